@@ -1,0 +1,81 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { isUUID } from 'class-validator';
+import { ApiKey } from './api-key.entity';
+import { ApiKeyStore } from './api-key.store';
+import { AuthErrorReason, authError } from './auth.errors';
+import { actorName, Role, type Principal } from './principal';
+import { AuditEntityType, recordAudit } from '../audit/audit.service';
+
+const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
+
+export function hashKey(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export function generateSecret(): string {
+  return `upl_${randomBytes(24).toString('base64url')}`;
+}
+
+function keyPrefix(secret: string): string {
+  return secret.slice(0, 12);
+}
+
+function snapshot(key: ApiKey) {
+  return { id: key.id, name: key.name, role: key.role, keyPrefix: key.keyPrefix, revokedAt: key.revokedAt };
+}
+
+/** Finds who is calling from the `Authorization` header: null without one, an error for a bad one. */
+export async function authenticate(dataSource: DataSource, authorization: string | undefined): Promise<Principal | null> {
+  if (!authorization) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  if (!match) throw authError(AuthErrorReason.INVALID_KEY, 'Authorization must be "Bearer <key>"');
+  const key = await new ApiKeyStore(dataSource.manager).findActiveByHash(hashKey(match[1]));
+  if (!key) throw authError(AuthErrorReason.INVALID_KEY, 'Unknown or revoked API key');
+  return { keyId: key.id, name: key.name, role: key.role };
+}
+
+export async function createApiKey(dataSource: DataSource, principal: Principal, name: string, role: Role) {
+  const secret = generateSecret();
+  const apiKey = await dataSource.transaction(async (manager) => {
+    const created = await new ApiKeyStore(manager).insert({
+      name,
+      role,
+      keyHash: hashKey(secret),
+      keyPrefix: keyPrefix(secret),
+      createdBy: actorName(principal),
+    });
+    await recordAudit(manager, principal, { entityType: AuditEntityType.API_KEY, entityKey: created.id, action: 'CREATE', before: null, after: snapshot(created) });
+    return created;
+  });
+  return { apiKey, secret };
+}
+
+export async function revokeApiKey(dataSource: DataSource, principal: Principal, id: string): Promise<ApiKey> {
+  return dataSource.transaction(async (manager) => {
+    const store = new ApiKeyStore(manager);
+    const before = isUUID(id) ? await store.findById(id) : null;
+    if (!before) throw authError(AuthErrorReason.API_KEY_NOT_FOUND, `No API key with id ${id}`, 'id');
+    if (before.revokedAt) return before;
+    const after = await store.revoke(id);
+    await recordAudit(manager, principal, { entityType: AuditEntityType.API_KEY, entityKey: id, action: 'REVOKE', before: snapshot(before), after: snapshot(after) });
+    return after;
+  });
+}
+
+export function listApiKeys(dataSource: DataSource): Promise<ApiKey[]> {
+  return new ApiKeyStore(dataSource.manager).list();
+}
+
+/**
+ * Makes `secret` a valid admin key named `bootstrap-admin`, and revokes any earlier bootstrap key,
+ * so that changing UPLIFT_ADMIN_KEY retires the old one.
+ */
+export async function ensureBootstrapAdminKey(dataSource: DataSource, secret: string): Promise<void> {
+  await dataSource.transaction(async (manager) => {
+    const store = new ApiKeyStore(manager);
+    const keyHash = hashKey(secret);
+    await store.insertIfAbsent({ name: BOOTSTRAP_KEY_NAME, role: Role.ADMIN, keyHash, keyPrefix: keyPrefix(secret) });
+    await store.revokeOthersNamed(BOOTSTRAP_KEY_NAME, keyHash);
+  });
+}

@@ -1,0 +1,44 @@
+import { IsNull, Not, type EntityManager } from 'typeorm';
+import { ApiKey } from './api-key.entity';
+import type { Role } from './principal';
+
+/** All SQL of the auth domain. */
+export class ApiKeyStore {
+  constructor(private readonly manager: EntityManager) {}
+
+  findActiveByHash(keyHash: string): Promise<ApiKey | null> {
+    return this.manager.findOne(ApiKey, { where: { keyHash, revokedAt: IsNull() } });
+  }
+
+  findById(id: string): Promise<ApiKey | null> {
+    return this.manager.findOne(ApiKey, { where: { id } });
+  }
+
+  list(): Promise<ApiKey[]> {
+    return this.manager.find(ApiKey, { order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  insert(values: { name: string; role: Role; keyHash: string; keyPrefix: string; createdBy: string | null }): Promise<ApiKey> {
+    return this.manager.save(ApiKey, this.manager.create(ApiKey, values));
+  }
+
+  async revoke(id: string): Promise<ApiKey> {
+    await this.manager.update(ApiKey, { id, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
+    return this.manager.findOneOrFail(ApiKey, { where: { id } });
+  }
+
+  /** Revokes the active keys of this name other than `keepHash`. */
+  async revokeOthersNamed(name: string, keepHash: string): Promise<void> {
+    await this.manager.update(ApiKey, { name, keyHash: Not(keepHash), revokedAt: IsNull() }, { revokedAt: () => 'now()' });
+  }
+
+  async insertIfAbsent(values: { name: string; role: Role; keyHash: string; keyPrefix: string }): Promise<void> {
+    await this.manager
+      .createQueryBuilder()
+      .insert()
+      .into(ApiKey)
+      .values({ ...values, createdBy: 'bootstrap' })
+      .orIgnore()
+      .execute();
+  }
+}

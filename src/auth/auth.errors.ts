@@ -1,0 +1,19 @@
+import { DomainError, ErrorCode } from '../common/errors';
+
+export enum AuthErrorReason {
+  MISSING_KEY = 'MISSING_KEY',
+  INVALID_KEY = 'INVALID_KEY',
+  ROLE_NOT_ALLOWED = 'ROLE_NOT_ALLOWED',
+  API_KEY_NOT_FOUND = 'API_KEY_NOT_FOUND',
+}
+
+const CODES: Record<AuthErrorReason, ErrorCode> = {
+  [AuthErrorReason.MISSING_KEY]: ErrorCode.UNAUTHENTICATED,
+  [AuthErrorReason.INVALID_KEY]: ErrorCode.UNAUTHENTICATED,
+  [AuthErrorReason.ROLE_NOT_ALLOWED]: ErrorCode.FORBIDDEN,
+  [AuthErrorReason.API_KEY_NOT_FOUND]: ErrorCode.NOT_FOUND,
+};
+
+export function authError(reason: AuthErrorReason, message: string, field?: string): DomainError {
+  return new DomainError(CODES[reason], reason, message, field);
+}

@@ -1,0 +1,29 @@
+import path from 'node:path';
+
+/** Everything Uplift reads from the environment, parsed once at start-up. */
+export interface UpliftConfig {
+  /** PostgreSQL to use; when absent Uplift starts an embedded PostgreSQL (PGlite). */
+  databaseUrl?: string;
+  /** Folder for the embedded database and its generated admin key; `null` keeps it in memory (tests). */
+  dataDir: string | null;
+  port: number;
+  host: string;
+  /** Bootstrap admin key (plaintext); only its hash is stored. */
+  adminKey?: string;
+  logLevel: string;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfig {
+  const port = env.PORT === undefined || env.PORT === '' ? 4000 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be an integer from 0 to 65535, got "${env.PORT}"`);
+  }
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.UPLIFT_DATA_DIR || '.uplift/data'),
+    port,
+    host: env.HOST || '127.0.0.1',
+    adminKey: env.UPLIFT_ADMIN_KEY || undefined,
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,12 @@
+import type { DataSource } from 'typeorm';
+import type { Logger } from './logger';
+import type { Principal } from '../auth/principal';
+import type { ExperimentLoaders } from '../experiments/experiment.loaders';
+
+/** What every resolver gets: who is calling, the shared services, and this request's DataLoaders. */
+export interface RequestContext {
+  principal: Principal | null;
+  dataSource: DataSource;
+  logger: Logger;
+  loaders: ExperimentLoaders;
+}

@@ -1,0 +1,188 @@
+import { ArgsType, Field, Float, InputType, Int } from 'type-graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+import {
+  ArrayMaxSize, ArrayMinSize, IsObject, IsOptional, Length, Matches, Max, MaxLength, Min, ValidateNested,
+} from 'class-validator';
+import { TargetingInput } from '../targeting/targeting.types';
+import { SLUG_PATTERN } from '../targeting/targeting.rules';
+import { ExperimentStatus } from './experiment.entity';
+
+const SLUG_MESSAGE = 'must be a slug: lower-case letters and digits, joined by - or _';
+export const MAX_VARIANTS = 20;
+const MAX_TAGS = 20;
+const MAX_METRICS = 20;
+
+@InputType()
+export class VariantInput {
+  @Field()
+  @Length(1, 64)
+  @Matches(SLUG_PATTERN, { message: `key ${SLUG_MESSAGE}` })
+  key!: string;
+
+  @Field()
+  @Length(1, 200)
+  name!: string;
+
+  @Field(() => Float, { description: 'Percent of the experiment’s traffic.' })
+  @Min(0)
+  @Max(100)
+  weight!: number;
+
+  @Field({ defaultValue: false })
+  isControl!: boolean;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'The incentive configuration, a JSON object (default `{}`).' })
+  @IsOptional()
+  @IsObject({ message: 'payload must be a JSON object' })
+  payload?: Record<string, unknown> | null;
+}
+
+/** Every field optional: an update changes only what it names; `null` clears an optional text. */
+@InputType()
+export class UpdateExperimentInput {
+  @Field({ nullable: true })
+  @IsOptional()
+  @Length(1, 200)
+  name?: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(5000)
+  description?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(5000)
+  hypothesis?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Free text such as `check-in`, `task-system`, `advisor`.' })
+  @IsOptional()
+  @Length(1, 64)
+  strategy?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Defaults to the creating key’s name.' })
+  @IsOptional()
+  @Length(1, 200)
+  owner?: string | null;
+
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(MAX_TAGS)
+  @Length(1, 50, { each: true })
+  @Matches(SLUG_PATTERN, { each: true, message: `each tag ${SLUG_MESSAGE}` })
+  tags?: string[];
+
+  @Field(() => [VariantInput], { nullable: true, description: `2 to ${MAX_VARIANTS} variants.` })
+  @IsOptional()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(MAX_VARIANTS)
+  @ValidateNested({ each: true })
+  variants?: VariantInput[];
+
+  @Field(() => Float, { nullable: true, description: 'Percent of eligible users who enter, 0 to 100 (default 100).' })
+  @IsOptional()
+  @Min(0)
+  @Max(100)
+  trafficAllocation?: number;
+
+  @Field(() => TargetingInput, { nullable: true, description: 'Default: everyone.' })
+  @IsOptional()
+  @ValidateNested()
+  targeting?: TargetingInput;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Matches(SLUG_PATTERN, { message: `primaryMetricKey ${SLUG_MESSAGE}` })
+  primaryMetricKey?: string | null;
+
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(MAX_METRICS)
+  @Matches(SLUG_PATTERN, { each: true, message: `each metric key ${SLUG_MESSAGE}` })
+  secondaryMetricKeys?: string[];
+
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(MAX_METRICS)
+  @Matches(SLUG_PATTERN, { each: true, message: `each metric key ${SLUG_MESSAGE}` })
+  guardrailMetricKeys?: string[];
+}
+
+@InputType()
+export class CreateExperimentInput extends UpdateExperimentInput {
+  @Field({ description: 'Unique slug, e.g. `activity-incentives`.' })
+  @Length(1, 64)
+  @Matches(SLUG_PATTERN, { message: `key ${SLUG_MESSAGE}` })
+  key!: string;
+
+  @Field()
+  @Length(1, 200)
+  declare name: string;
+
+  @Field(() => [VariantInput], { description: `2 to ${MAX_VARIANTS} variants.` })
+  @ArrayMinSize(2)
+  @ArrayMaxSize(MAX_VARIANTS)
+  @ValidateNested({ each: true })
+  declare variants: VariantInput[];
+}
+
+@InputType()
+export class ExperimentFilter {
+  @Field(() => [ExperimentStatus], { nullable: true })
+  status?: ExperimentStatus[];
+
+  @Field({ nullable: true })
+  strategy?: string;
+
+  @Field({ nullable: true })
+  tag?: string;
+
+  @Field({ nullable: true, description: 'Matches key, name, description or hypothesis, case-insensitively.' })
+  @IsOptional()
+  @MaxLength(200)
+  text?: string;
+}
+
+/** Identifies the experiment and the version the client last read. */
+@ArgsType()
+export class ExperimentVersionArgs {
+  @Field()
+  key!: string;
+
+  @Field(() => Int, { description: 'The version you last read; a newer one means someone else changed it: CONFLICT.' })
+  version!: number;
+}
+
+@ArgsType()
+export class StopExperimentArgs extends ExperimentVersionArgs {
+  @Field(() => String, { nullable: true, description: 'The variant to ship to everyone; omit to ship none.' })
+  shippedVariantKey?: string | null;
+
+  @Field()
+  @Length(1, 1000)
+  reason!: string;
+}
+
+@ArgsType()
+export class PauseExperimentArgs extends ExperimentVersionArgs {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 1000)
+  reason?: string | null;
+}
+
+@ArgsType()
+export class DuplicateExperimentArgs {
+  @Field()
+  key!: string;
+
+  @Field()
+  @Length(1, 64)
+  @Matches(SLUG_PATTERN, { message: `newKey ${SLUG_MESSAGE}` })
+  newKey!: string;
+
+  @Field({ nullable: true, description: 'Default: the original’s name with " (copy)".' })
+  @IsOptional()
+  @Length(1, 200)
+  name?: string;
+}

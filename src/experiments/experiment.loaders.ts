@@ -1,0 +1,16 @@
+import DataLoader from 'dataloader';
+import type { DataSource } from 'typeorm';
+import type { StatusChange } from './experiment.entity';
+import { ExperimentStore } from './experiment.store';
+
+/** Per-request batching: a list of experiments asking for their histories costs one query, not one each. */
+export function createExperimentLoaders(dataSource: DataSource) {
+  return {
+    statusHistory: new DataLoader<string, StatusChange[]>(async (experimentIds) => {
+      const changes = await new ExperimentStore(dataSource.manager).statusChanges(experimentIds);
+      return experimentIds.map((id) => changes.filter((change) => change.experimentId === id));
+    }),
+  };
+}
+
+export type ExperimentLoaders = ReturnType<typeof createExperimentLoaders>;

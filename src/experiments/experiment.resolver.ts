@@ -1,0 +1,93 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Experiment, StatusChange } from './experiment.entity';
+import {
+  CreateExperimentInput, DuplicateExperimentArgs, ExperimentFilter, ExperimentVersionArgs, PauseExperimentArgs,
+  StopExperimentArgs, UpdateExperimentInput,
+} from './experiment.inputs';
+import { LifecycleAction } from './experiment.rules';
+import {
+  createExperiment, duplicateExperiment, getExperiment, listExperiments, transitionExperiment, updateExperiment,
+} from './experiment.service';
+import { Connection } from '../common/pagination';
+import type { RequestContext } from '../common/context';
+import { Role, type Principal } from '../auth/principal';
+
+@ObjectType()
+class ExperimentConnection extends Connection(Experiment) {}
+
+const caller = (ctx: RequestContext) => ctx.principal as Principal;
+
+@Resolver(() => Experiment)
+export class ExperimentResolver {
+  @Authorized(Role.ADMIN, Role.ANALYST)
+  @Query(() => Experiment, { description: 'NOT_FOUND when there is none with this key.' })
+  experiment(@Ctx() ctx: RequestContext, @Arg('key') key: string): Promise<Experiment> {
+    return getExperiment(ctx.dataSource, key);
+  }
+
+  @Authorized(Role.ADMIN, Role.ANALYST)
+  @Query(() => ExperimentConnection, { description: 'Newest first, at most 100 a page.' })
+  experiments(
+    @Ctx() ctx: RequestContext,
+    @Arg('filter', () => ExperimentFilter, { nullable: true }) filter?: ExperimentFilter,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<ExperimentConnection> {
+    return listExperiments(ctx.dataSource, filter, first, after);
+  }
+
+  @FieldResolver(() => [StatusChange], { description: 'Every status change, oldest first.' })
+  statusHistory(@Ctx() ctx: RequestContext, @Root() experiment: Experiment): Promise<StatusChange[]> {
+    return ctx.loaders.statusHistory.load(experiment.id);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Experiment, { description: 'A new experiment, in DRAFT.' })
+  createExperiment(@Ctx() ctx: RequestContext, @Arg('input') input: CreateExperimentInput): Promise<Experiment> {
+    return createExperiment(ctx.dataSource, caller(ctx), input);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Experiment, {
+    description: 'Changes the fields named in `input`. Once started, only name, description, tags and trafficAllocation may change.',
+  })
+  updateExperiment(@Ctx() ctx: RequestContext, @Args() { key, version }: ExperimentVersionArgs, @Arg('input') input: UpdateExperimentInput): Promise<Experiment> {
+    return updateExperiment(ctx.dataSource, caller(ctx), key, version, input);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Experiment, { description: 'DRAFT to RUNNING. Needs exactly one control, weights summing to 100 and a primary metric.' })
+  startExperiment(@Ctx() ctx: RequestContext, @Args() { key, version }: ExperimentVersionArgs): Promise<Experiment> {
+    return transitionExperiment(ctx.dataSource, caller(ctx), key, version, LifecycleAction.START);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Experiment, { description: 'RUNNING to PAUSED.' })
+  pauseExperiment(@Ctx() ctx: RequestContext, @Args() { key, version, reason }: PauseExperimentArgs): Promise<Experiment> {
+    return transitionExperiment(ctx.dataSource, caller(ctx), key, version, LifecycleAction.PAUSE, { reason });
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Experiment, { description: 'PAUSED to RUNNING.' })
+  resumeExperiment(@Ctx() ctx: RequestContext, @Args() { key, version }: ExperimentVersionArgs): Promise<Experiment> {
+    return transitionExperiment(ctx.dataSource, caller(ctx), key, version, LifecycleAction.RESUME);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Experiment, { description: 'RUNNING or PAUSED to STOPPED, shipping a variant (or none) with a reason.' })
+  stopExperiment(@Ctx() ctx: RequestContext, @Args() { key, version, shippedVariantKey, reason }: StopExperimentArgs): Promise<Experiment> {
+    return transitionExperiment(ctx.dataSource, caller(ctx), key, version, LifecycleAction.STOP, { reason, shippedVariantKey });
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Experiment, { description: 'DRAFT or STOPPED to ARCHIVED; an archived experiment is read-only.' })
+  archiveExperiment(@Ctx() ctx: RequestContext, @Args() { key, version }: ExperimentVersionArgs): Promise<Experiment> {
+    return transitionExperiment(ctx.dataSource, caller(ctx), key, version, LifecycleAction.ARCHIVE);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Experiment, { description: 'A new DRAFT with the same configuration under `newKey`.' })
+  duplicateExperiment(@Ctx() ctx: RequestContext, @Args() { key, newKey, name }: DuplicateExperimentArgs): Promise<Experiment> {
+    return duplicateExperiment(ctx.dataSource, caller(ctx), key, newKey, name);
+  }
+}

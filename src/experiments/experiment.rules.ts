@@ -1,0 +1,104 @@
+import { isDeepStrictEqual } from 'node:util';
+import { ExperimentStatus } from './experiment.entity';
+import { targetingProblems, type Problem } from '../targeting/targeting.rules';
+import type { Targeting } from '../targeting/targeting.types';
+
+/** An experiment's configuration as plain data: what the rules below reason about. */
+export interface ExperimentConfig {
+  name: string;
+  description: string | null;
+  hypothesis: string | null;
+  strategy: string | null;
+  owner: string | null;
+  tags: string[];
+  trafficAllocation: number;
+  variants: VariantConfig[];
+  targeting: Targeting;
+  primaryMetricKey: string | null;
+  secondaryMetricKeys: string[];
+  guardrailMetricKeys: string[];
+}
+
+export interface VariantConfig {
+  key: string;
+  name: string;
+  weight: number;
+  isControl: boolean;
+  payload: Record<string, unknown>;
+}
+
+export type ConfigField = keyof ExperimentConfig;
+
+export enum LifecycleAction {
+  START = 'START',
+  PAUSE = 'PAUSE',
+  RESUME = 'RESUME',
+  STOP = 'STOP',
+  ARCHIVE = 'ARCHIVE',
+}
+
+/** The lifecycle: which status each action leaves from, and where it leads. Anything else is refused. */
+export const TRANSITIONS: Record<LifecycleAction, { from: ExperimentStatus[]; to: ExperimentStatus }> = {
+  [LifecycleAction.START]: { from: [ExperimentStatus.DRAFT], to: ExperimentStatus.RUNNING },
+  [LifecycleAction.PAUSE]: { from: [ExperimentStatus.RUNNING], to: ExperimentStatus.PAUSED },
+  [LifecycleAction.RESUME]: { from: [ExperimentStatus.PAUSED], to: ExperimentStatus.RUNNING },
+  [LifecycleAction.STOP]: { from: [ExperimentStatus.RUNNING, ExperimentStatus.PAUSED], to: ExperimentStatus.STOPPED },
+  [LifecycleAction.ARCHIVE]: { from: [ExperimentStatus.DRAFT, ExperimentStatus.STOPPED], to: ExperimentStatus.ARCHIVED },
+};
+
+/** The status `action` leads to from `status`, or null when the lifecycle does not allow it. */
+export function nextStatus(status: ExperimentStatus, action: LifecycleAction): ExperimentStatus | null {
+  const transition = TRANSITIONS[action];
+  return transition.from.includes(status) ? transition.to : null;
+}
+
+const ALL_FIELDS: ConfigField[] = [
+  'name', 'description', 'hypothesis', 'strategy', 'owner', 'tags', 'trafficAllocation', 'variants', 'targeting',
+  'primaryMetricKey', 'secondaryMetricKeys', 'guardrailMetricKeys',
+];
+
+/**
+ * What may change in each status. Once users have been assigned, the variants, weights and targeting
+ * (and what the experiment measures) are fixed, or the analysis would mix populations; only the
+ * traffic allocation may be ramped, and the descriptive fields edited.
+ */
+export const EDITABLE_FIELDS: Record<ExperimentStatus, ReadonlySet<ConfigField>> = {
+  [ExperimentStatus.DRAFT]: new Set(ALL_FIELDS),
+  [ExperimentStatus.RUNNING]: new Set(['name', 'description', 'tags', 'trafficAllocation']),
+  [ExperimentStatus.PAUSED]: new Set(['name', 'description', 'tags', 'trafficAllocation']),
+  [ExperimentStatus.STOPPED]: new Set(['name', 'description', 'tags']),
+  [ExperimentStatus.ARCHIVED]: new Set(),
+};
+
+/** The fields that `changes` would really change (same value is no change) but that `status` locks. */
+export function lockedChanges(status: ExperimentStatus, current: ExperimentConfig, changes: Partial<ExperimentConfig>): ConfigField[] {
+  return (Object.keys(changes) as ConfigField[]).filter(
+    (field) => changes[field] !== undefined && !EDITABLE_FIELDS[status].has(field) && !isDeepStrictEqual(changes[field], current[field]),
+  );
+}
+
+/** Problems any saved configuration must be free of, draft or not. */
+export function configProblems(config: ExperimentConfig): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  config.variants.forEach((variant, i) => {
+    if (seen.has(variant.key)) problems.push({ field: `variants.${i}.key`, message: `variant key "${variant.key}" is used twice` });
+    seen.add(variant.key);
+    if (JSON.stringify(variant.payload).length > 16_384) problems.push({ field: `variants.${i}.payload`, message: 'payload is larger than 16 KiB' });
+  });
+  for (const problem of targetingProblems(config.targeting)) problems.push({ field: `targeting.${problem.field}`, message: problem.message });
+  return problems;
+}
+
+const WEIGHT_TOLERANCE = 1e-6;
+
+/** What stops a configuration from being started: one control, weights summing to 100, a primary metric. */
+export function startProblems(config: ExperimentConfig): Problem[] {
+  const problems: Problem[] = [];
+  const controls = config.variants.filter((variant) => variant.isControl).length;
+  if (controls !== 1) problems.push({ field: 'variants', message: `needs exactly one control variant, has ${controls}` });
+  const total = config.variants.reduce((sum, variant) => sum + variant.weight, 0);
+  if (Math.abs(total - 100) > WEIGHT_TOLERANCE) problems.push({ field: 'variants', message: `variant weights must sum to 100, they sum to ${total}` });
+  if (!config.primaryMetricKey) problems.push({ field: 'primaryMetricKey', message: 'needs a primary metric' });
+  return problems;
+}

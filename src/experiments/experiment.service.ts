@@ -1,0 +1,209 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { Experiment, ExperimentStatus } from './experiment.entity';
+import { ExperimentErrorReason, experimentError } from './experiment.errors';
+import type { CreateExperimentInput, ExperimentFilter, UpdateExperimentInput, VariantInput } from './experiment.inputs';
+import {
+  configProblems, LifecycleAction, lockedChanges, nextStatus, startProblems, type ExperimentConfig, type VariantConfig,
+} from './experiment.rules';
+import { ExperimentStore } from './experiment.store';
+import { AuditEntityType, recordAudit } from '../audit/audit.service';
+import { actorName, type Principal } from '../auth/principal';
+import { EVERYONE } from '../targeting/targeting.types';
+import { decodeCursor, pageSize, toPage, type Page } from '../common/pagination';
+import type { Problem } from '../targeting/targeting.rules';
+
+/** The configuration of a stored experiment as plain data. */
+export function configOf(experiment: Experiment): ExperimentConfig {
+  return {
+    name: experiment.name,
+    description: experiment.description,
+    hypothesis: experiment.hypothesis,
+    strategy: experiment.strategy,
+    owner: experiment.owner,
+    tags: experiment.tags,
+    trafficAllocation: experiment.trafficAllocation,
+    variants: experiment.variants.map(({ key, name, weight, isControl, payload }) => ({ key, name, weight, isControl, payload })),
+    targeting: experiment.targeting,
+    primaryMetricKey: experiment.primaryMetricKey,
+    secondaryMetricKeys: experiment.secondaryMetricKeys,
+    guardrailMetricKeys: experiment.guardrailMetricKeys,
+  };
+}
+
+/** What the audit log keeps of an experiment: its whole state. */
+function snapshot(experiment: Experiment) {
+  return {
+    key: experiment.key,
+    status: experiment.status,
+    version: experiment.version,
+    ...configOf(experiment),
+    shippedVariantKey: experiment.shippedVariantKey,
+    stopReason: experiment.stopReason,
+    startedAt: experiment.startedAt,
+    stoppedAt: experiment.stoppedAt,
+  };
+}
+
+/** Input objects arrive as class instances; the rules and the audit log want plain data. */
+function plain<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function throwProblems(reason: ExperimentErrorReason, problems: Problem[], prefix: string): void {
+  if (problems.length === 0) return;
+  const [first] = problems;
+  throw experimentError(reason, `${first.field}: ${first.message}`, `${prefix}${first.field}`);
+}
+
+function variantConfigs(variants: VariantInput[]): VariantConfig[] {
+  return plain(variants).map((variant) => ({ ...variant, payload: variant.payload ?? {} }));
+}
+
+/** The fields of an update input that it names (null included: it clears an optional text). */
+function changesOf(input: UpdateExperimentInput): Partial<ExperimentConfig> {
+  const changes: Partial<ExperimentConfig> = {};
+  for (const [field, value] of Object.entries(plain(input))) {
+    if (value !== undefined) (changes as Record<string, unknown>)[field] = value;
+  }
+  if (input.variants) changes.variants = variantConfigs(input.variants);
+  return changes;
+}
+
+export async function createExperiment(dataSource: DataSource, principal: Principal, input: CreateExperimentInput): Promise<Experiment> {
+  const config: ExperimentConfig = {
+    name: input.name,
+    description: input.description ?? null,
+    hypothesis: input.hypothesis ?? null,
+    strategy: input.strategy ?? null,
+    owner: input.owner ?? principal.name,
+    tags: input.tags ?? [],
+    trafficAllocation: input.trafficAllocation ?? 100,
+    variants: variantConfigs(input.variants),
+    targeting: input.targeting ? plain(input.targeting) : EVERYONE,
+    primaryMetricKey: input.primaryMetricKey ?? null,
+    secondaryMetricKeys: input.secondaryMetricKeys ?? [],
+    guardrailMetricKeys: input.guardrailMetricKeys ?? [],
+  };
+  throwProblems(ExperimentErrorReason.INVALID_EXPERIMENT, configProblems(config), 'input.');
+  return dataSource.transaction(async (manager) => {
+    const store = new ExperimentStore(manager);
+    const created = await store.insert(input.key, config);
+    await store.insertStatusChange({ experimentId: created.id, from: null, to: ExperimentStatus.DRAFT, actor: actorName(principal), reason: null });
+    await recordAudit(manager, principal, { entityType: AuditEntityType.EXPERIMENT, entityKey: created.key, action: 'CREATE', before: null, after: snapshot(created) });
+    return created;
+  });
+}
+
+/**
+ * Runs one change of an existing experiment in one transaction: lock the row, check the version the
+ * client read, apply, and write the audit entry with the state before and after.
+ */
+async function changeExperiment(
+  dataSource: DataSource,
+  principal: Principal,
+  key: string,
+  version: number,
+  action: string,
+  apply: (experiment: Experiment, store: ExperimentStore, manager: EntityManager) => Promise<void>,
+): Promise<Experiment> {
+  return dataSource.transaction(async (manager) => {
+    const store = new ExperimentStore(manager);
+    const before = await store.lockByKey(key);
+    if (!before) throw experimentError(ExperimentErrorReason.EXPERIMENT_NOT_FOUND, `No experiment with key "${key}"`, 'key');
+    if (before.version !== version) {
+      throw experimentError(
+        ExperimentErrorReason.VERSION_CONFLICT,
+        `Experiment "${key}" is at version ${before.version}, not ${version}: someone changed it since you read it`,
+        'version',
+      );
+    }
+    await apply(before, store, manager);
+    const after = (await store.findByKey(key))!;
+    await recordAudit(manager, principal, { entityType: AuditEntityType.EXPERIMENT, entityKey: key, action, before: snapshot(before), after: snapshot(after) });
+    return after;
+  });
+}
+
+export function updateExperiment(dataSource: DataSource, principal: Principal, key: string, version: number, input: UpdateExperimentInput): Promise<Experiment> {
+  return changeExperiment(dataSource, principal, key, version, 'UPDATE', async (experiment, store) => {
+    const current = configOf(experiment);
+    const changes = changesOf(input);
+    for (const field of ['name', 'tags', 'variants', 'trafficAllocation', 'targeting', 'secondaryMetricKeys', 'guardrailMetricKeys'] as const) {
+      if (changes[field] === null) throw experimentError(ExperimentErrorReason.INVALID_EXPERIMENT, `${field} cannot be null`, `input.${field}`);
+    }
+    const locked = lockedChanges(experiment.status, current, changes);
+    if (locked.length > 0) {
+      throw experimentError(
+        ExperimentErrorReason.FIELD_LOCKED,
+        `${locked.join(', ')} cannot change while the experiment is ${experiment.status}`,
+        `input.${locked[0]}`,
+      );
+    }
+    throwProblems(ExperimentErrorReason.INVALID_EXPERIMENT, configProblems({ ...current, ...changes }), 'input.');
+    await store.update(experiment, changes);
+  });
+}
+
+interface TransitionDetails {
+  reason?: string | null;
+  shippedVariantKey?: string | null;
+}
+
+export function transitionExperiment(
+  dataSource: DataSource,
+  principal: Principal,
+  key: string,
+  version: number,
+  action: LifecycleAction,
+  details: TransitionDetails = {},
+): Promise<Experiment> {
+  return changeExperiment(dataSource, principal, key, version, action, async (experiment, store) => {
+    const to = nextStatus(experiment.status, action);
+    if (!to) throw experimentError(ExperimentErrorReason.INVALID_TRANSITION, `Cannot ${action.toLowerCase()} an experiment that is ${experiment.status}`, 'key');
+    if (action === LifecycleAction.START) throwProblems(ExperimentErrorReason.NOT_READY_TO_START, startProblems(configOf(experiment)), '');
+    const shipped = details.shippedVariantKey ?? null;
+    if (shipped !== null && !experiment.variants.some((variant) => variant.key === shipped)) {
+      throw experimentError(ExperimentErrorReason.INVALID_EXPERIMENT, `"${shipped}" is not a variant of "${key}"`, 'shippedVariantKey');
+    }
+    await store.update(experiment, {
+      status: to,
+      ...(action === LifecycleAction.START ? { startedAt: new Date() } : {}),
+      ...(action === LifecycleAction.STOP ? { stoppedAt: new Date(), shippedVariantKey: shipped, stopReason: details.reason ?? null } : {}),
+    });
+    await store.insertStatusChange({ experimentId: experiment.id, from: experiment.status, to, actor: actorName(principal), reason: details.reason ?? null });
+  });
+}
+
+/** A new draft with the original's configuration, whatever the original's status. */
+export async function duplicateExperiment(dataSource: DataSource, principal: Principal, key: string, newKey: string, name?: string): Promise<Experiment> {
+  return dataSource.transaction(async (manager) => {
+    const store = new ExperimentStore(manager);
+    const original = await store.findByKey(key);
+    if (!original) throw experimentError(ExperimentErrorReason.EXPERIMENT_NOT_FOUND, `No experiment with key "${key}"`, 'key');
+    const copy = await store.insert(newKey, { ...configOf(original), name: name ?? `${original.name} (copy)` });
+    await store.insertStatusChange({ experimentId: copy.id, from: null, to: ExperimentStatus.DRAFT, actor: actorName(principal), reason: `duplicated from ${key}` });
+    await recordAudit(manager, principal, { entityType: AuditEntityType.EXPERIMENT, entityKey: newKey, action: 'DUPLICATE', before: { duplicatedFrom: key }, after: snapshot(copy) });
+    return copy;
+  });
+}
+
+export async function getExperiment(dataSource: DataSource, key: string): Promise<Experiment> {
+  const experiment = await new ExperimentStore(dataSource.manager).findByKey(key);
+  if (!experiment) throw experimentError(ExperimentErrorReason.EXPERIMENT_NOT_FOUND, `No experiment with key "${key}"`, 'key');
+  return experiment;
+}
+
+const isCursorKey = (key: unknown[]) =>
+  key.length === 2 && typeof key[0] === 'string' && !Number.isNaN(Date.parse(key[0])) &&
+  typeof key[1] === 'string' && /^[0-9a-f-]{36}$/i.test(key[1]);
+
+/** Newest first. */
+export async function listExperiments(dataSource: DataSource, filter: ExperimentFilter = {}, first?: number, after?: string): Promise<Page<Experiment>> {
+  const size = pageSize(first);
+  const rows = await new ExperimentStore(dataSource.manager).list({
+    ...filter,
+    after: after ? (decodeCursor(after, isCursorKey) as [string, string]) : undefined,
+    limit: size + 1,
+  });
+  return toPage(rows, size, (experiment) => [experiment.createdAt.toISOString(), experiment.id]);
+}

@@ -1,0 +1,124 @@
+import http from 'node:http';
+import express, { type ErrorRequestHandler } from 'express';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { DataSource } from 'typeorm';
+import { GraphQLError } from 'graphql';
+import { buildUpliftSchema } from './schema';
+import { introspectionGuard } from './introspection-guard';
+import { createErrorFormatter, DomainError, ErrorCode } from '../common/errors';
+import type { Logger } from '../common/logger';
+import type { RequestContext } from '../common/context';
+import { authenticate } from '../auth/api-key.service';
+import { createExperimentLoaders } from '../experiments/experiment.loaders';
+import { databaseReadiness } from '../db/database';
+import { graphiqlLandingPage, graphiqlAssets } from '../graphiql/graphiql';
+
+/** Request bodies above this are refused before parsing (event batches of 5,000 fit well below it). */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+/** Limits on what one operation may ask; generous for people and GraphiQL, fatal for abuse. */
+const QUERY_LIMITS = {
+  maxDepth: { n: 12 },
+  costLimit: { maxCost: 20_000 },
+  maxAliases: { n: 20 },
+  maxDirectives: { n: 20 },
+  maxTokens: { n: 5_000 },
+  blockFieldSuggestion: { enabled: true },
+};
+
+export interface HttpServerOptions {
+  dataSource: DataSource;
+  logger: Logger;
+  /** Prefilled in GraphiQL's headers (only on the embedded default, where the machine is the developer's). */
+  graphiqlKey?: string;
+}
+
+export interface HttpServer {
+  server: http.Server;
+  stop(): Promise<void>;
+}
+
+function errorBody(message: string, code: ErrorCode, reason: string) {
+  return { errors: [{ message, extensions: { code, reason } }] };
+}
+
+export async function createHttpServer({ dataSource, logger, graphiqlKey }: HttpServerOptions): Promise<HttpServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const server = http.createServer(app);
+  const armor = new ApolloArmor(QUERY_LIMITS).protect();
+  const apollo = new ApolloServer<RequestContext>({
+    schema: await buildUpliftSchema(),
+    formatError: createErrorFormatter(logger),
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    introspection: true,
+    validationRules: armor.validationRules,
+    plugins: [
+      ...armor.plugins,
+      introspectionGuard,
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      graphiqlLandingPage({ prefillKey: graphiqlKey }),
+    ],
+    logger,
+  });
+  await apollo.start();
+
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logger.info({ method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const readiness = await databaseReadiness(dataSource);
+    res.status(readiness.ready ? 200 : 503).json({ status: readiness.ready ? 'ready' : 'not ready', reason: readiness.reason });
+  });
+  app.use('/graphiql', graphiqlAssets());
+  app.use(
+    '/graphql',
+    express.json({ limit: MAX_BODY_BYTES }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<RequestContext> => {
+        try {
+          const principal = await authenticate(dataSource, req.headers.authorization);
+          return { principal, dataSource, logger, loaders: createExperimentLoaders(dataSource) };
+        } catch (error) {
+          if (error instanceof DomainError) {
+            throw new GraphQLError(error.message, { extensions: { code: error.code, reason: error.reason, http: { status: 401 } } });
+          }
+          throw error;
+        }
+      },
+    }),
+  );
+  const handleBodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    if (error?.type === 'entity.too.large') {
+      res.status(413).json(errorBody(`Request body larger than ${MAX_BODY_BYTES} bytes`, ErrorCode.BAD_USER_INPUT, 'PAYLOAD_TOO_LARGE'));
+    } else if (error?.type === 'entity.parse.failed') {
+      res.status(400).json(errorBody('Request body is not valid JSON', ErrorCode.BAD_USER_INPUT, 'INVALID_JSON'));
+    } else {
+      logger.error({ err: error }, 'unhandled HTTP error');
+      res.status(500).json(errorBody('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR, 'INTERNAL'));
+    }
+  };
+  app.use(handleBodyErrors);
+
+  return {
+    server,
+    async stop() {
+      // The drain plugin stops accepting connections and waits for requests in flight.
+      await apollo.stop();
+    },
+  };
+}

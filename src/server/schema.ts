@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { buildSchema } from 'type-graphql';
+import path from 'node:path';
+import { printSchema, type GraphQLSchema } from 'graphql';
+import { projectRoot } from '../common/paths';
+import { authChecker } from '../auth/auth-checker';
+import { ApiKeyResolver } from '../auth/api-key.resolver';
+import { AuditResolver } from '../audit/audit.resolver';
+import { ExperimentResolver } from '../experiments/experiment.resolver';
+
+/** The whole GraphQL schema, built from the resolvers of every domain. */
+export function buildUpliftSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [ExperimentResolver, AuditResolver, ApiKeyResolver],
+    authChecker,
+    validate: { forbidUnknownValues: false },
+  });
+}
+
+export const SCHEMA_FILE = path.join(projectRoot, 'schema', 'schema.graphql');
+
+/** The schema as committed in `schema/schema.graphql`. */
+export async function printedSchema(): Promise<string> {
+  return `${printSchema(await buildUpliftSchema())}\n`;
+}

@@ -1,0 +1,84 @@
+import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+
+export enum ConditionOperator {
+  EQ = 'EQ',
+  NEQ = 'NEQ',
+  IN = 'IN',
+  NOT_IN = 'NOT_IN',
+  GT = 'GT',
+  GTE = 'GTE',
+  LT = 'LT',
+  LTE = 'LTE',
+  CONTAINS = 'CONTAINS',
+  EXISTS = 'EXISTS',
+  SEMVER_EQ = 'SEMVER_EQ',
+  SEMVER_GT = 'SEMVER_GT',
+  SEMVER_GTE = 'SEMVER_GTE',
+  SEMVER_LT = 'SEMVER_LT',
+  SEMVER_LTE = 'SEMVER_LTE',
+  DATE_BEFORE = 'DATE_BEFORE',
+  DATE_AFTER = 'DATE_AFTER',
+}
+registerEnumType(ConditionOperator, {
+  name: 'ConditionOperator',
+  description:
+    'EQ/NEQ take a string, number or boolean; IN/NOT_IN a non-empty list; GT..LTE a number; CONTAINS a string; ' +
+    'EXISTS true (attribute present) or false (absent); SEMVER_* a version like "2.1.0"; DATE_* an ISO 8601 date or date-time.',
+});
+
+export enum MatchMode {
+  ALL = 'ALL',
+  ANY = 'ANY',
+}
+registerEnumType(MatchMode, { name: 'MatchMode', description: 'Whether all conditions must hold, or any one.' });
+
+@ObjectType()
+export class TargetingCondition {
+  @Field({ description: 'A user attribute, e.g. `country` or `app.version`.' })
+  attribute!: string;
+
+  @Field(() => ConditionOperator)
+  operator!: ConditionOperator;
+
+  @Field(() => GraphQLJSON)
+  value!: unknown;
+}
+
+@ObjectType({ description: 'Who may enter: users of one of `tiers` (any tier when empty) for whom the conditions hold.' })
+export class Targeting {
+  @Field(() => [String])
+  tiers!: string[];
+
+  @Field(() => MatchMode)
+  match!: MatchMode;
+
+  @Field(() => [TargetingCondition])
+  conditions!: TargetingCondition[];
+}
+
+@InputType()
+export class TargetingConditionInput {
+  @Field()
+  attribute!: string;
+
+  @Field(() => ConditionOperator)
+  operator!: ConditionOperator;
+
+  @Field(() => GraphQLJSON)
+  value!: unknown;
+}
+
+@InputType()
+export class TargetingInput {
+  @Field(() => [String], { defaultValue: [] })
+  tiers!: string[];
+
+  @Field(() => MatchMode, { defaultValue: MatchMode.ALL })
+  match!: MatchMode;
+
+  @Field(() => [TargetingConditionInput], { defaultValue: [] })
+  conditions!: TargetingConditionInput[];
+}
+
+export const EVERYONE: Targeting = { tiers: [], match: MatchMode.ALL, conditions: [] };

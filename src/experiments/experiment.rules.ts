@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import { ExperimentStatus } from './experiment.entity';
 import { targetingProblems, type Problem } from '../targeting/targeting.rules';
 import type { Targeting } from '../targeting/targeting.types';
@@ -70,10 +69,19 @@ export const EDITABLE_FIELDS: Record<ExperimentStatus, ReadonlySet<ConfigField>>
   [ExperimentStatus.ARCHIVED]: new Set(),
 };
 
+/** JSON with object keys sorted: equal for equal values, whatever order the keys came in (jsonb reorders them). */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
 /** The fields that `changes` would really change (same value is no change) but that `status` locks. */
 export function lockedChanges(status: ExperimentStatus, current: ExperimentConfig, changes: Partial<ExperimentConfig>): ConfigField[] {
   return (Object.keys(changes) as ConfigField[]).filter(
-    (field) => changes[field] !== undefined && !EDITABLE_FIELDS[status].has(field) && !isDeepStrictEqual(changes[field], current[field]),
+    (field) => changes[field] !== undefined && !EDITABLE_FIELDS[status].has(field) && canonicalJson(changes[field]) !== canonicalJson(current[field]),
   );
 }
 

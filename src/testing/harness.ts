@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { startUplift, type RunningUplift } from '../app';
+import { generateSecret } from '../auth/api-key.service';
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[];
+}
+
+export interface TestServer {
+  uplift: RunningUplift;
+  url: string;
+  adminKey: string;
+  /** POSTs an operation to /graphql as `key` (the admin key by default; null sends none). */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<GraphQLResponse<T>>;
+  /** Creates an API key with `role` through the API and returns its secret. */
+  createKey(role: 'ADMIN' | 'ANALYST' | 'SDK', name?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh database for one test file: with DATABASE_URL, a new database on that server (dropped at
+ * the end); without, an in-memory embedded PostgreSQL.
+ */
+async function freshDatabase(): Promise<{ databaseUrl?: string; drop(): Promise<void> }> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) return { drop: async () => undefined };
+  const name = `uplift_test_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    databaseUrl: url.toString(),
+    async drop() {
+      const client = new Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export async function postGraphQL(url: string, query: string, variables: Record<string, unknown> | undefined, key: string | null) {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, ...((await response.json()) as object) } as GraphQLResponse;
+}
+
+/** The real server, over real HTTP, on a real PostgreSQL. */
+export async function startTestServer(): Promise<TestServer> {
+  const database = await freshDatabase();
+  const adminKey = generateSecret();
+  const uplift = await startUplift({
+    databaseUrl: database.databaseUrl,
+    dataDir: null,
+    port: 0,
+    host: '127.0.0.1',
+    adminKey,
+    logLevel: process.env.LOG_LEVEL ?? 'silent',
+  });
+  const server: TestServer = {
+    uplift,
+    url: uplift.url,
+    adminKey,
+    gql: (query, variables, key = adminKey) => postGraphQL(uplift.url, query, variables, key),
+    async createKey(role, name = `${role.toLowerCase()}-key`) {
+      const result = await server.gql(
+        `mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }`,
+        { input: { name, role } },
+      );
+      if (!result.data) throw new Error(JSON.stringify(result.errors));
+      return result.data.createApiKey.secret as string;
+    },
+    async close() {
+      await uplift.close();
+      await database.drop();
+    },
+  };
+  return server;
+}
+
+/** The `extensions.code` of the first error, to assert on refusals. */
+export function errorCode(response: GraphQLResponse): string | undefined {
+  return response.errors?.[0]?.extensions?.code;
+}

@@ -30,8 +30,8 @@ export async function authenticate(dataSource: DataSource, authorization: string
   if (!authorization) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match) throw authError(AuthErrorReason.INVALID_KEY, 'Authorization must be "Bearer <key>"');
-  const key = await new ApiKeyStore(dataSource.manager).findActiveByHash(hashKey(match[1]));
-  if (!key) throw authError(AuthErrorReason.INVALID_KEY, 'Unknown or revoked API key');
+  const key = await new ApiKeyStore(dataSource.manager).findByHash(hashKey(match[1]));
+  if (!key || key.revokedAt) throw authError(AuthErrorReason.INVALID_KEY, 'Unknown or revoked API key');
   return { keyId: key.id, name: key.name, role: key.role };
 }
 
@@ -69,13 +69,18 @@ export function listApiKeys(dataSource: DataSource): Promise<ApiKey[]> {
 
 /**
  * Makes `secret` a valid admin key named `bootstrap-admin`, and revokes any earlier bootstrap key,
- * so that changing UPLIFT_ADMIN_KEY retires the old one.
+ * so that changing UPLIFT_ADMIN_KEY retires the old one. A revoked key never comes back: starting
+ * with one fails, asking for a new key.
  */
 export async function ensureBootstrapAdminKey(dataSource: DataSource, secret: string): Promise<void> {
   await dataSource.transaction(async (manager) => {
     const store = new ApiKeyStore(manager);
     const keyHash = hashKey(secret);
-    await store.insertIfAbsent({ name: BOOTSTRAP_KEY_NAME, role: Role.ADMIN, keyHash, keyPrefix: keyPrefix(secret) });
+    const existing = await store.findByHash(keyHash);
+    if (existing?.revokedAt) throw new Error('UPLIFT_ADMIN_KEY is a key that was revoked: set a new one');
+    if (!existing) {
+      await store.insert({ name: BOOTSTRAP_KEY_NAME, role: Role.ADMIN, keyHash, keyPrefix: keyPrefix(secret), createdBy: 'bootstrap' });
+    }
     await store.revokeOthersNamed(BOOTSTRAP_KEY_NAME, keyHash);
   });
 }

@@ -6,8 +6,8 @@ import type { Role } from './principal';
 export class ApiKeyStore {
   constructor(private readonly manager: EntityManager) {}
 
-  findActiveByHash(keyHash: string): Promise<ApiKey | null> {
-    return this.manager.findOne(ApiKey, { where: { keyHash, revokedAt: IsNull() } });
+  findByHash(keyHash: string): Promise<ApiKey | null> {
+    return this.manager.findOne(ApiKey, { where: { keyHash } });
   }
 
   findById(id: string): Promise<ApiKey | null> {
@@ -32,13 +32,5 @@ export class ApiKeyStore {
     await this.manager.update(ApiKey, { name, keyHash: Not(keepHash), revokedAt: IsNull() }, { revokedAt: () => 'now()' });
   }
 
-  async insertIfAbsent(values: { name: string; role: Role; keyHash: string; keyPrefix: string }): Promise<void> {
-    await this.manager
-      .createQueryBuilder()
-      .insert()
-      .into(ApiKey)
-      .values({ ...values, createdBy: 'bootstrap' })
-      .orIgnore()
-      .execute();
-  }
+
 }

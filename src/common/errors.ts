@@ -1,5 +1,4 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { unwrapResolverError } from '@apollo/server/errors';
 import { ArgumentValidationError } from 'type-graphql';
 import type { ValidationError } from 'class-validator';
 import type { Logger } from './logger';
@@ -24,7 +23,7 @@ export class DomainError extends Error {
     /** Module-specific reason, e.g. `VERSION_CONFLICT`; stable like `code`. */
     readonly reason: string,
     message: string,
-    /** Path of the offending input field, e.g. `input.variants.1.weight`. */
+    /** The offending argument, or a path inside the `input` argument, e.g. `variants.1.weight`. */
     readonly field?: string,
   ) {
     super(message);
@@ -58,10 +57,17 @@ function flattenValidationErrors(errors: ValidationError[], prefix: string): Fie
   });
 }
 
+/** The error as thrown: graphql-js and Apollo wrap resolver and plugin errors in GraphQLErrors. */
+function originalOf(error: unknown): unknown {
+  let current = error;
+  while (current instanceof GraphQLError && current.originalError) current = current.originalError;
+  return current;
+}
+
 /** The one place where every error becomes what the client sees: known refusals keep their code, the rest is masked. */
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const original = originalOf(error);
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
 
     if (original instanceof DomainError) {

@@ -49,10 +49,10 @@ function plain<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-function throwProblems(reason: ExperimentErrorReason, problems: Problem[], prefix: string): void {
+function throwProblems(reason: ExperimentErrorReason, problems: Problem[]): void {
   if (problems.length === 0) return;
   const [first] = problems;
-  throw experimentError(reason, `${first.field}: ${first.message}`, `${prefix}${first.field}`);
+  throw experimentError(reason, `${first.field}: ${first.message}`, first.field);
 }
 
 function variantConfigs(variants: VariantInput[]): VariantConfig[] {
@@ -84,7 +84,7 @@ export async function createExperiment(dataSource: DataSource, principal: Princi
     secondaryMetricKeys: input.secondaryMetricKeys ?? [],
     guardrailMetricKeys: input.guardrailMetricKeys ?? [],
   };
-  throwProblems(ExperimentErrorReason.INVALID_EXPERIMENT, configProblems(config), 'input.');
+  throwProblems(ExperimentErrorReason.INVALID_EXPERIMENT, configProblems(config));
   return dataSource.transaction(async (manager) => {
     const store = new ExperimentStore(manager);
     const created = await store.insert(input.key, config);
@@ -129,17 +129,17 @@ export function updateExperiment(dataSource: DataSource, principal: Principal, k
     const current = configOf(experiment);
     const changes = changesOf(input);
     for (const field of ['name', 'tags', 'variants', 'trafficAllocation', 'targeting', 'secondaryMetricKeys', 'guardrailMetricKeys'] as const) {
-      if (changes[field] === null) throw experimentError(ExperimentErrorReason.INVALID_EXPERIMENT, `${field} cannot be null`, `input.${field}`);
+      if (changes[field] === null) throw experimentError(ExperimentErrorReason.INVALID_EXPERIMENT, `${field} cannot be null`, field);
     }
     const locked = lockedChanges(experiment.status, current, changes);
     if (locked.length > 0) {
       throw experimentError(
         ExperimentErrorReason.FIELD_LOCKED,
         `${locked.join(', ')} cannot change while the experiment is ${experiment.status}`,
-        `input.${locked[0]}`,
+        locked[0],
       );
     }
-    throwProblems(ExperimentErrorReason.INVALID_EXPERIMENT, configProblems({ ...current, ...changes }), 'input.');
+    throwProblems(ExperimentErrorReason.INVALID_EXPERIMENT, configProblems({ ...current, ...changes }));
     await store.update(experiment, changes);
   });
 }
@@ -160,7 +160,7 @@ export function transitionExperiment(
   return changeExperiment(dataSource, principal, key, version, action, async (experiment, store) => {
     const to = nextStatus(experiment.status, action);
     if (!to) throw experimentError(ExperimentErrorReason.INVALID_TRANSITION, `Cannot ${action.toLowerCase()} an experiment that is ${experiment.status}`, 'key');
-    if (action === LifecycleAction.START) throwProblems(ExperimentErrorReason.NOT_READY_TO_START, startProblems(configOf(experiment)), '');
+    if (action === LifecycleAction.START) throwProblems(ExperimentErrorReason.NOT_READY_TO_START, startProblems(configOf(experiment)));
     const shipped = details.shippedVariantKey ?? null;
     if (shipped !== null && !experiment.variants.some((variant) => variant.key === shipped)) {
       throw experimentError(ExperimentErrorReason.INVALID_EXPERIMENT, `"${shipped}" is not a variant of "${key}"`, 'shippedVariantKey');

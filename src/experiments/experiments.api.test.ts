@@ -96,9 +96,9 @@ describe('creating and reading', () => {
     ['a negative weight', { variants: [{ key: 'a', name: 'A', weight: -1, isControl: true }, { key: 'b', name: 'B', weight: 101 }] }, 'variants.0.weight'],
     ['a traffic allocation above 100', { trafficAllocation: 150 }, 'trafficAllocation'],
     ['a payload that is not an object', { variants: [{ key: 'a', name: 'A', weight: 50, isControl: true, payload: [1] }, { key: 'b', name: 'B', weight: 50 }] }, 'variants.0.payload'],
-    ['repeated variant keys', { variants: [{ key: 'a', name: 'A', weight: 50, isControl: true }, { key: 'a', name: 'B', weight: 50 }] }, 'input.variants.1.key'],
-    ['a condition value of the wrong type', { targeting: { conditions: [{ attribute: 'age', operator: 'GTE', value: 'eighteen' }] } }, 'input.targeting.conditions.0.value'],
-    ['a tier that is not a slug', { targeting: { tiers: ['High Value'] } }, 'input.targeting.tiers.0'],
+    ['repeated variant keys', { variants: [{ key: 'a', name: 'A', weight: 50, isControl: true }, { key: 'a', name: 'B', weight: 50 }] }, 'variants.1.key'],
+    ['a condition value of the wrong type', { targeting: { conditions: [{ attribute: 'age', operator: 'GTE', value: 'eighteen' }] } }, 'targeting.conditions.0.value'],
+    ['a tier that is not a slug', { targeting: { tiers: ['High Value'] } }, 'targeting.tiers.0'],
   ];
   it.each(badInputs)('refuses %s with BAD_USER_INPUT naming the field', async (_label, overrides, field) => {
     const key = `bad-${Math.random().toString(36).slice(2, 8)}`;
@@ -250,9 +250,9 @@ describe('updating', () => {
 
     const reweighted = e.variants.map((v: any, i: number) => ({ ...v, weight: [50, 25, 25][i] }));
     const locked: [string, Record<string, unknown>][] = [
-      ['input.variants', { variants: reweighted }],
-      ['input.targeting', { targeting: { tiers: ['high_value'], match: 'ALL', conditions: [] } }],
-      ['input.primaryMetricKey', { primaryMetricKey: 'd1_retention' }],
+      ['variants', { variants: reweighted }],
+      ['targeting', { targeting: { tiers: ['high_value'], match: 'ALL', conditions: [] } }],
+      ['primaryMetricKey', { primaryMetricKey: 'd1_retention' }],
     ];
     for (const [field, input] of locked) {
       const result = await server.gql(UPDATE, { key: e.key, version: 4, input });

@@ -19,15 +19,21 @@ import { graphiqlLandingPage, graphiqlAssets } from '../graphiql/graphiql';
 /** Request bodies above this are refused before parsing (event batches of 5,000 fit well below it). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
-/** Limits on what one operation may ask; generous for people and GraphiQL, fatal for abuse. */
+/**
+ * Limits on what one operation may ask: generous for people and GraphiQL (the standard
+ * introspection query is 21 levels deep with its fragments flattened), fatal for abuse.
+ * Introspection counts too, since `ofType` nests without end.
+ */
 const QUERY_LIMITS = {
-  maxDepth: { n: 12 },
+  maxDepth: { n: 25, ignoreIntrospection: false },
   costLimit: { maxCost: 20_000 },
   maxAliases: { n: 20 },
   maxDirectives: { n: 20 },
-  maxTokens: { n: 5_000 },
+  // Counted by graphql-js's parser instead (parseOptions below), which reports GRAPHQL_PARSE_FAILED.
+  maxTokens: { enabled: false },
   blockFieldSuggestion: { enabled: true },
 };
+const MAX_TOKENS = 5_000;
 
 export interface HttpServerOptions {
   dataSource: DataSource;
@@ -58,6 +64,7 @@ export async function createHttpServer({ dataSource, logger, graphiqlKey }: Http
     csrfPrevention: true,
     introspection: true,
     validationRules: armor.validationRules,
+    parseOptions: { maxTokens: MAX_TOKENS },
     plugins: [
       ...armor.plugins,
       introspectionGuard,

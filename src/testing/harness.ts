@@ -12,6 +12,7 @@ export interface GraphQLResponse<T = any> {
 export interface TestServer {
   uplift: RunningUplift;
   url: string;
+  /** The admin key `gql` sends by default. */
   adminKey: string;
   /** POSTs an operation to /graphql as `key` (the admin key by default; null sends none). */
   gql<T = any>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<GraphQLResponse<T>>;
@@ -70,7 +71,7 @@ export async function startTestServer(): Promise<TestServer> {
     uplift,
     url: uplift.url,
     adminKey,
-    gql: (query, variables, key = adminKey) => postGraphQL(uplift.url, query, variables, key),
+    gql: (query, variables, key = server.adminKey) => postGraphQL(uplift.url, query, variables, key),
     async createKey(role, name = `${role.toLowerCase()}-key`) {
       const result = await server.gql(
         `mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }`,

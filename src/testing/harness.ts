@@ -25,8 +25,8 @@ export interface TestServer {
  * A fresh database for one test file: with DATABASE_URL, a new database on that server (dropped at
  * the end); without, an in-memory embedded PostgreSQL.
  */
-async function freshDatabase(): Promise<{ databaseUrl?: string; drop(): Promise<void> }> {
-  const serverUrl = process.env.DATABASE_URL;
+async function freshDatabase(embedded: boolean): Promise<{ databaseUrl?: string; drop(): Promise<void> }> {
+  const serverUrl = embedded ? undefined : process.env.DATABASE_URL;
   if (!serverUrl) return { drop: async () => undefined };
   const name = `uplift_test_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: serverUrl });
@@ -55,9 +55,12 @@ export async function postGraphQL(url: string, query: string, variables: Record<
   return { status: response.status, ...((await response.json()) as object) } as GraphQLResponse;
 }
 
-/** The real server, over real HTTP, on a real PostgreSQL. */
-export async function startTestServer(): Promise<TestServer> {
-  const database = await freshDatabase();
+/**
+ * The real server, over real HTTP, on a real PostgreSQL. `embedded` forces the embedded default
+ * even when DATABASE_URL is set, for tests of what only the embedded default does.
+ */
+export async function startTestServer(options: { embedded?: boolean } = {}): Promise<TestServer> {
+  const database = await freshDatabase(options.embedded ?? false);
   const adminKey = generateSecret();
   const uplift = await startUplift({
     databaseUrl: database.databaseUrl,

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode } from '../common/errors';
+import { domainErrors, ErrorCode } from '../common/errors';
 
 export enum AuthErrorReason {
   MISSING_KEY = 'MISSING_KEY',
@@ -7,13 +7,9 @@ export enum AuthErrorReason {
   API_KEY_NOT_FOUND = 'API_KEY_NOT_FOUND',
 }
 
-const CODES: Record<AuthErrorReason, ErrorCode> = {
+export const authError = domainErrors<AuthErrorReason>({
   [AuthErrorReason.MISSING_KEY]: ErrorCode.UNAUTHENTICATED,
   [AuthErrorReason.INVALID_KEY]: ErrorCode.UNAUTHENTICATED,
   [AuthErrorReason.ROLE_NOT_ALLOWED]: ErrorCode.FORBIDDEN,
   [AuthErrorReason.API_KEY_NOT_FOUND]: ErrorCode.NOT_FOUND,
-};
-
-export function authError(reason: AuthErrorReason, message: string, field?: string): DomainError {
-  return new DomainError(CODES[reason], reason, message, field);
-}
+});

@@ -31,6 +31,11 @@ export class DomainError extends Error {
   }
 }
 
+/** A module's error constructor: its reasons, each mapped once to the code clients see. */
+export function domainErrors<Reason extends string>(codes: Record<Reason, ErrorCode>) {
+  return (reason: Reason, message: string, field?: string): DomainError => new DomainError(codes[reason], reason, message, field);
+}
+
 /** Codes produced by graphql-js, Apollo or type-graphql that are safe to pass through as they are. */
 const PASS_THROUGH_CODES = new Set([
   'GRAPHQL_PARSE_FAILED',

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCode } from '../common/errors';
+import { domainErrors, ErrorCode } from '../common/errors';
 
 export enum ExperimentErrorReason {
   EXPERIMENT_NOT_FOUND = 'EXPERIMENT_NOT_FOUND',
@@ -11,7 +11,7 @@ export enum ExperimentErrorReason {
 }
 
 /** The module's reasons, mapped to the API's codes in this one place. */
-const CODES: Record<ExperimentErrorReason, ErrorCode> = {
+export const experimentError = domainErrors<ExperimentErrorReason>({
   [ExperimentErrorReason.EXPERIMENT_NOT_FOUND]: ErrorCode.NOT_FOUND,
   [ExperimentErrorReason.KEY_TAKEN]: ErrorCode.CONFLICT,
   [ExperimentErrorReason.VERSION_CONFLICT]: ErrorCode.CONFLICT,
@@ -19,8 +19,4 @@ const CODES: Record<ExperimentErrorReason, ErrorCode> = {
   [ExperimentErrorReason.FIELD_LOCKED]: ErrorCode.CONFLICT,
   [ExperimentErrorReason.INVALID_EXPERIMENT]: ErrorCode.BAD_USER_INPUT,
   [ExperimentErrorReason.NOT_READY_TO_START]: ErrorCode.BAD_USER_INPUT,
-};
-
-export function experimentError(reason: ExperimentErrorReason, message: string, field?: string): DomainError {
-  return new DomainError(CODES[reason], reason, message, field);
-}
+});

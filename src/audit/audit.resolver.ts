@@ -6,7 +6,7 @@ import type { RequestContext } from '../common/context';
 import { Role } from '../auth/principal';
 
 @ObjectType()
-class AuditEntryConnection extends Connection(AuditEntry) {}
+export class AuditEntryConnection extends Connection(AuditEntry) {}
 
 @Resolver()
 export class AuditResolver {

@@ -6,6 +6,9 @@ import { actorName, type Principal } from '../auth/principal';
 export enum AuditEntityType {
   EXPERIMENT = 'EXPERIMENT',
   API_KEY = 'API_KEY',
+  LAYER = 'LAYER',
+  HOLDOUT = 'HOLDOUT',
+  FLAG = 'FLAG',
 }
 
 export interface AuditRecord {

@@ -63,3 +63,12 @@ export function toPage<T>(rows: T[], size: number, cursorOf: (row: T) => unknown
   const last = nodes[nodes.length - 1];
   return { nodes, pageInfo: { hasNextPage: rows.length > size, endCursor: last ? encodeCursor(cursorOf(last)) : null } };
 }
+
+const isCreatedAtKey = (key: unknown[]) =>
+  key.length === 2 && typeof key[0] === 'string' && !Number.isNaN(Date.parse(key[0])) && typeof key[1] === 'string' && /^[0-9a-f-]{36}$/i.test(key[1]);
+
+/** The cursor of lists ordered newest first by (created_at, id). */
+export const createdAtCursor = {
+  of: (row: { createdAt: Date; id: string }): unknown[] => [row.createdAt.toISOString(), row.id],
+  parse: (after: string): [string, string] => decodeCursor(after, isCreatedAtKey) as [string, string],
+};

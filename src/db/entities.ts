@@ -1,6 +1,9 @@
 import { ApiKey } from '../auth/api-key.entity';
 import { AuditEntry } from '../audit/audit-entry.entity';
-import { Experiment, StatusChange, Variant } from '../experiments/experiment.entity';
+import { Experiment, ForcedAssignment, StatusChange, Variant } from '../experiments/experiment.entity';
+import { Holdout, Layer } from '../layers/layer.entity';
+import { Flag } from '../flags/flag.entity';
+import { Exposure, TrackedEvent } from '../events/event.entity';
 
 /** Every TypeORM entity; the migrations must match them (see `npm run migration:check`). */
-export const entities = [ApiKey, AuditEntry, Experiment, Variant, StatusChange];
+export const entities = [ApiKey, AuditEntry, Experiment, Variant, StatusChange, ForcedAssignment, Layer, Holdout, Flag, TrackedEvent, Exposure];

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, ManyToOne, OneToMany, JoinColumn, PrimaryGeneratedColumn, Unique, type Relation } from 'typeorm';
+import { Check, Column, Entity, Index, ManyToOne, OneToMany, JoinColumn, PrimaryColumn, PrimaryGeneratedColumn, Unique, type Relation } from 'typeorm';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Targeting } from '../targeting/targeting.types';
@@ -92,6 +92,7 @@ export class StatusChange {
 @Index('experiments_created_idx', ['createdAt', 'id'])
 @Check('experiments_status_check', `"status" IN ('DRAFT', 'RUNNING', 'PAUSED', 'STOPPED', 'ARCHIVED')`)
 @Check('experiments_traffic_allocation_check', '"traffic_allocation" >= 0 AND "traffic_allocation" <= 100')
+@Check('experiments_layer_share_check', '"layer_share" > 0 AND "layer_share" <= 100')
 export class Experiment {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
@@ -154,6 +155,30 @@ export class Experiment {
   @Column('text', { name: 'guardrail_metric_keys', array: true, default: () => "'{}'" })
   guardrailMetricKeys!: string[];
 
+  @Field({ description: 'Hash seed of the current phase: its key at first, a new one at each restart.' })
+  @Column('text')
+  seed!: string;
+
+  @Field(() => Int, { description: '1 for the first randomisation, +1 at each restart.' })
+  @Column('int', { default: 1 })
+  phase!: number;
+
+  @Field(() => String, { nullable: true, description: 'The layer whose traffic it shares exclusively with the layer’s other experiments.' })
+  @Column('text', { name: 'layer_key', nullable: true })
+  layerKey!: string | null;
+
+  @Field(() => Float, { nullable: true, description: 'Percent of the layer it takes; its slice is allocated when it starts.' })
+  @Column('double precision', { name: 'layer_share', nullable: true })
+  layerShare!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Start of its slice of the layer, on [0, 1); held while running or paused.' })
+  @Column('double precision', { name: 'layer_slice_start', nullable: true })
+  layerSliceStart!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'End (exclusive) of its slice of the layer.' })
+  @Column('double precision', { name: 'layer_slice_end', nullable: true })
+  layerSliceEnd!: number | null;
+
   @Field(() => Int, { description: 'Bumped by every change; pass it back to change the experiment.' })
   @Column('int', { default: 1 })
   version!: number;
@@ -181,4 +206,31 @@ export class Experiment {
   @Field(() => Date, { nullable: true })
   @Column('timestamp with time zone', { name: 'stopped_at', precision: 3, nullable: true })
   stoppedAt!: Date | null;
+}
+
+@ObjectType({ description: 'A QA override: this user always gets this variant, and is never counted as an exposure.' })
+@Entity('experiment_forced_assignments')
+export class ForcedAssignment {
+  @PrimaryColumn('uuid', { name: 'experiment_id' })
+  experimentId!: string;
+
+  @ManyToOne(() => Experiment, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'experiment_id' })
+  experiment?: Relation<Experiment>;
+
+  @Field()
+  @PrimaryColumn('text', { name: 'user_id' })
+  userId!: string;
+
+  @Field()
+  @Column('text', { name: 'variant_key' })
+  variantKey!: string;
+
+  @Field()
+  @Column('text', { name: 'created_by' })
+  createdBy!: string;
+
+  @Field()
+  @Column('timestamp with time zone', { name: 'created_at', precision: 3, default: () => 'now()' })
+  createdAt!: Date;
 }

@@ -1,9 +1,10 @@
-import { ArgsType, Field, Float, InputType, Int } from 'type-graphql';
+import { ArgsType, Field, Float, InputType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import {
   ArrayMaxSize, ArrayMinSize, IsObject, IsOptional, Length, Matches, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
 import { TargetingInput } from '../targeting/targeting.types';
+import { KeyVersionArgs } from '../common/key-version.args';
 import { SLUG_PATTERN } from '../targeting/targeting.rules';
 import { ExperimentStatus } from './experiment.entity';
 
@@ -106,6 +107,17 @@ export class UpdateExperimentInput {
   @ArrayMaxSize(MAX_METRICS)
   @Matches(SLUG_PATTERN, { each: true, message: `each metric key ${SLUG_MESSAGE}` })
   guardrailMetricKeys?: string[];
+
+  @Field(() => String, { nullable: true, description: 'A layer whose traffic this experiment shares exclusively; null leaves it.' })
+  @IsOptional()
+  @Matches(SLUG_PATTERN, { message: `layerKey ${SLUG_MESSAGE}` })
+  layerKey?: string | null;
+
+  @Field(() => Float, { nullable: true, description: 'Percent of the layer to take, with layerKey.' })
+  @IsOptional()
+  @Min(0.01)
+  @Max(100)
+  layerShare?: number | null;
 }
 
 @InputType()
@@ -143,18 +155,8 @@ export class ExperimentFilter {
   text?: string;
 }
 
-/** Identifies the experiment and the version the client last read. */
 @ArgsType()
-export class ExperimentVersionArgs {
-  @Field()
-  key!: string;
-
-  @Field(() => Int, { description: 'The version you last read; a newer one means someone else changed it: CONFLICT.' })
-  version!: number;
-}
-
-@ArgsType()
-export class StopExperimentArgs extends ExperimentVersionArgs {
+export class StopExperimentArgs extends KeyVersionArgs {
   @Field(() => String, { nullable: true, description: 'The variant to ship to everyone; omit to ship none.' })
   shippedVariantKey?: string | null;
 
@@ -164,7 +166,37 @@ export class StopExperimentArgs extends ExperimentVersionArgs {
 }
 
 @ArgsType()
-export class PauseExperimentArgs extends ExperimentVersionArgs {
+export class RestartExperimentArgs extends KeyVersionArgs {
+  @Field()
+  @Length(1, 1000)
+  reason!: string;
+
+  @Field(() => [VariantInput], { nullable: true, description: 'New variants or weights for the new phase; default: unchanged.' })
+  @IsOptional()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(MAX_VARIANTS)
+  @ValidateNested({ each: true })
+  variants?: VariantInput[];
+}
+
+@ArgsType()
+export class ForcedAssignmentArgs {
+  @Field()
+  experimentKey!: string;
+
+  @Field()
+  @Length(1, 200)
+  userId!: string;
+}
+
+@ArgsType()
+export class SetForcedAssignmentArgs extends ForcedAssignmentArgs {
+  @Field()
+  variantKey!: string;
+}
+
+@ArgsType()
+export class PauseExperimentArgs extends KeyVersionArgs {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 1000)

@@ -1,14 +1,17 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { Experiment, StatusChange } from './experiment.entity';
+import { Experiment, ForcedAssignment, StatusChange } from './experiment.entity';
 import {
-  CreateExperimentInput, DuplicateExperimentArgs, ExperimentFilter, ExperimentVersionArgs, PauseExperimentArgs,
+  CreateExperimentInput, DuplicateExperimentArgs, ExperimentFilter, ForcedAssignmentArgs, PauseExperimentArgs, RestartExperimentArgs,
+  SetForcedAssignmentArgs,
   StopExperimentArgs, UpdateExperimentInput,
 } from './experiment.inputs';
 import { LifecycleAction } from './experiment.rules';
 import {
-  createExperiment, duplicateExperiment, getExperiment, listExperiments, transitionExperiment, updateExperiment,
+  createExperiment, duplicateExperiment, getExperiment, listExperiments, removeForcedAssignment, setForcedAssignment, transitionExperiment,
+  updateExperiment,
 } from './experiment.service';
 import { Connection } from '../common/pagination';
+import { KeyVersionArgs } from '../common/key-version.args';
 import type { RequestContext } from '../common/context';
 import { Role, type Principal } from '../auth/principal';
 
@@ -51,13 +54,13 @@ export class ExperimentResolver {
   @Mutation(() => Experiment, {
     description: 'Changes the fields named in `input`. Once started, only name, description, tags and trafficAllocation may change.',
   })
-  updateExperiment(@Ctx() ctx: RequestContext, @Args() { key, version }: ExperimentVersionArgs, @Arg('input') input: UpdateExperimentInput): Promise<Experiment> {
+  updateExperiment(@Ctx() ctx: RequestContext, @Args() { key, version }: KeyVersionArgs, @Arg('input') input: UpdateExperimentInput): Promise<Experiment> {
     return updateExperiment(ctx.dataSource, caller(ctx), key, version, input);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => Experiment, { description: 'DRAFT to RUNNING. Needs exactly one control, weights summing to 100 and a primary metric.' })
-  startExperiment(@Ctx() ctx: RequestContext, @Args() { key, version }: ExperimentVersionArgs): Promise<Experiment> {
+  startExperiment(@Ctx() ctx: RequestContext, @Args() { key, version }: KeyVersionArgs): Promise<Experiment> {
     return transitionExperiment(ctx.dataSource, caller(ctx), key, version, LifecycleAction.START);
   }
 
@@ -69,7 +72,7 @@ export class ExperimentResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => Experiment, { description: 'PAUSED to RUNNING.' })
-  resumeExperiment(@Ctx() ctx: RequestContext, @Args() { key, version }: ExperimentVersionArgs): Promise<Experiment> {
+  resumeExperiment(@Ctx() ctx: RequestContext, @Args() { key, version }: KeyVersionArgs): Promise<Experiment> {
     return transitionExperiment(ctx.dataSource, caller(ctx), key, version, LifecycleAction.RESUME);
   }
 
@@ -81,8 +84,33 @@ export class ExperimentResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => Experiment, { description: 'DRAFT or STOPPED to ARCHIVED; an archived experiment is read-only.' })
-  archiveExperiment(@Ctx() ctx: RequestContext, @Args() { key, version }: ExperimentVersionArgs): Promise<Experiment> {
+  archiveExperiment(@Ctx() ctx: RequestContext, @Args() { key, version }: KeyVersionArgs): Promise<Experiment> {
     return transitionExperiment(ctx.dataSource, caller(ctx), key, version, LifecycleAction.ARCHIVE);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Experiment, {
+    description: 'A new randomisation of a RUNNING or PAUSED experiment: a new phase with a new seed, optionally with new variants or weights. Analysis restarts with the phase.',
+  })
+  restartExperiment(@Ctx() ctx: RequestContext, @Args() { key, version, reason, variants }: RestartExperimentArgs): Promise<Experiment> {
+    return transitionExperiment(ctx.dataSource, caller(ctx), key, version, LifecycleAction.RESTART, { reason, variants });
+  }
+
+  @FieldResolver(() => [ForcedAssignment], { description: 'QA overrides, by user id.' })
+  forcedAssignments(@Ctx() ctx: RequestContext, @Root() experiment: Experiment): Promise<ForcedAssignment[]> {
+    return ctx.loaders.forcedAssignments.load(experiment.id);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => ForcedAssignment, { description: 'Always gives this user this variant (for QA). Never counted as an exposure.' })
+  setForcedAssignment(@Ctx() ctx: RequestContext, @Args() { experimentKey, userId, variantKey }: SetForcedAssignmentArgs): Promise<ForcedAssignment> {
+    return setForcedAssignment(ctx.dataSource, caller(ctx), experimentKey, userId, variantKey);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Boolean, { description: 'False when there was no override for this user.' })
+  removeForcedAssignment(@Ctx() ctx: RequestContext, @Args() { experimentKey, userId }: ForcedAssignmentArgs): Promise<boolean> {
+    return removeForcedAssignment(ctx.dataSource, caller(ctx), experimentKey, userId);
   }
 
   @Authorized(Role.ADMIN)

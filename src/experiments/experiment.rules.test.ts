@@ -23,6 +23,8 @@ function config(overrides: Partial<ExperimentConfig> = {}): ExperimentConfig {
     primaryMetricKey: 'd7_retention',
     secondaryMetricKeys: [],
     guardrailMetricKeys: [],
+    layerKey: null,
+    layerShare: null,
     ...overrides,
   };
 }
@@ -37,6 +39,8 @@ describe('lifecycle', () => {
     'PAUSED STOP': STOPPED,
     'DRAFT ARCHIVE': ARCHIVED,
     'STOPPED ARCHIVE': ARCHIVED,
+    'RUNNING RESTART': RUNNING,
+    'PAUSED RESTART': RUNNING,
   };
   for (const status of Object.values(ExperimentStatus)) {
     for (const action of Object.values(LifecycleAction)) {
@@ -105,6 +109,12 @@ describe('configProblems', () => {
   it('refuses repeated variant keys, naming the second', () => {
     const repeated = config({ variants: config().variants.map((v) => ({ ...v, key: 'same' })) });
     expect(configProblems(repeated)).toEqual([{ field: 'variants.1.key', message: 'variant key "same" is used twice' }]);
+  });
+
+  it('wants layerKey and layerShare together', () => {
+    expect(configProblems(config({ layerKey: 'incentives' }))).toEqual([{ field: 'layerShare', message: 'layerKey and layerShare go together' }]);
+    expect(configProblems(config({ layerShare: 30 }))).toEqual([{ field: 'layerKey', message: 'layerKey and layerShare go together' }]);
+    expect(configProblems(config({ layerKey: 'incentives', layerShare: 30 }))).toEqual([]);
   });
 
   it('reports targeting problems under targeting.', () => {

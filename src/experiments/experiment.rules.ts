@@ -16,6 +16,9 @@ export interface ExperimentConfig {
   primaryMetricKey: string | null;
   secondaryMetricKeys: string[];
   guardrailMetricKeys: string[];
+  layerKey: string | null;
+  /** Percent of the layer; set together with layerKey. */
+  layerShare: number | null;
 }
 
 export interface VariantConfig {
@@ -34,6 +37,8 @@ export enum LifecycleAction {
   RESUME = 'RESUME',
   STOP = 'STOP',
   ARCHIVE = 'ARCHIVE',
+  /** A new randomisation: a new phase with a new seed. */
+  RESTART = 'RESTART',
 }
 
 /** The lifecycle: which status each action leaves from, and where it leads. Anything else is refused. */
@@ -43,6 +48,7 @@ export const TRANSITIONS: Record<LifecycleAction, { from: ExperimentStatus[]; to
   [LifecycleAction.RESUME]: { from: [ExperimentStatus.PAUSED], to: ExperimentStatus.RUNNING },
   [LifecycleAction.STOP]: { from: [ExperimentStatus.RUNNING, ExperimentStatus.PAUSED], to: ExperimentStatus.STOPPED },
   [LifecycleAction.ARCHIVE]: { from: [ExperimentStatus.DRAFT, ExperimentStatus.STOPPED], to: ExperimentStatus.ARCHIVED },
+  [LifecycleAction.RESTART]: { from: [ExperimentStatus.RUNNING, ExperimentStatus.PAUSED], to: ExperimentStatus.RUNNING },
 };
 
 /** The status `action` leads to from `status`, or null when the lifecycle does not allow it. */
@@ -53,7 +59,7 @@ export function nextStatus(status: ExperimentStatus, action: LifecycleAction): E
 
 const ALL_FIELDS: ConfigField[] = [
   'name', 'description', 'hypothesis', 'strategy', 'owner', 'tags', 'trafficAllocation', 'variants', 'targeting',
-  'primaryMetricKey', 'secondaryMetricKeys', 'guardrailMetricKeys',
+  'primaryMetricKey', 'secondaryMetricKeys', 'guardrailMetricKeys', 'layerKey', 'layerShare',
 ];
 
 /**
@@ -95,6 +101,9 @@ export function configProblems(config: ExperimentConfig): Problem[] {
     if (JSON.stringify(variant.payload).length > 16_384) problems.push({ field: `variants.${i}.payload`, message: 'payload is larger than 16 KiB' });
   });
   for (const problem of targetingProblems(config.targeting)) problems.push({ field: `targeting.${problem.field}`, message: problem.message });
+  if ((config.layerKey === null) !== (config.layerShare === null)) {
+    problems.push({ field: config.layerKey === null ? 'layerKey' : 'layerShare', message: 'layerKey and layerShare go together' });
+  }
   return problems;
 }
 

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { Experiment, ExperimentStatus } from './experiment.entity';
+import { Experiment, ExperimentStatus, type ForcedAssignment } from './experiment.entity';
 import { ExperimentErrorReason, experimentError } from './experiment.errors';
 import type { CreateExperimentInput, ExperimentFilter, UpdateExperimentInput, VariantInput } from './experiment.inputs';
 import {
@@ -9,7 +9,11 @@ import { ExperimentStore } from './experiment.store';
 import { AuditEntityType, recordAudit } from '../audit/audit.service';
 import { actorName, type Principal } from '../auth/principal';
 import { EVERYONE } from '../targeting/targeting.types';
-import { decodeCursor, pageSize, toPage, type Page } from '../common/pagination';
+import { createdAtCursor, pageSize, toPage, type Page } from '../common/pagination';
+import { announceChange, ChangeTopic } from '../common/change-bus';
+import { LayerStore } from '../layers/layer.store';
+import { allocateSlice } from '../layers/layer.rules';
+import { LayerErrorReason, layerError } from '../layers/layer.errors';
 import type { Problem } from '../targeting/targeting.rules';
 
 /** The configuration of a stored experiment as plain data. */
@@ -27,6 +31,8 @@ export function configOf(experiment: Experiment): ExperimentConfig {
     primaryMetricKey: experiment.primaryMetricKey,
     secondaryMetricKeys: experiment.secondaryMetricKeys,
     guardrailMetricKeys: experiment.guardrailMetricKeys,
+    layerKey: experiment.layerKey,
+    layerShare: experiment.layerShare,
   };
 }
 
@@ -36,6 +42,9 @@ function snapshot(experiment: Experiment) {
     key: experiment.key,
     status: experiment.status,
     version: experiment.version,
+    phase: experiment.phase,
+    seed: experiment.seed,
+    layerSlice: experiment.layerSliceStart === null ? null : [experiment.layerSliceStart, experiment.layerSliceEnd],
     ...configOf(experiment),
     shippedVariantKey: experiment.shippedVariantKey,
     stopReason: experiment.stopReason,
@@ -83,10 +92,13 @@ export async function createExperiment(dataSource: DataSource, principal: Princi
     primaryMetricKey: input.primaryMetricKey ?? null,
     secondaryMetricKeys: input.secondaryMetricKeys ?? [],
     guardrailMetricKeys: input.guardrailMetricKeys ?? [],
+    layerKey: input.layerKey ?? null,
+    layerShare: input.layerShare ?? null,
   };
   throwProblems(ExperimentErrorReason.INVALID_EXPERIMENT, configProblems(config));
   return dataSource.transaction(async (manager) => {
     const store = new ExperimentStore(manager);
+    await requireLayer(manager, config.layerKey);
     const created = await store.insert(input.key, config);
     await store.insertStatusChange({ experimentId: created.id, from: null, to: ExperimentStatus.DRAFT, actor: actorName(principal), reason: null });
     await recordAudit(manager, principal, { entityType: AuditEntityType.EXPERIMENT, entityKey: created.key, action: 'CREATE', before: null, after: snapshot(created) });
@@ -120,12 +132,13 @@ async function changeExperiment(
     await apply(before, store, manager);
     const after = (await store.findByKey(key))!;
     await recordAudit(manager, principal, { entityType: AuditEntityType.EXPERIMENT, entityKey: key, action, before: snapshot(before), after: snapshot(after) });
+    await announceChange(manager, ChangeTopic.CONFIG);
     return after;
   });
 }
 
 export function updateExperiment(dataSource: DataSource, principal: Principal, key: string, version: number, input: UpdateExperimentInput): Promise<Experiment> {
-  return changeExperiment(dataSource, principal, key, version, 'UPDATE', async (experiment, store) => {
+  return changeExperiment(dataSource, principal, key, version, 'UPDATE', async (experiment, store, manager) => {
     const current = configOf(experiment);
     const changes = changesOf(input);
     for (const field of ['name', 'tags', 'variants', 'trafficAllocation', 'targeting', 'secondaryMetricKeys', 'guardrailMetricKeys'] as const) {
@@ -140,6 +153,7 @@ export function updateExperiment(dataSource: DataSource, principal: Principal, k
       );
     }
     throwProblems(ExperimentErrorReason.INVALID_EXPERIMENT, configProblems({ ...current, ...changes }));
+    if (changes.layerKey) await requireLayer(manager, changes.layerKey);
     await store.update(experiment, changes);
   });
 }
@@ -147,6 +161,8 @@ export function updateExperiment(dataSource: DataSource, principal: Principal, k
 interface TransitionDetails {
   reason?: string | null;
   shippedVariantKey?: string | null;
+  /** RESTART only: the new phase's variants. */
+  variants?: VariantInput[];
 }
 
 export function transitionExperiment(
@@ -157,20 +173,97 @@ export function transitionExperiment(
   action: LifecycleAction,
   details: TransitionDetails = {},
 ): Promise<Experiment> {
-  return changeExperiment(dataSource, principal, key, version, action, async (experiment, store) => {
+  return changeExperiment(dataSource, principal, key, version, action, async (experiment, store, manager) => {
     const to = nextStatus(experiment.status, action);
     if (!to) throw experimentError(ExperimentErrorReason.INVALID_TRANSITION, `Cannot ${action.toLowerCase()} an experiment that is ${experiment.status}`, 'key');
-    if (action === LifecycleAction.START) throwProblems(ExperimentErrorReason.NOT_READY_TO_START, startProblems(configOf(experiment)));
     const shipped = details.shippedVariantKey ?? null;
     if (shipped !== null && !experiment.variants.some((variant) => variant.key === shipped)) {
       throw experimentError(ExperimentErrorReason.INVALID_EXPERIMENT, `"${shipped}" is not a variant of "${key}"`, 'shippedVariantKey');
     }
+    const variants = details.variants ? variantConfigs(details.variants) : undefined;
+    if (variants) throwProblems(ExperimentErrorReason.INVALID_EXPERIMENT, configProblems({ ...configOf(experiment), variants }));
+    if (action === LifecycleAction.START || action === LifecycleAction.RESTART) {
+      throwProblems(ExperimentErrorReason.NOT_READY_TO_START, startProblems({ ...configOf(experiment), ...(variants ? { variants } : {}) }));
+    }
     await store.update(experiment, {
       status: to,
-      ...(action === LifecycleAction.START ? { startedAt: new Date() } : {}),
-      ...(action === LifecycleAction.STOP ? { stoppedAt: new Date(), shippedVariantKey: shipped, stopReason: details.reason ?? null } : {}),
+      ...(action === LifecycleAction.START ? { startedAt: new Date(), ...(await layerSlice(manager, experiment)) } : {}),
+      ...(action === LifecycleAction.RESTART
+        ? { startedAt: new Date(), phase: experiment.phase + 1, seed: `${experiment.key}:phase-${experiment.phase + 1}`, ...(variants ? { variants } : {}) }
+        : {}),
+      ...(action === LifecycleAction.STOP
+        ? { stoppedAt: new Date(), shippedVariantKey: shipped, stopReason: details.reason ?? null, layerSliceStart: null, layerSliceEnd: null }
+        : {}),
     });
     await store.insertStatusChange({ experimentId: experiment.id, from: experiment.status, to, actor: actorName(principal), reason: details.reason ?? null });
+  });
+}
+
+/** The layer must exist for an experiment to join it. */
+async function requireLayer(manager: EntityManager, layerKey: string | null): Promise<void> {
+  if (layerKey && !(await new LayerStore(manager).findByKey(layerKey))) {
+    throw experimentError(ExperimentErrorReason.INVALID_EXPERIMENT, `No layer with key "${layerKey}"`, 'layerKey');
+  }
+}
+
+/** Takes a free slice of the experiment's layer, if it has one; the layer row is locked so two starts cannot take the same. */
+async function layerSlice(manager: EntityManager, experiment: Experiment): Promise<Pick<Experiment, 'layerSliceStart' | 'layerSliceEnd'> | object> {
+  if (!experiment.layerKey || experiment.layerShare === null) return {};
+  const layers = new LayerStore(manager);
+  await layers.lockByKey(experiment.layerKey);
+  const slice = allocateSlice(await layers.takenSlices(experiment.layerKey), experiment.layerShare);
+  if (!slice) {
+    throw layerError(LayerErrorReason.LAYER_FULL, `Layer "${experiment.layerKey}" has no free ${experiment.layerShare}% left`, 'layerShare');
+  }
+  return { layerSliceStart: slice[0], layerSliceEnd: slice[1] };
+}
+
+function forcedSnapshot(userId: string, variantKey: string | null) {
+  return variantKey === null ? null : { userId, variantKey };
+}
+
+/** A QA override; refused on archived experiments and for unknown variants. */
+export function setForcedAssignment(dataSource: DataSource, principal: Principal, experimentKey: string, userId: string, variantKey: string): Promise<ForcedAssignment> {
+  return dataSource.transaction(async (manager) => {
+    const store = new ExperimentStore(manager);
+    const experiment = await store.findByKey(experimentKey);
+    if (!experiment) throw experimentError(ExperimentErrorReason.EXPERIMENT_NOT_FOUND, `No experiment with key "${experimentKey}"`, 'experimentKey');
+    if (experiment.status === ExperimentStatus.ARCHIVED) throw experimentError(ExperimentErrorReason.FIELD_LOCKED, `Experiment "${experimentKey}" is archived`, 'experimentKey');
+    if (!experiment.variants.some((variant) => variant.key === variantKey)) {
+      throw experimentError(ExperimentErrorReason.INVALID_EXPERIMENT, `"${variantKey}" is not a variant of "${experimentKey}"`, 'variantKey');
+    }
+    const before = await store.forcedAssignment(experiment.id, userId);
+    const after = await store.upsertForcedAssignment({ experimentId: experiment.id, userId, variantKey, createdBy: actorName(principal) });
+    await recordAudit(manager, principal, {
+      entityType: AuditEntityType.EXPERIMENT,
+      entityKey: experimentKey,
+      action: 'FORCE_ASSIGNMENT',
+      before: forcedSnapshot(userId, before?.variantKey ?? null),
+      after: forcedSnapshot(userId, variantKey),
+    });
+    await announceChange(manager, ChangeTopic.CONFIG);
+    return after;
+  });
+}
+
+/** Returns whether there was an override to remove. */
+export function removeForcedAssignment(dataSource: DataSource, principal: Principal, experimentKey: string, userId: string): Promise<boolean> {
+  return dataSource.transaction(async (manager) => {
+    const store = new ExperimentStore(manager);
+    const experiment = await store.findByKey(experimentKey);
+    if (!experiment) throw experimentError(ExperimentErrorReason.EXPERIMENT_NOT_FOUND, `No experiment with key "${experimentKey}"`, 'experimentKey');
+    const before = await store.forcedAssignment(experiment.id, userId);
+    if (!before) return false;
+    await store.deleteForcedAssignment(experiment.id, userId);
+    await recordAudit(manager, principal, {
+      entityType: AuditEntityType.EXPERIMENT,
+      entityKey: experimentKey,
+      action: 'REMOVE_FORCED_ASSIGNMENT',
+      before: forcedSnapshot(userId, before.variantKey),
+      after: null,
+    });
+    await announceChange(manager, ChangeTopic.CONFIG);
+    return true;
   });
 }
 
@@ -193,17 +286,13 @@ export async function getExperiment(dataSource: DataSource, key: string): Promis
   return experiment;
 }
 
-const isCursorKey = (key: unknown[]) =>
-  key.length === 2 && typeof key[0] === 'string' && !Number.isNaN(Date.parse(key[0])) &&
-  typeof key[1] === 'string' && /^[0-9a-f-]{36}$/i.test(key[1]);
-
 /** Newest first. */
 export async function listExperiments(dataSource: DataSource, filter: ExperimentFilter = {}, first?: number, after?: string): Promise<Page<Experiment>> {
   const size = pageSize(first);
   const rows = await new ExperimentStore(dataSource.manager).list({
     ...filter,
-    after: after ? (decodeCursor(after, isCursorKey) as [string, string]) : undefined,
+    after: after ? createdAtCursor.parse(after) : undefined,
     limit: size + 1,
   });
-  return toPage(rows, size, (experiment) => [experiment.createdAt.toISOString(), experiment.id]);
+  return toPage(rows, size, createdAtCursor.of);
 }

@@ -1,6 +1,6 @@
 import { In, QueryFailedError, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { Experiment, ExperimentStatus, StatusChange, Variant } from './experiment.entity';
+import { Experiment, ExperimentStatus, ForcedAssignment, StatusChange, Variant } from './experiment.entity';
 import { ExperimentErrorReason, experimentError } from './experiment.errors';
 import type { ExperimentConfig, VariantConfig } from './experiment.rules';
 
@@ -66,7 +66,8 @@ export class ExperimentStore {
   async insert(key: string, config: ExperimentConfig): Promise<Experiment> {
     const { variants, ...columns } = config;
     try {
-      const result = await this.manager.insert(Experiment, row<Experiment>({ ...columns, key }));
+      // A new experiment hashes with its key; restarts give later phases seeds of their own.
+      const result = await this.manager.insert(Experiment, row<Experiment>({ ...columns, key, seed: key }));
       const id = result.identifiers[0].id as string;
       await this.insertVariants(id, variants);
       return (await this.findByKey(key))!;
@@ -82,7 +83,11 @@ export class ExperimentStore {
    * Writes `changes` and bumps the version, but only if the row is still at `version`:
    * optimistic locking that holds even without the row lock.
    */
-  async update(experiment: Experiment, changes: Partial<ExperimentConfig> & Partial<Pick<Experiment, 'status' | 'startedAt' | 'stoppedAt' | 'shippedVariantKey' | 'stopReason'>>): Promise<void> {
+  async update(
+    experiment: Experiment,
+    changes: Partial<ExperimentConfig> &
+      Partial<Pick<Experiment, 'status' | 'startedAt' | 'stoppedAt' | 'shippedVariantKey' | 'stopReason' | 'phase' | 'seed' | 'layerSliceStart' | 'layerSliceEnd'>>,
+  ): Promise<void> {
     const { variants, ...columns } = changes;
     const result = await this.manager
       .createQueryBuilder()
@@ -106,6 +111,23 @@ export class ExperimentStore {
   /** Status histories of many experiments in one query, oldest change first. */
   async statusChanges(experimentIds: readonly string[]): Promise<StatusChange[]> {
     return this.manager.find(StatusChange, { where: { experimentId: In([...experimentIds]) }, order: { id: 'ASC' } });
+  }
+
+  forcedAssignment(experimentId: string, userId: string): Promise<ForcedAssignment | null> {
+    return this.manager.findOne(ForcedAssignment, { where: { experimentId, userId } });
+  }
+
+  forcedAssignments(experimentIds: readonly string[]): Promise<ForcedAssignment[]> {
+    return this.manager.find(ForcedAssignment, { where: { experimentId: In([...experimentIds]) }, order: { userId: 'ASC' } });
+  }
+
+  async upsertForcedAssignment(values: Pick<ForcedAssignment, 'experimentId' | 'userId' | 'variantKey' | 'createdBy'>): Promise<ForcedAssignment> {
+    await this.manager.upsert(ForcedAssignment, values, ['experimentId', 'userId']);
+    return (await this.forcedAssignment(values.experimentId, values.userId))!;
+  }
+
+  async deleteForcedAssignment(experimentId: string, userId: string): Promise<void> {
+    await this.manager.delete(ForcedAssignment, { experimentId, userId });
   }
 
   private async insertVariants(experimentId: string, variants: VariantConfig[]): Promise<void> {

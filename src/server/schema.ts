@@ -7,11 +7,13 @@ import { authChecker } from '../auth/auth-checker';
 import { ApiKeyResolver } from '../auth/api-key.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import { ExperimentResolver } from '../experiments/experiment.resolver';
+import { HoldoutResolver, LayerResolver } from '../layers/layer.resolver';
+import { FlagResolver } from '../flags/flag.resolver';
 
 /** The whole GraphQL schema, built from the resolvers of every domain. */
 export function buildUpliftSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [ExperimentResolver, AuditResolver, ApiKeyResolver],
+    resolvers: [ExperimentResolver, FlagResolver, LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver],
     authChecker,
     validate: { forbidUnknownValues: false },
   });

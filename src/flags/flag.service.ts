@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Flag, FlagStatus } from './flag.entity';
+import { FlagErrorReason, flagError } from './flag.errors';
+import { FlagRuleKind, type CreateFlagInput, type FlagFilter, type FlagRuleInput, type UpdateFlagInput } from './flag.inputs';
+import { flagProblems } from './flag.rules';
+import { FlagStore } from './flag.store';
+import type { FlagRuleSnapshot, FlagType, JsonValue } from '../assignment/snapshot';
+import { AuditEntityType, recordAudit } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { announceChange, ChangeTopic } from '../common/change-bus';
+import { createdAtCursor, pageSize, toPage, type Page } from '../common/pagination';
+import { ExperimentStore } from '../experiments/experiment.store';
+import { EVERYONE } from '../targeting/targeting.types';
+
+/** Input objects arrive as class instances; stored rules are plain JSON. */
+function plain<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function toRuleSnapshot(input: FlagRuleInput): FlagRuleSnapshot {
+  const base = { id: input.id ?? `r_${randomBytes(4).toString('hex')}`, targeting: input.targeting ? plain(input.targeting) : EVERYONE };
+  switch (input.kind) {
+    case FlagRuleKind.VALUE:
+      return { ...base, kind: 'VALUE', value: input.value as JsonValue };
+    case FlagRuleKind.ROLLOUT:
+      return { ...base, kind: 'ROLLOUT', value: input.value as JsonValue, percentage: input.percentage ?? Number.NaN };
+    case FlagRuleKind.EXPERIMENT:
+      return {
+        ...base,
+        kind: 'EXPERIMENT',
+        experimentKey: input.experimentKey ?? '',
+        values: Object.fromEntries((input.variantValues ?? []).map(({ variantKey, value }) => [variantKey, plain(value)])),
+      };
+  }
+}
+
+/** Pure checks first, then what needs the database: the experiments that rules name, and their variants. */
+async function validate(manager: EntityManager, type: FlagType, defaultValue: JsonValue, rules: FlagRuleSnapshot[]): Promise<void> {
+  const [problem] = flagProblems(type, defaultValue, rules);
+  if (problem) throw flagError(FlagErrorReason.INVALID_FLAG, `${problem.field}: ${problem.message}`, problem.field);
+  const experiments = new ExperimentStore(manager);
+  for (const [i, rule] of rules.entries()) {
+    if (rule.kind !== 'EXPERIMENT') continue;
+    const experiment = await experiments.findByKey(rule.experimentKey);
+    if (!experiment) throw flagError(FlagErrorReason.INVALID_FLAG, `No experiment with key "${rule.experimentKey}"`, `rules.${i}.experimentKey`);
+    const unknown = Object.keys(rule.values).find((key) => !experiment.variants.some((variant) => variant.key === key));
+    if (unknown) throw flagError(FlagErrorReason.INVALID_FLAG, `"${unknown}" is not a variant of "${rule.experimentKey}"`, `rules.${i}.variantValues`);
+  }
+}
+
+async function notFound(key: string): Promise<never> {
+  throw flagError(FlagErrorReason.FLAG_NOT_FOUND, `No flag with key "${key}"`, 'key');
+}
+
+export async function getFlag(dataSource: DataSource, key: string): Promise<Flag> {
+  return (await new FlagStore(dataSource.manager).findByKey(key)) ?? notFound(key);
+}
+
+export async function listFlags(dataSource: DataSource, filter: FlagFilter = {}, first?: number, after?: string): Promise<Page<Flag>> {
+  const size = pageSize(first);
+  const rows = await new FlagStore(dataSource.manager).list({ ...filter, after: after ? createdAtCursor.parse(after) : undefined, limit: size + 1 });
+  return toPage(rows, size, createdAtCursor.of);
+}
+
+export function createFlag(dataSource: DataSource, principal: Principal, input: CreateFlagInput): Promise<Flag> {
+  return dataSource.transaction(async (manager) => {
+    const rules = (input.rules ?? []).map(toRuleSnapshot);
+    const defaultValue = plain(input.defaultValue);
+    await validate(manager, input.type, defaultValue, rules);
+    const flag = await new FlagStore(manager).insert({
+      key: input.key,
+      name: input.name,
+      description: input.description ?? null,
+      type: input.type,
+      defaultValue,
+      enabled: input.enabled,
+      seed: input.seed ?? input.key,
+      rules,
+    });
+    await recordAudit(manager, principal, { entityType: AuditEntityType.FLAG, entityKey: flag.key, action: 'CREATE', before: null, after: flag });
+    await announceChange(manager, ChangeTopic.CONFIG);
+    return flag;
+  });
+}
+
+/** Locks the flag, checks the version the client read and that it is not archived, applies, audits, announces. */
+function changeFlag(
+  dataSource: DataSource,
+  principal: Principal,
+  key: string,
+  version: number,
+  action: string,
+  changesOf: (flag: Flag, manager: EntityManager) => Promise<Partial<Flag>>,
+): Promise<Flag> {
+  return dataSource.transaction(async (manager) => {
+    const store = new FlagStore(manager);
+    const before = (await store.lockByKey(key)) ?? (await notFound(key));
+    if (before.version !== version) {
+      throw flagError(FlagErrorReason.VERSION_CONFLICT, `Flag "${key}" is at version ${before.version}, not ${version}: someone changed it since you read it`, 'version');
+    }
+    if (before.status === FlagStatus.ARCHIVED) throw flagError(FlagErrorReason.ARCHIVED, `Flag "${key}" is archived and read-only`, 'key');
+    const after = await store.update(before, await changesOf(before, manager));
+    await recordAudit(manager, principal, { entityType: AuditEntityType.FLAG, entityKey: key, action, before, after });
+    await announceChange(manager, ChangeTopic.CONFIG);
+    return after;
+  });
+}
+
+export function updateFlag(dataSource: DataSource, principal: Principal, key: string, version: number, input: UpdateFlagInput): Promise<Flag> {
+  return changeFlag(dataSource, principal, key, version, 'UPDATE', async (flag, manager) => {
+    const rules = input.rules ? input.rules.map(toRuleSnapshot) : flag.rules;
+    const defaultValue = input.defaultValue !== undefined && input.defaultValue !== null ? plain(input.defaultValue) : flag.defaultValue;
+    await validate(manager, flag.type, defaultValue, rules);
+    return {
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      defaultValue,
+      rules,
+    };
+  });
+}
+
+export function setFlagEnabled(dataSource: DataSource, principal: Principal, key: string, version: number, enabled: boolean): Promise<Flag> {
+  return changeFlag(dataSource, principal, key, version, enabled ? 'ENABLE' : 'DISABLE', async () => ({ enabled }));
+}
+
+export function archiveFlag(dataSource: DataSource, principal: Principal, key: string, version: number): Promise<Flag> {
+  return changeFlag(dataSource, principal, key, version, 'ARCHIVE', async () => ({ status: FlagStatus.ARCHIVED, enabled: false }));
+}

@@ -7,11 +7,17 @@ import { createLogger, type Logger } from './common/logger';
 import { openDatabase } from './db/database';
 import { createHttpServer } from './server/http';
 import { ensureBootstrapAdminKey, generateSecret } from './auth/api-key.service';
+import { Authenticator } from './auth/authenticator';
+import { ChangeBus } from './common/change-bus';
+import { SnapshotService } from './assignment/snapshot.service';
+import { ExposureWriter } from './events/exposure.writer';
 
 export interface RunningUplift {
   /** e.g. http://127.0.0.1:4000 */
   url: string;
   dataSource: DataSource;
+  snapshots: SnapshotService;
+  exposures: ExposureWriter;
   /** The bootstrap admin key, when one is configured or was generated. */
   adminKey?: string;
   embedded: boolean;
@@ -39,12 +45,21 @@ function bootstrapKey(config: UpliftConfig, embedded: boolean): string | undefin
 export async function startUplift(config: UpliftConfig): Promise<RunningUplift> {
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config);
+  const bus = new ChangeBus(database.dataSource, database.embedded ? null : config.databaseUrl!, logger);
+  const snapshots = new SnapshotService(database.dataSource, logger);
+  const exposures = new ExposureWriter(database.dataSource, logger);
   try {
+    await bus.start();
     const adminKey = bootstrapKey(config, database.embedded);
     if (adminKey) await ensureBootstrapAdminKey(database.dataSource, adminKey);
+    await snapshots.start(bus);
+    exposures.start();
     const http = await createHttpServer({
       dataSource: database.dataSource,
       logger,
+      authenticator: new Authenticator(database.dataSource, bus),
+      snapshots,
+      exposures,
       graphiqlKey: database.embedded ? adminKey : undefined,
     });
     await new Promise<void>((resolve, reject) => {
@@ -56,15 +71,23 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
     return {
       url: `http://${host}:${port}`,
       dataSource: database.dataSource,
+      snapshots,
+      exposures,
       adminKey,
       embedded: database.embedded,
       logger,
       async close() {
         await http.stop();
+        await exposures.stop();
+        snapshots.stop();
+        await bus.stop();
         await database.close();
       },
     };
   } catch (error) {
+    snapshots.stop();
+    await exposures.stop();
+    await bus.stop();
     await database.close();
     throw error;
   }

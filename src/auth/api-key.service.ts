@@ -6,6 +6,7 @@ import { ApiKeyStore } from './api-key.store';
 import { AuthErrorReason, authError } from './auth.errors';
 import { actorName, Role, type Principal } from './principal';
 import { AuditEntityType, recordAudit } from '../audit/audit.service';
+import { announceChange, ChangeTopic } from '../common/change-bus';
 
 const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
 
@@ -23,16 +24,6 @@ function keyPrefix(secret: string): string {
 
 function snapshot(key: ApiKey) {
   return { id: key.id, name: key.name, role: key.role, keyPrefix: key.keyPrefix, revokedAt: key.revokedAt };
-}
-
-/** Finds who is calling from the `Authorization` header: null without one, an error for a bad one. */
-export async function authenticate(dataSource: DataSource, authorization: string | undefined): Promise<Principal | null> {
-  if (!authorization) return null;
-  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-  if (!match) throw authError(AuthErrorReason.INVALID_KEY, 'Authorization must be "Bearer <key>"');
-  const key = await new ApiKeyStore(dataSource.manager).findByHash(hashKey(match[1]));
-  if (!key || key.revokedAt) throw authError(AuthErrorReason.INVALID_KEY, 'Unknown or revoked API key');
-  return { keyId: key.id, name: key.name, role: key.role };
 }
 
 export async function createApiKey(dataSource: DataSource, principal: Principal, name: string, role: Role) {
@@ -58,6 +49,7 @@ export async function revokeApiKey(dataSource: DataSource, principal: Principal,
     if (!before) throw authError(AuthErrorReason.API_KEY_NOT_FOUND, `No API key with id ${id}`, 'id');
     if (before.revokedAt) return before;
     const after = await store.revoke(id);
+    await announceChange(manager, ChangeTopic.KEYS);
     await recordAudit(manager, principal, { entityType: AuditEntityType.API_KEY, entityKey: id, action: 'REVOKE', before: snapshot(before), after: snapshot(after) });
     return after;
   });
@@ -82,5 +74,6 @@ export async function ensureBootstrapAdminKey(dataSource: DataSource, secret: st
       await store.insert({ name: BOOTSTRAP_KEY_NAME, role: Role.ADMIN, keyHash, keyPrefix: keyPrefix(secret), createdBy: 'bootstrap' });
     }
     await store.revokeOthersNamed(BOOTSTRAP_KEY_NAME, keyHash);
+    await announceChange(manager, ChangeTopic.KEYS);
   });
 }

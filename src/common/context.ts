@@ -2,6 +2,8 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from './logger';
 import type { Principal } from '../auth/principal';
 import type { ExperimentLoaders } from '../experiments/experiment.loaders';
+import type { SnapshotService } from '../assignment/snapshot.service';
+import type { ExposureWriter } from '../events/exposure.writer';
 
 /** What every resolver gets: who is calling, the shared services, and this request's DataLoaders. */
 export interface RequestContext {
@@ -9,4 +11,7 @@ export interface RequestContext {
   dataSource: DataSource;
   logger: Logger;
   loaders: ExperimentLoaders;
+  /** The running configuration, in memory: what resolve reads. */
+  snapshots: SnapshotService;
+  exposures: ExposureWriter;
 }

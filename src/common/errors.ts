@@ -97,7 +97,8 @@ export function createErrorFormatter(logger: Logger) {
       return { ...base, extensions: { code: ErrorCode.FORBIDDEN } };
     }
     if (typeof code === 'string' && PASS_THROUGH_CODES.has(code) && (original instanceof GraphQLError || !(original instanceof Error))) {
-      return { ...base, extensions: { code } };
+      const reason = formatted.extensions?.reason;
+      return { ...base, extensions: { code, ...(typeof reason === 'string' ? { reason } : {}) } };
     }
     logger.error({ err: original, path: formatted.path }, 'internal error');
     return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };

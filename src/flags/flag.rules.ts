@@ -1,20 +1,12 @@
 import type { FlagRuleSnapshot, FlagType, JsonValue } from '../assignment/snapshot';
 import { targetingProblems, type Problem } from '../targeting/targeting.rules';
+import { FITS_FLAG_TYPE } from '../assignment/evaluate';
 
 export const MAX_RULES = 50;
 
-/** Whether a value may be served by a flag of this type. */
+/** Whether a value may be served by a flag of this type: the engine's own check. */
 export function fitsType(type: FlagType, value: JsonValue | undefined): boolean {
-  switch (type) {
-    case 'BOOLEAN':
-      return typeof value === 'boolean';
-    case 'STRING':
-      return typeof value === 'string';
-    case 'NUMBER':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'JSON':
-      return value !== undefined;
-  }
+  return value !== undefined && FITS_FLAG_TYPE[type](value);
 }
 
 /** Every problem with a flag's default and rules; an empty list means it may be saved. Pure. */

@@ -11,8 +11,12 @@ import { introspectionGuard } from './introspection-guard';
 import { createErrorFormatter, DomainError, ErrorCode } from '../common/errors';
 import type { Logger } from '../common/logger';
 import type { RequestContext } from '../common/context';
-import { authenticate } from '../auth/api-key.service';
-import { createExperimentLoaders } from '../experiments/experiment.loaders';
+import type { Authenticator } from '../auth/authenticator';
+import type { SnapshotService } from '../assignment/snapshot.service';
+import type { ExposureWriter } from '../events/exposure.writer';
+import { createExperimentLoaders, type ExperimentLoaders } from '../experiments/experiment.loaders';
+import { createFastPath, refusal } from './fast-path';
+import type { Principal } from '../auth/principal';
 import { databaseReadiness } from '../db/database';
 import { graphiqlLandingPage, graphiqlAssets } from '../graphiql/graphiql';
 
@@ -38,6 +42,9 @@ const MAX_TOKENS = 5_000;
 export interface HttpServerOptions {
   dataSource: DataSource;
   logger: Logger;
+  authenticator: Authenticator;
+  snapshots: SnapshotService;
+  exposures: ExposureWriter;
   /** Prefilled in GraphiQL's headers (only on the embedded default, where the machine is the developer's). */
   graphiqlKey?: string;
 }
@@ -47,18 +54,38 @@ export interface HttpServer {
   stop(): Promise<void>;
 }
 
-function errorBody(message: string, code: ErrorCode, reason: string) {
-  return { errors: [{ message, extensions: { code, reason } }] };
-}
-
-export async function createHttpServer({ dataSource, logger, graphiqlKey }: HttpServerOptions): Promise<HttpServer> {
+export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, graphiqlKey }: HttpServerOptions): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
-  const server = http.createServer(app);
+  const schema = await buildUpliftSchema();
   const armor = new ApolloArmor(QUERY_LIMITS).protect();
+  const formatError = createErrorFormatter(logger);
+  const contextFor = (principal: Principal | null): RequestContext => ({
+    principal,
+    dataSource,
+    logger,
+    snapshots,
+    exposures,
+    // Lazily: resolve, the hot path, never needs them.
+    get loaders() {
+      return (this as { cached?: ExperimentLoaders }).cached ?? ((this as { cached?: ExperimentLoaders }).cached = createExperimentLoaders(dataSource));
+    },
+  });
+  const server = http.createServer(
+    createFastPath({
+      schema,
+      validationRules: armor.validationRules,
+      maxTokens: MAX_TOKENS,
+      maxBodyBytes: MAX_BODY_BYTES,
+      authenticate: (authorization) => authenticator.authenticate(authorization),
+      contextFor,
+      formatError: (error) => formatError(error instanceof GraphQLError ? error.toJSON() : { message: 'Internal server error' }, error),
+      fallback: app,
+    }),
+  );
   const apollo = new ApolloServer<RequestContext>({
-    schema: await buildUpliftSchema(),
-    formatError: createErrorFormatter(logger),
+    schema,
+    formatError,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
@@ -97,8 +124,7 @@ export async function createHttpServer({ dataSource, logger, graphiqlKey }: Http
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<RequestContext> => {
         try {
-          const principal = await authenticate(dataSource, req.headers.authorization);
-          return { principal, dataSource, logger, loaders: createExperimentLoaders(dataSource) };
+          return contextFor(await authenticator.authenticate(req.headers.authorization));
         } catch (error) {
           if (error instanceof DomainError) {
             throw new GraphQLError(error.message, { extensions: { code: error.code, reason: error.reason, http: { status: 401 } } });
@@ -111,12 +137,12 @@ export async function createHttpServer({ dataSource, logger, graphiqlKey }: Http
   const handleBodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
     if (res.headersSent) return next(error);
     if (error?.type === 'entity.too.large') {
-      res.status(413).json(errorBody(`Request body larger than ${MAX_BODY_BYTES} bytes`, ErrorCode.BAD_USER_INPUT, 'PAYLOAD_TOO_LARGE'));
+      res.status(413).type('json').send(refusal(`Request body larger than ${MAX_BODY_BYTES} bytes`, ErrorCode.BAD_USER_INPUT, 'PAYLOAD_TOO_LARGE'));
     } else if (error?.type === 'entity.parse.failed') {
-      res.status(400).json(errorBody('Request body is not valid JSON', ErrorCode.BAD_USER_INPUT, 'INVALID_JSON'));
+      res.status(400).type('json').send(refusal('Request body is not valid JSON', ErrorCode.BAD_USER_INPUT, 'INVALID_JSON'));
     } else {
       logger.error({ err: error }, 'unhandled HTTP error');
-      res.status(500).json(errorBody('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR, 'INTERNAL'));
+      res.status(500).type('json').send(refusal('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR, 'INTERNAL'));
     }
   };
   app.use(handleBodyErrors);

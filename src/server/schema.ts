@@ -9,11 +9,13 @@ import { AuditResolver } from '../audit/audit.resolver';
 import { ExperimentResolver } from '../experiments/experiment.resolver';
 import { HoldoutResolver, LayerResolver } from '../layers/layer.resolver';
 import { FlagResolver } from '../flags/flag.resolver';
+import { ResolveResolver } from '../assignment/resolve.resolver';
+import { EventResolver } from '../events/event.resolver';
 
 /** The whole GraphQL schema, built from the resolvers of every domain. */
 export function buildUpliftSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [ExperimentResolver, FlagResolver, LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver],
+    resolvers: [ResolveResolver, EventResolver, ExperimentResolver, FlagResolver, LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver],
     authChecker,
     validate: { forbidUnknownValues: false },
   });

@@ -12,6 +12,8 @@ export interface GraphQLResponse<T = any> {
 export interface TestServer {
   uplift: RunningUplift;
   url: string;
+  /** The test database on DATABASE_URL's server; undefined on the embedded database. */
+  databaseUrl?: string;
   /** The admin key `gql` sends by default. */
   adminKey: string;
   /** POSTs an operation to /graphql as `key` (the admin key by default; null sends none). */
@@ -55,6 +57,11 @@ export async function postGraphQL(url: string, query: string, variables: Record<
   return { status: response.status, ...((await response.json()) as object) } as GraphQLResponse;
 }
 
+/** Another Uplift on the same database, as a second instance behind a load balancer would be. */
+export function startSecondInstance(first: TestServer): Promise<RunningUplift> {
+  return startUplift({ databaseUrl: first.databaseUrl, dataDir: null, port: 0, host: '127.0.0.1', logLevel: process.env.LOG_LEVEL ?? 'silent' });
+}
+
 /**
  * The real server, over real HTTP, on a real PostgreSQL. `embedded` forces the embedded default
  * even when DATABASE_URL is set, for tests of what only the embedded default does.
@@ -73,6 +80,7 @@ export async function startTestServer(options: { embedded?: boolean } = {}): Pro
   const server: TestServer = {
     uplift,
     url: uplift.url,
+    databaseUrl: database.databaseUrl,
     adminKey,
     gql: (query, variables, key = server.adminKey) => postGraphQL(uplift.url, query, variables, key),
     async createKey(role, name = `${role.toLowerCase()}-key`) {

@@ -1,0 +1,48 @@
+/**
+ * An app's backend using Uplift: `GET /home?userId=&tier=&appVersion=` shows the user's incentive (the payload
+ * of their variant of `activity-incentives`) and whether the task centre is on; `POST /check-in`
+ * records the user's check-in and its reward cost. Run it against a live Uplift:
+ *
+ *   UPLIFT_URL=http://127.0.0.1:4000 UPLIFT_SDK_KEY=upl_... npx ts-node client-examples/app/app.ts
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { UpliftClient } from './uplift-client';
+
+export async function startAppService(options: { upliftUrl: string; sdkKey: string; port?: number }) {
+  const uplift = new UpliftClient(options.upliftUrl, options.sdkKey);
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://app');
+    const userId = url.searchParams.get('userId');
+    const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (!userId) return send(400, { error: 'userId is required' });
+    // What the app knows of the user, for targeting: here its tier and the app's version.
+    const user = { id: userId, tier: url.searchParams.get('tier'), attributes: { appVersion: url.searchParams.get('appVersion') } };
+    try {
+      if (req.method === 'GET' && url.pathname === '/home') {
+        const resolution = await uplift.resolve(user);
+        const incentive = resolution.experiments.find((e) => e.experimentKey === 'activity-incentives');
+        const taskCentre = resolution.flags.find((f) => f.key === 'task-centre');
+        return send(200, { userId, variant: incentive?.variantKey ?? null, incentive: incentive?.payload ?? null, taskCentre: taskCentre?.value ?? false });
+      }
+      if (req.method === 'POST' && url.pathname === '/check-in') {
+        const resolution = await uplift.resolve(user);
+        const payload = resolution.experiments.find((e) => e.experimentKey === 'activity-incentives')?.payload as { rewardAmount?: number } | undefined;
+        const reward = payload?.rewardAmount ?? 0;
+        const events = [{ userId, type: 'check_in' }, ...(reward > 0 ? [{ userId, type: 'reward_cost', value: reward }] : [])];
+        return send(200, { reward, ...(await uplift.track(events)) });
+      }
+      return send(404, { error: 'not found' });
+    } catch (error) {
+      return send(502, { error: error instanceof Error ? error.message : String(error) });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+if (require.main === module) {
+  const { UPLIFT_URL, UPLIFT_SDK_KEY, PORT } = process.env;
+  if (!UPLIFT_URL || !UPLIFT_SDK_KEY) throw new Error('set UPLIFT_URL and UPLIFT_SDK_KEY');
+  startAppService({ upliftUrl: UPLIFT_URL, sdkKey: UPLIFT_SDK_KEY, port: Number(PORT ?? 3000) }).then(({ url }) => console.log(`app listening on ${url}`));
+}

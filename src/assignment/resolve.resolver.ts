@@ -1,0 +1,53 @@
+import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+import { ResolutionType, UserContextInput } from './resolve.types';
+import { evaluate } from './evaluate';
+import { AssignmentErrorReason, assignmentError } from './assignment.errors';
+import type { ConfigSnapshot, UserContext } from './snapshot';
+import type { RequestContext } from '../common/context';
+import { Role } from '../auth/principal';
+
+export const MAX_USERS_PER_CALL = 1_000;
+
+function userContext(input: UserContextInput, field: string): UserContext {
+  const attributes = input.attributes ?? {};
+  if (typeof attributes !== 'object' || Array.isArray(attributes)) {
+    throw assignmentError(AssignmentErrorReason.INVALID_ATTRIBUTES, 'attributes must be a JSON object', `${field}.attributes`);
+  }
+  return { id: input.id, tier: input.tier ?? null, attributes };
+}
+
+/** Evaluates against the in-memory snapshot (no database) and queues the exposures. */
+function resolveOne(ctx: RequestContext, snapshot: ConfigSnapshot, user: UserContext, at: Date): ResolutionType {
+  const resolution = evaluate(snapshot, user);
+  ctx.exposures.record(user, resolution, at);
+  return { ...resolution, experiments: resolution.experiments as ResolutionType['experiments'], flags: resolution.flags as ResolutionType['flags'], entitlements: [] };
+}
+
+@Resolver()
+export class ResolveResolver {
+  @Authorized(Role.SDK, Role.ADMIN)
+  @Query(() => ResolutionType, { description: 'One user’s variants in every running experiment, flag values and entitlements. Reads no database.' })
+  resolve(@Ctx() ctx: RequestContext, @Arg('user') user: UserContextInput): ResolutionType {
+    return resolveOne(ctx, ctx.snapshots.current(), userContext(user, 'user'), new Date());
+  }
+
+  @Authorized(Role.SDK, Role.ADMIN)
+  @Query(() => [ResolutionType], { description: `The same for up to ${MAX_USERS_PER_CALL} users, in order, against one snapshot.` })
+  resolveMany(@Ctx() ctx: RequestContext, @Arg('users', () => [UserContextInput]) users: UserContextInput[]): ResolutionType[] {
+    if (users.length > MAX_USERS_PER_CALL) {
+      throw assignmentError(AssignmentErrorReason.TOO_MANY_USERS, `At most ${MAX_USERS_PER_CALL} users per call, got ${users.length}`, 'users');
+    }
+    const snapshot = ctx.snapshots.current();
+    const at = new Date();
+    return users.map((user, i) => resolveOne(ctx, snapshot, userContext(user, `users.${i}`), at));
+  }
+
+  @Authorized(Role.SDK, Role.ADMIN)
+  @Query(() => GraphQLJSON, {
+    description: 'The running configuration as JSON, for evaluating in-process with the same pure module the server uses (src/assignment/evaluate.ts).',
+  })
+  sdkConfig(@Ctx() ctx: RequestContext): ConfigSnapshot {
+    return ctx.snapshots.current();
+  }
+}

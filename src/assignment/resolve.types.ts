@@ -1,0 +1,96 @@
+import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+import { IsOptional, Length, Matches } from 'class-validator';
+import { SLUG_PATTERN } from '../targeting/targeting.rules';
+import type { JsonValue } from './snapshot';
+
+export enum ResolutionReason {
+  TARGETING_MATCH = 'TARGETING_MATCH',
+  SPLIT = 'SPLIT',
+  DEFAULT = 'DEFAULT',
+  DISABLED = 'DISABLED',
+  STATIC = 'STATIC',
+  ERROR = 'ERROR',
+}
+registerEnumType(ResolutionReason, { name: 'ResolutionReason', description: 'OpenFeature’s resolution reasons.' });
+
+@InputType()
+export class UserContextInput {
+  @Field({ description: 'Your stable id for the user: the same id always gets the same variants.' })
+  @Length(1, 200)
+  id!: string;
+
+  @Field(() => String, { nullable: true, description: 'Value segment, e.g. `new`, `regular`, `high_value`.' })
+  @IsOptional()
+  @Matches(SLUG_PATTERN, { message: 'tier must be a slug' })
+  tier?: string | null;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Attributes for targeting, e.g. `{ "appVersion": "5.3.0", "country": "sg" }`.' })
+  attributes?: Record<string, JsonValue> | null;
+}
+
+@ObjectType()
+export class ExperimentAssignmentType {
+  @Field()
+  experimentKey!: string;
+
+  @Field()
+  variantKey!: string;
+
+  @Field(() => GraphQLJSON, { description: 'The variant’s incentive configuration.' })
+  payload!: JsonValue;
+
+  @Field(() => Int)
+  phase!: number;
+
+  @Field(() => ResolutionReason, { description: 'SPLIT: bucketed (an exposure); TARGETING_MATCH: a forced assignment.' })
+  reason!: ResolutionReason;
+}
+
+@ObjectType()
+export class FlagEvaluationType {
+  @Field()
+  key!: string;
+
+  @Field(() => GraphQLJSON, { nullable: true })
+  value!: JsonValue;
+
+  @Field(() => String, { nullable: true, description: 'The variant for experiment rules, the rule id for other rules, null for the default.' })
+  variant!: string | null;
+
+  @Field(() => ResolutionReason)
+  reason!: ResolutionReason;
+
+  @Field(() => String, { nullable: true, description: 'OpenFeature error code when reason is ERROR.' })
+  errorCode?: string;
+}
+
+@ObjectType({ description: 'Something a user may have or use. Resolved by entitlement rules (a later release).' })
+export class EntitlementType {
+  @Field()
+  key!: string;
+
+  @Field(() => GraphQLJSON, { nullable: true })
+  value!: JsonValue;
+
+  @Field({ description: 'The rule key or grant id it came from.' })
+  source!: string;
+}
+
+@ObjectType()
+export class ResolutionType {
+  @Field()
+  userId!: string;
+
+  @Field({ description: 'In the global holdout, and so in no experiment.' })
+  inHoldout!: boolean;
+
+  @Field(() => [ExperimentAssignmentType], { description: 'The running experiments the user is in.' })
+  experiments!: ExperimentAssignmentType[];
+
+  @Field(() => [FlagEvaluationType])
+  flags!: FlagEvaluationType[];
+
+  @Field(() => [EntitlementType], { description: 'Empty until entitlement rules are released.' })
+  entitlements!: EntitlementType[];
+}

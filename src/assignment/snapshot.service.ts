@@ -1,0 +1,65 @@
+import type { DataSource } from 'typeorm';
+import type { ConfigSnapshot } from './snapshot';
+import { loadSnapshot } from './snapshot.store';
+import { ChangeTopic, type ChangeBus } from '../common/change-bus';
+import type { Logger } from '../common/logger';
+
+/** Rebuilds even without a notification this often, in case one was lost. */
+const SAFETY_REFRESH_MS = 30_000;
+
+/**
+ * Holds the running configuration in memory, immutable, for the resolve path to read without
+ * touching the database. Rebuilt when a change is announced (here or, through NOTIFY, on another
+ * instance) and every 30 s; while the database is away it keeps serving the last snapshot.
+ */
+export class SnapshotService {
+  private snapshot?: ConfigSnapshot;
+  private rebuilding?: Promise<void>;
+  private stale = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(bus: ChangeBus): Promise<void> {
+    this.snapshot = await loadSnapshot(this.dataSource);
+    bus.on(ChangeTopic.CONFIG, () => void this.refresh());
+    this.timer = setInterval(() => void this.refresh(), SAFETY_REFRESH_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  current(): ConfigSnapshot {
+    if (!this.snapshot) throw new Error('SnapshotService used before start()');
+    return this.snapshot;
+  }
+
+  /** Coalesces bursts: at most one rebuild runs, and one more follows if changes arrived meanwhile. */
+  refresh(): Promise<void> {
+    if (this.rebuilding) {
+      this.stale = true;
+      return this.rebuilding;
+    }
+    this.rebuilding = (async () => {
+      do {
+        this.stale = false;
+        try {
+          const next = await loadSnapshot(this.dataSource);
+          if (next.version !== this.snapshot?.version) {
+            this.snapshot = next;
+            this.logger.info({ version: next.version, experiments: next.experiments.length, flags: next.flags.length }, 'configuration snapshot rebuilt');
+          }
+        } catch (error) {
+          this.logger.warn({ err: error }, 'could not rebuild the configuration snapshot; serving the last one');
+        }
+      } while (this.stale);
+      this.rebuilding = undefined;
+    })();
+    return this.rebuilding;
+  }
+}

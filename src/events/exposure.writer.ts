@@ -1,0 +1,90 @@
+import type { DataSource } from 'typeorm';
+import { EventStore, type ExposureRow } from './event.store';
+import type { Logger } from '../common/logger';
+import type { Resolution, UserContext } from '../assignment/snapshot';
+
+const FLUSH_EVERY_MS = 250;
+const BATCH = 5_000;
+/** Beyond this many waiting rows (the database is away), new exposures are dropped and counted. */
+const MAX_BUFFERED = 200_000;
+/** Exposures already sent, to skip re-sending the same ones; forgotten wholesale when it fills. */
+const MAX_REMEMBERED = 1_000_000;
+
+/**
+ * Records exposures off the request path: resolve only appends to a buffer, and a timer writes
+ * batches. The table's primary key (experiment, phase, user) keeps exactly the first one; the
+ * in-memory set only saves the database from repeats. `stop()` flushes what is left.
+ */
+export class ExposureWriter {
+  private buffer: ExposureRow[] = [];
+  private readonly sent = new Set<string>();
+  private timer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+  dropped = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /** Bucketed assignments only: forced ones (QA) are never exposures. */
+  record(user: UserContext, resolution: Resolution, at: Date): void {
+    for (const assignment of resolution.experiments) {
+      if (assignment.reason !== 'SPLIT') continue;
+      const id = `${assignment.experimentKey}\u0000${assignment.phase}\u0000${user.id}`;
+      if (this.sent.has(id)) continue;
+      if (this.buffer.length >= MAX_BUFFERED) {
+        this.dropped++;
+        continue;
+      }
+      if (this.sent.size >= MAX_REMEMBERED) this.sent.clear();
+      this.sent.add(id);
+      this.buffer.push({
+        experimentKey: assignment.experimentKey,
+        phase: assignment.phase,
+        userId: user.id,
+        variantKey: assignment.variantKey,
+        tier: user.tier ?? null,
+        exposedAt: at,
+      });
+    }
+  }
+
+  /** Writes everything buffered so far; resolves when it is in the database. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.buffer.length === 0) return;
+    this.flushing = this.writeAll();
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+    if (this.dropped > 0) this.logger.warn({ dropped: this.dropped }, 'exposures dropped while the buffer was full');
+  }
+
+  private async writeAll(): Promise<void> {
+    const store = new EventStore(this.dataSource.manager);
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.slice(0, BATCH);
+      try {
+        await store.insertExposures(batch);
+        this.buffer = this.buffer.slice(batch.length);
+      } catch (error) {
+        // Kept for the next flush; the primary key makes a retry harmless.
+        this.logger.warn({ err: error, waiting: this.buffer.length }, 'could not write exposures; will retry');
+        return;
+      }
+    }
+  }
+}

@@ -10,6 +10,8 @@ function startProcess(dataDir: string) {
   const env: NodeJS.ProcessEnv = { ...process.env, UPLIFT_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' };
   delete env.DATABASE_URL;
   delete env.UPLIFT_ADMIN_KEY;
+  // As under npm start: jest's NODE_ENV=test changes what libraries do (Apollo's signal handling did).
+  delete env.NODE_ENV;
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], { cwd: projectRoot, env });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));

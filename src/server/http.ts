@@ -90,6 +90,8 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     introspection: true,
+    // main.ts owns shutdown; Apollo's own signal handlers would race it into a second stop() that never returns.
+    stopOnTerminationSignals: false,
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: MAX_TOKENS },
     plugins: [

@@ -99,6 +99,10 @@ describe('resolve', () => {
     expect(refused.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'users' });
     const badAttributes = await resolveAs({ id: 'x', attributes: [1, 2] });
     expect(badAttributes.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'user.attributes' });
+    const emptyId = await resolveAs({ id: '' });
+    expect(emptyId.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_USER', field: 'user.id' });
+    const badTier = await server.gql('query ($users: [UserContextInput!]!) { resolveMany(users: $users) { userId } }', { users: [{ id: 'a' }, { id: 'b', tier: 'High Value' }] }, sdkKey);
+    expect(badTier.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'users.1.tier' });
   });
 
   it('sees a change on this instance at once: a paused experiment assigns nobody', async () => {

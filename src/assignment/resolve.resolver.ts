@@ -3,16 +3,20 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { ResolutionType, UserContextInput } from './resolve.types';
 import { evaluate } from './evaluate';
 import { AssignmentErrorReason, assignmentError } from './assignment.errors';
+import { SLUG_PATTERN } from '../targeting/targeting.rules';
 import type { ConfigSnapshot, UserContext } from './snapshot';
 import type { RequestContext } from '../common/context';
 import { Role } from '../auth/principal';
 
 export const MAX_USERS_PER_CALL = 1_000;
 
+/** The user as the engine takes it, once its three rules hold. */
 function userContext(input: UserContextInput, field: string): UserContext {
+  if (input.id.length < 1 || input.id.length > 200) throw assignmentError(AssignmentErrorReason.INVALID_USER, 'id must be 1 to 200 characters', `${field}.id`);
+  if (input.tier != null && !SLUG_PATTERN.test(input.tier)) throw assignmentError(AssignmentErrorReason.INVALID_USER, 'tier must be a slug', `${field}.tier`);
   const attributes = input.attributes ?? {};
   if (typeof attributes !== 'object' || Array.isArray(attributes)) {
-    throw assignmentError(AssignmentErrorReason.INVALID_ATTRIBUTES, 'attributes must be a JSON object', `${field}.attributes`);
+    throw assignmentError(AssignmentErrorReason.INVALID_USER, 'attributes must be a JSON object', `${field}.attributes`);
   }
   return { id: input.id, tier: input.tier ?? null, attributes };
 }
@@ -28,13 +32,13 @@ function resolveOne(ctx: RequestContext, snapshot: ConfigSnapshot, user: UserCon
 export class ResolveResolver {
   @Authorized(Role.SDK, Role.ADMIN)
   @Query(() => ResolutionType, { description: 'One user’s variants in every running experiment, flag values and entitlements. Reads no database.' })
-  resolve(@Ctx() ctx: RequestContext, @Arg('user') user: UserContextInput): ResolutionType {
+  resolve(@Ctx() ctx: RequestContext, @Arg('user', { validate: false }) user: UserContextInput): ResolutionType {
     return resolveOne(ctx, ctx.snapshots.current(), userContext(user, 'user'), new Date());
   }
 
   @Authorized(Role.SDK, Role.ADMIN)
   @Query(() => [ResolutionType], { description: `The same for up to ${MAX_USERS_PER_CALL} users, in order, against one snapshot.` })
-  resolveMany(@Ctx() ctx: RequestContext, @Arg('users', () => [UserContextInput]) users: UserContextInput[]): ResolutionType[] {
+  resolveMany(@Ctx() ctx: RequestContext, @Arg('users', () => [UserContextInput], { validate: false }) users: UserContextInput[]): ResolutionType[] {
     if (users.length > MAX_USERS_PER_CALL) {
       throw assignmentError(AssignmentErrorReason.TOO_MANY_USERS, `At most ${MAX_USERS_PER_CALL} users per call, got ${users.length}`, 'users');
     }

@@ -1,7 +1,5 @@
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { IsOptional, Length, Matches } from 'class-validator';
-import { SLUG_PATTERN } from '../targeting/targeting.rules';
 import type { JsonValue } from './snapshot';
 
 export enum ResolutionReason {
@@ -14,15 +12,13 @@ export enum ResolutionReason {
 }
 registerEnumType(ResolutionReason, { name: 'ResolutionReason', description: 'OpenFeature’s resolution reasons.' });
 
+/** Checked by userContext() in the resolver rather than class-validator, which would double resolve's cost. */
 @InputType()
 export class UserContextInput {
-  @Field({ description: 'Your stable id for the user: the same id always gets the same variants.' })
-  @Length(1, 200)
+  @Field({ description: 'Your stable id for the user (1 to 200 characters): the same id always gets the same variants.' })
   id!: string;
 
   @Field(() => String, { nullable: true, description: 'Value segment, e.g. `new`, `regular`, `high_value`.' })
-  @IsOptional()
-  @Matches(SLUG_PATTERN, { message: 'tier must be a slug' })
   tier?: string | null;
 
   @Field(() => GraphQLJSON, { nullable: true, description: 'Attributes for targeting, e.g. `{ "appVersion": "5.3.0", "country": "sg" }`.' })

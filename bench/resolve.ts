@@ -1,0 +1,152 @@
+/**
+ * `npm run bench:resolve`: resolve over HTTP (20 running experiments in 3 layers, 10 flags, a
+ * holdout, all configured through the API), against a bare Node http server returning a fixed
+ * JSON body of the same size, in the same run, with the same load: autocannon, 32 connections.
+ * Targets: ratio at least 0.35, p99 under 10 ms.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { benchSnapshot, benchUser } from './fixture';
+import { freshBenchDatabase } from './database';
+import { generateSecret } from '../src/auth/api-key.service';
+import { postGraphQL } from '../src/testing/harness';
+import type { FlagRuleSnapshot } from '../src/assignment/snapshot';
+
+const CONNECTIONS = 32;
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const WARMUP_S = 3;
+const USERS = 1_000;
+const ROOT = path.resolve(__dirname, '..');
+
+const RESOLVE = `query ($user: UserContextInput!) { resolve(user: $user) {
+  userId inHoldout experiments { experimentKey variantKey payload reason } flags { key value variant reason } } }`;
+
+/** Starts a Node process and waits for the JSON line in which it says where it listens. */
+function startProcess(args: string[], env: NodeJS.ProcessEnv, urlOf: (line: Record<string, unknown>) => string | undefined): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (chunk) => {
+      buffered += chunk;
+      for (const line of buffered.split('\n').slice(0, -1)) {
+        try {
+          const url = urlOf(JSON.parse(line));
+          if (url) return resolve({ child, url });
+        } catch {
+          // not a JSON line
+        }
+      }
+      buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
+    });
+    child.once('exit', (code) => reject(new Error(`process exited with ${code}`)));
+  });
+}
+
+/** SIGTERM, and SIGKILL if it has not exited within 15 s: a benchmark never leaves a process behind. */
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** The benchmark's configuration, made through the public API as a product manager would. */
+export async function configure(url: string, adminKey: string): Promise<void> {
+  const gql = async (query: string, variables?: Record<string, unknown>) => {
+    const result = await postGraphQL(url, query, variables, adminKey);
+    if (result.errors) throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(result.errors)}`);
+    return result.data;
+  };
+  const { holdout, layers, experiments, flags } = benchSnapshot;
+  if (holdout) await gql('mutation ($input: HoldoutInput!) { setHoldout(input: $input) { percentage } }', { input: holdout });
+  for (const layer of layers) await gql('mutation ($input: CreateLayerInput!) { createLayer(input: $input) { key } }', { input: { key: layer.key, name: layer.key, seed: layer.seed } });
+  for (const experiment of experiments) {
+    const input = {
+      key: experiment.key,
+      name: experiment.key,
+      primaryMetricKey: 'd7_retention',
+      trafficAllocation: experiment.trafficAllocation,
+      variants: experiment.variants.map((v) => ({ key: v.key, name: v.key, weight: v.weight, isControl: v.isControl, payload: v.payload })),
+      targeting: experiment.targeting,
+      // Slices are allocated in whole hash buckets (1/10,000): round the fixture's sevenths down so that they fit.
+      ...(experiment.layer ? { layerKey: experiment.layer.key, layerShare: Math.floor((experiment.layer.end - experiment.layer.start) * 10_000) / 100 } : {}),
+    };
+    await gql('mutation ($input: CreateExperimentInput!) { createExperiment(input: $input) { key } }', { input });
+    await gql(`mutation { startExperiment(key: "${experiment.key}", version: 1) { key } }`);
+  }
+  const ruleInput = (rule: FlagRuleSnapshot) =>
+    rule.kind === 'EXPERIMENT'
+      ? { id: rule.id, kind: rule.kind, targeting: rule.targeting, experimentKey: rule.experimentKey, variantValues: Object.entries(rule.values).map(([variantKey, value]) => ({ variantKey, value })) }
+      : rule;
+  for (const flag of flags) {
+    const input = { key: flag.key, name: flag.key, type: flag.type, defaultValue: flag.defaultValue ?? {}, enabled: flag.enabled, seed: flag.seed, rules: flag.rules.map(ruleInput) };
+    await gql('mutation ($input: CreateFlagInput!) { createFlag(input: $input) { key } }', { input });
+  }
+}
+
+async function load(url: string, headers: Record<string, string>, bodies: string[], seconds: number) {
+  let next = 0;
+  const result = await autocannon({
+    url: `${url}/graphql`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [{ method: 'POST', headers, setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }],
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+async function main(): Promise<void> {
+  const database = await freshBenchDatabase();
+  const adminKey = generateSecret();
+  const children: ChildProcess[] = [];
+  try {
+    const uplift = await startProcess(
+      ['-r', 'ts-node/register/transpile-only', 'src/main.ts'],
+      { DATABASE_URL: database.url, UPLIFT_ADMIN_KEY: adminKey, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production' },
+      (line) => (line.msg === 'Uplift is ready' ? (line.url as string) : undefined),
+    );
+    children.push(uplift.child);
+    await configure(uplift.url, adminKey);
+    const sdkKey = (await postGraphQL(uplift.url, 'mutation { createApiKey(input: { name: "bench", role: SDK }) { secret } }', undefined, adminKey)).data.createApiKey.secret;
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the snapshot rebuild after the last change
+
+    const bodies = Array.from({ length: USERS }, (_, i) => JSON.stringify({ query: RESOLVE, variables: { user: benchUser(i) } }));
+    const sample = await fetch(`${uplift.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${sdkKey}` }, body: bodies[7] });
+    const sampleBody = await sample.text();
+    const parsed = JSON.parse(sampleBody);
+    if (parsed.errors) throw new Error(sampleBody);
+    const bare = await startProcess(['-r', 'ts-node/register/transpile-only', 'bench/bare-server.ts'], { BARE_BODY: sampleBody }, (line) => line.url as string);
+    children.push(bare.child);
+
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${sdkKey}` };
+    await load(bare.url, headers, bodies, WARMUP_S);
+    const bareResult = await load(bare.url, headers, bodies, DURATION_S);
+    await load(uplift.url, headers, bodies, WARMUP_S);
+    const upliftResult = await load(uplift.url, headers, bodies, DURATION_S);
+
+    const ratio = upliftResult.rps / bareResult.rps;
+    const row = (name: string, r: typeof bareResult) =>
+      `${name.padEnd(34)} ${Math.round(r.rps).toLocaleString('en').padStart(8)} req/s   p50 ${String(r.p50).padStart(3)} ms   p99 ${String(r.p99).padStart(3)} ms`;
+    console.log(`autocannon, ${CONNECTIONS} connections, ${DURATION_S} s each after ${WARMUP_S} s warm-up; ${benchSnapshot.experiments.length} experiments in ${benchSnapshot.layers.length} layers, ${benchSnapshot.flags.length} flags; ${USERS} distinct users; answer ${Buffer.byteLength(sampleBody)} bytes`);
+    console.log(row('bare node http, fixed body', bareResult));
+    console.log(row('uplift resolve', upliftResult));
+    console.log(`ratio uplift / bare: ${ratio.toFixed(2)} (target >= 0.35: ${ratio >= 0.35 ? 'met' : 'NOT met'}); p99 ${upliftResult.p99} ms (target < 10 ms: ${upliftResult.p99 < 10 ? 'met' : 'NOT met'})`);
+  } finally {
+    for (const child of children) await stop(child);
+    await database.drop();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

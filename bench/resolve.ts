@@ -4,7 +4,7 @@
  * JSON body of the same size, in the same run, with the same load: autocannon, 32 connections.
  * Targets: ratio at least 0.35, p99 under 10 ms.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { benchSnapshot, benchUser } from './fixture';
@@ -21,6 +21,25 @@ const ROOT = path.resolve(__dirname, '..');
 
 const RESOLVE = `query ($user: UserContextInput!) { resolve(user: $user) {
   userId inHoldout experiments { experimentKey variantKey payload reason } flags { key value variant reason } } }`;
+
+/**
+ * The baseline: bare Node http answering every request, once read, with one fixed JSON body.
+ * Plain JavaScript run by node itself, like the built Uplift it is compared with.
+ */
+const BARE_SERVER = `
+const http = require('node:http');
+const body = process.env.BARE_BODY;
+const length = Buffer.byteLength(body);
+const server = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': length });
+    res.end(body);
+  });
+});
+server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: 'http://127.0.0.1:' + server.address().port })));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;
 
 /** Starts a Node process and waits for the JSON line in which it says where it listens. */
 function startProcess(args: string[], env: NodeJS.ProcessEnv, urlOf: (line: Record<string, unknown>) => string | undefined): Promise<{ child: ChildProcess; url: string }> {
@@ -103,12 +122,15 @@ async function load(url: string, headers: Record<string, string>, bodies: string
 }
 
 async function main(): Promise<void> {
+  // Measure what npm start runs: the built JavaScript. (ts-node loads Node's repl and with it the
+  // domain module, which slows every promise and event emitter of the process.)
+  if (spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
   const database = await freshBenchDatabase();
   const adminKey = generateSecret();
   const children: ChildProcess[] = [];
   try {
     const uplift = await startProcess(
-      ['-r', 'ts-node/register/transpile-only', 'src/main.ts'],
+      ['dist/src/main.js'],
       { DATABASE_URL: database.url, UPLIFT_ADMIN_KEY: adminKey, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production' },
       (line) => (line.msg === 'Uplift is ready' ? (line.url as string) : undefined),
     );
@@ -122,7 +144,7 @@ async function main(): Promise<void> {
     const sampleBody = await sample.text();
     const parsed = JSON.parse(sampleBody);
     if (parsed.errors) throw new Error(sampleBody);
-    const bare = await startProcess(['-r', 'ts-node/register/transpile-only', 'bench/bare-server.ts'], { BARE_BODY: sampleBody }, (line) => line.url as string);
+    const bare = await startProcess(['-e', BARE_SERVER], { BARE_BODY: sampleBody }, (line) => line.url as string);
     children.push(bare.child);
 
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${sdkKey}` };

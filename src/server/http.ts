@@ -73,7 +73,9 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   });
   const server = http.createServer(
     createFastPath({
-      schema,
+      // Its own instance: Apollo wraps every field resolver of the schema it is given, which would
+      // stop graphql-jit from reading plain fields inline (it cost resolve 60% of its speed).
+      schema: await buildUpliftSchema(),
       validationRules: armor.validationRules,
       maxTokens: MAX_TOKENS,
       maxBodyBytes: MAX_BODY_BYTES,

@@ -1,10 +1,9 @@
-import { In, QueryFailedError, type EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
+import { isUniqueViolation } from '../db/unique-violation';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Experiment, ExperimentStatus, ForcedAssignment, StatusChange, Variant } from './experiment.entity';
 import { ExperimentErrorReason, experimentError } from './experiment.errors';
 import type { ExperimentConfig, VariantConfig } from './experiment.rules';
-
-const UNIQUE_VIOLATION = '23505';
 
 /** TypeORM cannot type JSON columns of `unknown` content; the entities' own types are checked where the values are built. */
 const row = <T>(values: object) => values as QueryDeepPartialEntity<T>;
@@ -72,7 +71,7 @@ export class ExperimentStore {
       await this.insertVariants(id, variants);
       return (await this.findByKey(key))!;
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (isUniqueViolation(error)) {
         throw experimentError(ExperimentErrorReason.KEY_TAKEN, `An experiment with key "${key}" already exists`, 'key');
       }
       throw error;

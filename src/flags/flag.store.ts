@@ -1,9 +1,8 @@
-import { QueryFailedError, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { isUniqueViolation } from '../db/unique-violation';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Flag, FlagStatus } from './flag.entity';
 import { FlagErrorReason, flagError } from './flag.errors';
-
-const UNIQUE_VIOLATION = '23505';
 
 /** TypeORM cannot type JSON columns of open content; the values are checked by flag.rules.ts. */
 const row = (values: object) => values as QueryDeepPartialEntity<Flag>;
@@ -43,7 +42,7 @@ export class FlagStore {
     try {
       await this.manager.insert(Flag, row(values));
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (isUniqueViolation(error)) {
         throw flagError(FlagErrorReason.KEY_TAKEN, `A flag with key "${values.key}" already exists`, 'key');
       }
       throw error;

@@ -1,9 +1,8 @@
-import { QueryFailedError, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { isUniqueViolation } from '../db/unique-violation';
 import { Holdout, Layer } from './layer.entity';
 import { LayerErrorReason, layerError } from './layer.errors';
 import type { Slice } from './layer.rules';
-
-const UNIQUE_VIOLATION = '23505';
 
 /** All SQL of the layers domain (layers, their slices, the holdout). */
 export class LayerStore {
@@ -26,7 +25,7 @@ export class LayerStore {
     try {
       await this.manager.insert(Layer, values);
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (isUniqueViolation(error)) {
         throw layerError(LayerErrorReason.KEY_TAKEN, `A layer with key "${values.key}" already exists`, 'key');
       }
       throw error;

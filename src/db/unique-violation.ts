@@ -1,0 +1,6 @@
+import { QueryFailedError } from 'typeorm';
+
+/** True when PostgreSQL refused a write for a duplicate key (SQLSTATE 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505';
+}

@@ -11,6 +11,7 @@ import { actorName, type Principal } from '../auth/principal';
 import { EVERYONE } from '../targeting/targeting.types';
 import { createdAtCursor, pageSize, toPage, type Page } from '../common/pagination';
 import { announceChange, ChangeTopic } from '../common/change-bus';
+import { plain } from '../common/plain';
 import { LayerStore } from '../layers/layer.store';
 import { allocateSlice } from '../layers/layer.rules';
 import { LayerErrorReason, layerError } from '../layers/layer.errors';
@@ -51,11 +52,6 @@ function snapshot(experiment: Experiment) {
     startedAt: experiment.startedAt,
     stoppedAt: experiment.stoppedAt,
   };
-}
-
-/** Input objects arrive as class instances; the rules and the audit log want plain data. */
-function plain<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 function throwProblems(reason: ExperimentErrorReason, problems: Problem[]): void {

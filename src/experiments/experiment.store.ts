@@ -1,5 +1,5 @@
 import { In, type EntityManager } from 'typeorm';
-import { isUniqueViolation } from '../db/unique-violation';
+import { containsPattern, isUniqueViolation } from '../db/sql';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Experiment, ExperimentStatus, ForcedAssignment, StatusChange, Variant } from './experiment.entity';
 import { ExperimentErrorReason, experimentError } from './experiment.errors';
@@ -16,10 +16,6 @@ export interface ExperimentListQuery {
   /** Sort key of the last row already read: [createdAt ISO, id]. */
   after?: [string, string];
   limit: number;
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** All SQL of the experiments domain. Every method runs on the caller's manager, so inside its transaction. */
@@ -50,7 +46,7 @@ export class ExperimentStore {
     if (query.text) {
       builder.andWhere(
         `(e.key ILIKE :text OR e.name ILIKE :text OR e.description ILIKE :text OR e.hypothesis ILIKE :text)`,
-        { text: `%${escapeLike(query.text)}%` },
+        { text: containsPattern(query.text) },
       );
     }
     if (query.after) {

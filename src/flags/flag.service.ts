@@ -9,14 +9,10 @@ import type { FlagRuleSnapshot, FlagType, JsonValue } from '../assignment/snapsh
 import { AuditEntityType, recordAudit } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { announceChange, ChangeTopic } from '../common/change-bus';
+import { plain } from '../common/plain';
 import { createdAtCursor, pageSize, toPage, type Page } from '../common/pagination';
 import { ExperimentStore } from '../experiments/experiment.store';
 import { EVERYONE } from '../targeting/targeting.types';
-
-/** Input objects arrive as class instances; stored rules are plain JSON. */
-function plain<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
 
 function toRuleSnapshot(input: FlagRuleInput): FlagRuleSnapshot {
   const base = { id: input.id ?? `r_${randomBytes(4).toString('hex')}`, targeting: input.targeting ? plain(input.targeting) : EVERYONE };

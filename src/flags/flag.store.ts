@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { isUniqueViolation } from '../db/unique-violation';
+import { containsPattern, isUniqueViolation } from '../db/sql';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Flag, FlagStatus } from './flag.entity';
 import { FlagErrorReason, flagError } from './flag.errors';
@@ -28,9 +28,7 @@ export class FlagStore {
     const builder = this.manager.createQueryBuilder(Flag, 'f').orderBy('f.created_at', 'DESC').addOrderBy('f.id', 'DESC').limit(query.limit);
     if (query.status) builder.andWhere('f.status = :status', { status: query.status });
     if (query.text) {
-      builder.andWhere('(f.key ILIKE :text OR f.name ILIKE :text OR f.description ILIKE :text)', {
-        text: `%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
-      });
+      builder.andWhere('(f.key ILIKE :text OR f.name ILIKE :text OR f.description ILIKE :text)', { text: containsPattern(query.text) });
     }
     if (query.after) {
       builder.andWhere('(f.created_at, f.id) < (:afterCreatedAt::timestamptz, :afterId::uuid)', { afterCreatedAt: query.after[0], afterId: query.after[1] });

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { isUniqueViolation } from '../db/unique-violation';
+import { isUniqueViolation } from '../db/sql';
 import { Holdout, Layer } from './layer.entity';
 import { LayerErrorReason, layerError } from './layer.errors';
 import type { Slice } from './layer.rules';

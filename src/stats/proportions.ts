@@ -1,0 +1,109 @@
+import { normalQuantile, normalTwoSidedPValue } from './distributions';
+import { assertNonNegativeInteger, assertProbability, Interval } from './validation';
+
+export interface ProportionSample {
+  successes: number;
+  trials: number;
+}
+
+export interface ProportionComparison {
+  controlRate: number;
+  treatmentRate: number;
+  /** treatmentRate - controlRate. */
+  difference: number;
+  /** Unpooled Wald interval without continuity correction, as R's prop.test(correct = FALSE). */
+  differenceInterval: Interval;
+  /** Pooled two-proportion z statistic; its square is prop.test's X-squared. */
+  zStatistic: number;
+  /** Two-sided p-value of the pooled z-test (equal to prop.test's chi-square p-value). */
+  pValue: number;
+  /** treatmentRate / controlRate - 1; null when the control rate is 0 and the ratio is undefined. */
+  relativeLift: number | null;
+  /** Delta-method interval for the lift; null with relativeLift. */
+  relativeLiftInterval: Interval | null;
+}
+
+function assertProportionSample(label: string, sample: ProportionSample): void {
+  assertNonNegativeInteger(`${label}.successes`, sample.successes);
+  assertNonNegativeInteger(`${label}.trials`, sample.trials);
+  if (sample.trials === 0) {
+    throw new RangeError(`${label}.trials must be at least 1`);
+  }
+  if (sample.successes > sample.trials) {
+    throw new RangeError(
+      `${label}.successes (${sample.successes}) cannot exceed ${label}.trials (${sample.trials})`,
+    );
+  }
+}
+
+/**
+ * Compares two conversion rates as R's prop.test(c(control, treatment), correct = FALSE) does,
+ * but reports treatment - control (R reports first group minus second).
+ */
+export function compareProportions(
+  control: ProportionSample,
+  treatment: ProportionSample,
+  alpha = 0.05,
+): ProportionComparison {
+  assertProportionSample('control', control);
+  assertProportionSample('treatment', treatment);
+  assertProbability('alpha', alpha);
+
+  const controlRate = control.successes / control.trials;
+  const treatmentRate = treatment.successes / treatment.trials;
+  const difference = treatmentRate - controlRate;
+  const criticalZ = normalQuantile(1 - alpha / 2);
+
+  const controlVariance = (controlRate * (1 - controlRate)) / control.trials;
+  const treatmentVariance = (treatmentRate * (1 - treatmentRate)) / treatment.trials;
+  const unpooledStandardError = Math.sqrt(controlVariance + treatmentVariance);
+  // R clamps the difference interval to the feasible range [-1, 1].
+  const differenceInterval = {
+    lower: Math.max(-1, difference - criticalZ * unpooledStandardError),
+    upper: Math.min(1, difference + criticalZ * unpooledStandardError),
+  };
+
+  const pooledRate =
+    (control.successes + treatment.successes) / (control.trials + treatment.trials);
+  const pooledStandardError = Math.sqrt(
+    pooledRate * (1 - pooledRate) * (1 / control.trials + 1 / treatment.trials),
+  );
+  // With every user converting (or none), both rates are equal and there is no evidence of a
+  // difference; R would return NaN here, which is useless to report.
+  const zStatistic = pooledStandardError === 0 ? 0 : difference / pooledStandardError;
+  const pValue = normalTwoSidedPValue(zStatistic);
+
+  if (controlRate === 0) {
+    return {
+      controlRate,
+      treatmentRate,
+      difference,
+      differenceInterval,
+      zStatistic,
+      pValue,
+      relativeLift: null,
+      relativeLiftInterval: null,
+    };
+  }
+
+  // Delta method: Var(t/c) ~= (t/c)^2 * (Var(t)/t^2 + Var(c)/c^2).
+  const ratio = treatmentRate / controlRate;
+  const ratioStandardError = Math.sqrt(
+    treatmentVariance / controlRate ** 2 +
+      (treatmentRate ** 2 * controlVariance) / controlRate ** 4,
+  );
+  const relativeLift = ratio - 1;
+  return {
+    controlRate,
+    treatmentRate,
+    difference,
+    differenceInterval,
+    zStatistic,
+    pValue,
+    relativeLift,
+    relativeLiftInterval: {
+      lower: relativeLift - criticalZ * ratioStandardError,
+      upper: relativeLift + criticalZ * ratioStandardError,
+    },
+  };
+}

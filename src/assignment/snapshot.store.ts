@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { Experiment, ExperimentStatus, ForcedAssignment, Variant } from '../experiments/experiment.entity';
-import { Holdout, Layer } from '../layers/layer.entity';
-import { Flag, FlagStatus } from '../flags/flag.entity';
+import { ExperimentStore } from '../experiments/experiment.store';
+import { LayerStore } from '../layers/layer.store';
+import { FlagStore } from '../flags/flag.store';
 import type { ConfigSnapshot, JsonValue } from './snapshot';
 
 /**
@@ -12,13 +12,13 @@ import type { ConfigSnapshot, JsonValue } from './snapshot';
  */
 export async function loadSnapshot(dataSource: DataSource): Promise<ConfigSnapshot> {
   const content = await dataSource.transaction('REPEATABLE READ', async (manager) => {
-    const experiments = await manager.find(Experiment, { where: { status: ExperimentStatus.RUNNING }, order: { createdAt: 'ASC', id: 'ASC' } });
-    const ids = experiments.map((experiment) => experiment.id);
-    const variants = ids.length ? await manager.createQueryBuilder(Variant, 'v').where('v.experiment_id IN (:...ids)', { ids }).orderBy('v.position').getMany() : [];
-    const forced = ids.length ? await manager.createQueryBuilder(ForcedAssignment, 'f').where('f.experiment_id IN (:...ids)', { ids }).getMany() : [];
-    const layers = await manager.find(Layer, { order: { key: 'ASC' } });
-    const holdout = await manager.findOne(Holdout, { where: { id: 1 } });
-    const flags = await manager.find(Flag, { where: { status: FlagStatus.ACTIVE }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const experimentStore = new ExperimentStore(manager);
+    const layerStore = new LayerStore(manager);
+    const experiments = await experimentStore.running();
+    const forced = experiments.length ? await experimentStore.forcedAssignments(experiments.map((experiment) => experiment.id)) : [];
+    const layers = await layerStore.list();
+    const holdout = await layerStore.getHoldout();
+    const flags = await new FlagStore(manager).active();
     return {
       holdout: holdout && holdout.percentage > 0 ? { percentage: holdout.percentage, seed: holdout.seed } : null,
       layers: layers.map(({ key, seed }) => ({ key, seed })),
@@ -31,9 +31,7 @@ export async function loadSnapshot(dataSource: DataSource): Promise<ConfigSnapsh
             ? { key: experiment.layerKey, start: experiment.layerSliceStart, end: experiment.layerSliceEnd }
             : null,
         trafficAllocation: experiment.trafficAllocation,
-        variants: variants
-          .filter((variant) => variant.experimentId === experiment.id)
-          .map((variant) => ({ key: variant.key, weight: variant.weight, isControl: variant.isControl, payload: variant.payload as JsonValue })),
+        variants: experiment.variants.map((variant) => ({ key: variant.key, weight: variant.weight, isControl: variant.isControl, payload: variant.payload as JsonValue })),
         targeting: experiment.targeting,
         forcedAssignments: Object.fromEntries(forced.filter((f) => f.experimentId === experiment.id).map((f) => [f.userId, f.variantKey])),
       })),

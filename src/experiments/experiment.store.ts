@@ -38,6 +38,11 @@ export class ExperimentStore {
     return experiment ? (await this.attachVariants([experiment]))[0] : null;
   }
 
+  /** Running experiments with their variants, oldest first: the order resolution lists them in. */
+  async running(): Promise<Experiment[]> {
+    return this.attachVariants(await this.manager.find(Experiment, { where: { status: ExperimentStatus.RUNNING }, order: { createdAt: 'ASC', id: 'ASC' } }));
+  }
+
   async list(query: ExperimentListQuery): Promise<Experiment[]> {
     const builder = this.manager.createQueryBuilder(Experiment, 'e').orderBy('e.created_at', 'DESC').addOrderBy('e.id', 'DESC').limit(query.limit);
     if (query.status?.length) builder.andWhere('e.status IN (:...status)', { status: query.status });

@@ -45,7 +45,7 @@ async function validate(manager: EntityManager, type: FlagType, defaultValue: Js
   }
 }
 
-async function notFound(key: string): Promise<never> {
+function notFound(key: string): never {
   throw flagError(FlagErrorReason.FLAG_NOT_FOUND, `No flag with key "${key}"`, 'key');
 }
 
@@ -91,7 +91,7 @@ function changeFlag(
 ): Promise<Flag> {
   return dataSource.transaction(async (manager) => {
     const store = new FlagStore(manager);
-    const before = (await store.lockByKey(key)) ?? (await notFound(key));
+    const before = (await store.lockByKey(key)) ?? notFound(key);
     if (before.version !== version) {
       throw flagError(FlagErrorReason.VERSION_CONFLICT, `Flag "${key}" is at version ${before.version}, not ${version}: someone changed it since you read it`, 'version');
     }

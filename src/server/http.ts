@@ -60,17 +60,20 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   const schema = await buildUpliftSchema();
   const armor = new ApolloArmor(QUERY_LIMITS).protect();
   const formatError = createErrorFormatter(logger);
-  const contextFor = (principal: Principal | null): RequestContext => ({
-    principal,
-    dataSource,
-    logger,
-    snapshots,
-    exposures,
-    // Lazily: resolve, the hot path, never needs them.
-    get loaders() {
-      return (this as { cached?: ExperimentLoaders }).cached ?? ((this as { cached?: ExperimentLoaders }).cached = createExperimentLoaders(dataSource));
-    },
-  });
+  const contextFor = (principal: Principal | null): RequestContext => {
+    let loaders: ExperimentLoaders | undefined;
+    return {
+      principal,
+      dataSource,
+      logger,
+      snapshots,
+      exposures,
+      // Made on first use: resolve, the hot path, never needs them.
+      get loaders() {
+        return (loaders ??= createExperimentLoaders(dataSource));
+      },
+    };
+  };
   const server = http.createServer(
     createFastPath({
       // Its own instance: Apollo wraps every field resolver of the schema it is given, which would

@@ -4,8 +4,13 @@ import { entities } from './src/db/entities';
 import { migrations } from './migrations';
 import { startEmbeddedPostgres } from './src/db/embedded';
 
-/** The one data source definition, used by the app, the tests and the TypeORM CLI. `synchronize` stays off: schema changes are migrations. */
-export function createDataSource(url: string): DataSource {
+/**
+ * The one data source definition, used by the app, the tests and the TypeORM CLI. `synchronize`
+ * stays off: schema changes are migrations. `poolSize` is 1 on the embedded database: PGlite has a
+ * single backend, and its socket server interleaves the messages of concurrent clients (under load,
+ * one statement was seen running with another's parameters), so one connection must carry all.
+ */
+export function createDataSource(url: string, poolSize = 10): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -17,7 +22,7 @@ export function createDataSource(url: string): DataSource {
     // gen_random_uuid() is built into PostgreSQL 13+ and PGlite: no extension to install.
     uuidExtension: 'pgcrypto',
     installExtensions: false,
-    extra: { max: 10 },
+    extra: { max: poolSize },
   });
 }
 
@@ -36,11 +41,11 @@ export const cliDataSource: PromiseLike<DataSource> = {
 async function openCliDataSource(): Promise<DataSource> {
   if (process.env.DATABASE_URL) return createDataSource(process.env.DATABASE_URL);
   const embedded = await startEmbeddedPostgres(null);
-  const migrated = createDataSource(embedded.url);
+  const migrated = createDataSource(embedded.url, 1);
   await migrated.initialize();
   await migrated.runMigrations();
   await migrated.destroy();
-  const dataSource = createDataSource(embedded.url);
+  const dataSource = createDataSource(embedded.url, 1);
   const destroy = dataSource.destroy.bind(dataSource);
   dataSource.destroy = async () => {
     await destroy();

@@ -11,7 +11,7 @@ async function main(command: string | undefined): Promise<void> {
   if (command !== 'run' && command !== 'revert') throw new Error('usage: migrate.ts run|revert');
   const config = configFromEnv();
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
-  const dataSource = createDataSource(config.databaseUrl ?? embedded!.url);
+  const dataSource = config.databaseUrl ? createDataSource(config.databaseUrl) : createDataSource(embedded!.url, 1);
   await dataSource.initialize();
   try {
     if (command === 'run') {

@@ -13,7 +13,7 @@ export interface Database {
 export async function openDatabase(options: { databaseUrl?: string; dataDir: string | null }): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   const url = options.databaseUrl ?? (embedded = await startEmbeddedPostgres(options.dataDir)).url;
-  const dataSource = createDataSource(url);
+  const dataSource = createDataSource(url, embedded ? 1 : undefined);
   try {
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });

@@ -17,8 +17,9 @@ export async function startEmbeddedPostgres(dataDir: string | null): Promise<Emb
     fs.mkdirSync(pgDir, { recursive: true });
   }
   const db = await PGlite.create(pgDir ? { dataDir: pgDir } : {});
-  // The socket server queues clients onto PGlite's single backend; allow as many as the pool opens.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
+  // One client at a time: with several, the socket server interleaves their messages on PGlite's
+  // single backend (see createDataSource). Further clients wait in its queue.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
   await server.start();
   const [host, port] = server.getServerConn().split(':');
   return {

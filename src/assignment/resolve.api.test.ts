@@ -115,53 +115,6 @@ describe('resolve', () => {
   });
 });
 
-describe('trackEvents', () => {
-  const TRACK = 'mutation ($events: [EventInput!]!) { trackEvents(events: $events) { accepted duplicates rejected { index id field message } } }';
-  const now = new Date().toISOString();
-
-  it('stores good events, reports bad ones per item, and never stores an id twice', async () => {
-    const events = [
-      { id: 'e1', userId: 'u1', type: 'app_open', occurredAt: now },
-      { id: 'e2', userId: 'u1', type: 'payment', value: 120.5, properties: { currency: 'CNY' }, occurredAt: now },
-      { id: 'e3', userId: 'u1', type: 'Not A Type', occurredAt: now },
-      { id: 'e4', userId: 'u1', type: 'post', occurredAt: 'yesterday' },
-      { id: 'e5', userId: 'u1', type: 'post', occurredAt: '2099-01-01T00:00:00Z' },
-      { id: 'e6', userId: '', type: 'post', occurredAt: now },
-      { id: 'e2', userId: 'u1', type: 'payment', value: 120.5, occurredAt: now },
-    ];
-    const first = (await server.gql(TRACK, { events }, sdkKey)).data.trackEvents;
-    expect(first).toEqual({
-      accepted: 2,
-      duplicates: 1,
-      rejected: [
-        { index: 2, id: 'e3', field: 'type', message: expect.any(String) },
-        { index: 3, id: 'e4', field: 'occurredAt', message: 'must be an ISO 8601 date-time' },
-        { index: 4, id: 'e5', field: 'occurredAt', message: 'is in the future' },
-        { index: 5, id: 'e6', field: 'userId', message: 'must be 1 to 200 characters' },
-      ],
-    });
-    const retry = (await server.gql(TRACK, { events: events.slice(0, 2) }, sdkKey)).data.trackEvents;
-    expect(retry).toEqual({ accepted: 0, duplicates: 2, rejected: [] });
-    const stored = await server.uplift.dataSource.query(`SELECT id, type, value, properties FROM events WHERE user_id = 'u1' ORDER BY id`);
-    expect(stored).toEqual([
-      { id: 'e1', type: 'app_open', value: null, properties: null },
-      { id: 'e2', type: 'payment', value: 120.5, properties: { currency: 'CNY' } },
-    ]);
-  });
-
-  it('takes up to 5,000 events a call and refuses more', async () => {
-    const events = Array.from({ length: 5_000 }, (_, i) => ({ id: `bulk-${i}`, userId: `u${i % 100}`, type: 'app_open', occurredAt: now }));
-    expect((await server.gql(TRACK, { events }, sdkKey)).data.trackEvents).toMatchObject({ accepted: 5_000, duplicates: 0 });
-    const tooMany = [...events, { id: 'one-more', userId: 'u', type: 'app_open', occurredAt: now }];
-    expect((await server.gql(TRACK, { events: tooMany }, sdkKey)).errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'events' });
-  });
-
-  it('is refused to analysts', async () => {
-    const analyst = await server.createKey('ANALYST');
-    expect(errorCode(await server.gql(TRACK, { events: [] }, analyst))).toBe('FORBIDDEN');
-  });
-});
-
 // LISTEN/NOTIFY needs a PostgreSQL server: PGlite's socket server does not deliver notifications.
 (process.env.DATABASE_URL ? describe : describe.skip)('two instances on one PostgreSQL', () => {
   if (!process.env.DATABASE_URL) {

@@ -49,3 +49,40 @@ export class Exposure {
   @Column('timestamp with time zone', { name: 'exposed_at', precision: 3 })
   exposedAt!: Date;
 }
+
+/**
+ * Per user, per UTC day and per event type: how many events and the sum of their values. Kept
+ * current by ingestion (in the same statement as the events), so that behavioural facts and
+ * metrics read these instead of scanning raw events. The key leads with the user: one indexed
+ * range read gives a user's recent behaviour.
+ */
+@Entity('user_event_days')
+export class UserEventDay {
+  @PrimaryColumn('text', { name: 'user_id' })
+  userId!: string;
+
+  @PrimaryColumn('date')
+  day!: string;
+
+  @PrimaryColumn('text', { name: 'event_type' })
+  eventType!: string;
+
+  @Column('int', { name: 'event_count' })
+  eventCount!: number;
+
+  @Column('double precision', { name: 'value_sum' })
+  valueSum!: number;
+}
+
+/** Per user: the first and the latest event ever seen, kept current by ingestion. */
+@Entity('user_activity')
+export class UserActivity {
+  @PrimaryColumn('text', { name: 'user_id' })
+  userId!: string;
+
+  @Column('timestamp with time zone', { name: 'first_active_at', precision: 3 })
+  firstActiveAt!: Date;
+
+  @Column('timestamp with time zone', { name: 'last_active_at', precision: 3 })
+  lastActiveAt!: Date;
+}

@@ -25,14 +25,32 @@ export interface ExposureRow {
 export class EventStore {
   constructor(private readonly manager: EntityManager) {}
 
-  /** Returns how many were new. */
+  /**
+   * Returns how many were new. Only new events reach the per-user summaries, in the same statement,
+   * so that a retried batch counts once. Summary rows are written in key order, so that concurrent
+   * batches for the same users wait for each other instead of deadlocking. Days are UTC days.
+   */
   async insertEvents(events: EventRow[]): Promise<number> {
     if (events.length === 0) return 0;
-    const rows: unknown[] = await this.manager.query(
-      `INSERT INTO events (id, user_id, type, value, properties, occurred_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::jsonb[], $6::timestamptz[])
-       ON CONFLICT (id) DO NOTHING
-       RETURNING 1`,
+    const [{ inserted }]: { inserted: number }[] = await this.manager.query(
+      `WITH inserted AS (
+         INSERT INTO events (id, user_id, type, value, properties, occurred_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::jsonb[], $6::timestamptz[])
+         ON CONFLICT (id) DO NOTHING
+         RETURNING user_id, type, value, occurred_at
+       ), days AS (
+         INSERT INTO user_event_days AS d (user_id, day, event_type, event_count, value_sum)
+         SELECT user_id, (occurred_at AT TIME ZONE 'UTC')::date, type, count(*), coalesce(sum(value), 0)
+         FROM inserted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+         ON CONFLICT (user_id, day, event_type)
+         DO UPDATE SET event_count = d.event_count + excluded.event_count, value_sum = d.value_sum + excluded.value_sum
+       ), activity AS (
+         INSERT INTO user_activity AS a (user_id, first_active_at, last_active_at)
+         SELECT user_id, min(occurred_at), max(occurred_at) FROM inserted GROUP BY 1 ORDER BY 1
+         ON CONFLICT (user_id)
+         DO UPDATE SET first_active_at = least(a.first_active_at, excluded.first_active_at), last_active_at = greatest(a.last_active_at, excluded.last_active_at)
+       )
+       SELECT count(*)::int AS inserted FROM inserted`,
       [
         events.map((e) => e.id),
         events.map((e) => e.userId),
@@ -42,7 +60,7 @@ export class EventStore {
         events.map((e) => e.occurredAt.toISOString()),
       ],
     );
-    return rows.length;
+    return inserted;
   }
 
   async insertExposures(exposures: ExposureRow[]): Promise<void> {

@@ -19,8 +19,8 @@ describe('compareProportions', () => {
       { successes: 120, trials: 1000 },
       { successes: 150, trials: 1000 },
     );
-    expect(result.controlRate).toBeCloseTo(0.12, 12);
-    expect(result.treatmentRate).toBeCloseTo(0.15, 12);
+    expect(result.controlMean).toBeCloseTo(0.12, 12);
+    expect(result.treatmentMean).toBeCloseTo(0.15, 12);
     expect(result.difference).toBeCloseTo(0.03, 12);
     expect(result.zStatistic).toBeCloseTo(1.9630498, 6);
     expect(result.zStatistic ** 2).toBeCloseTo(3.8535645, 6);
@@ -41,8 +41,8 @@ describe('compareProportions', () => {
       { successes: 39, trials: 128 },
       { successes: 94, trials: 214 },
     );
-    expect(result.treatmentRate).toBeCloseTo(0.4392523, 7);
-    expect(result.controlRate).toBeCloseTo(0.3046875, 7);
+    expect(result.treatmentMean).toBeCloseTo(0.4392523, 7);
+    expect(result.controlMean).toBeCloseTo(0.3046875, 7);
     expect(result.zStatistic ** 2).toBeCloseTo(6.1026, 4);
     expect(result.pValue).toBeCloseTo(0.0135, 5);
     expect(result.differenceInterval.lower).toBeCloseTo(0.03074072, 8);

@@ -1,4 +1,4 @@
-import { compareMeansCuped, CovariateArmSummary, cupedTheta } from './cuped';
+import { compareMeansCuped, CovariateArmSummary, cupedAdjust, cupedTheta } from './cuped';
 import { compareMeans } from './means';
 import { meanSummaryOf } from './summary';
 import { mulberry32, standardNormal } from './random.fixture';
@@ -48,6 +48,11 @@ describe('compareMeansCuped', () => {
     expect(result.degreesOfFreedom).toBeCloseTo(4, 10);
     expect(result.pValue).toBeCloseTo(14 / 27, 6);
     expect(result.relativeLift).toBeCloseTo(-0.0408163, 6);
+    // The adjusted arms themselves, for the sequential and Bayesian views (same numbers).
+    const arms = cupedAdjust(control, treatment);
+    expect(arms.control.mean).toBeCloseTo(4.0833333, 6);
+    expect(arms.treatment.variance).toBeCloseTo(1 / 12, 12);
+    expect(arms.control.n).toBe(3);
   });
 
   it('centres X on every arm of the experiment and pools theta over all of them', () => {

@@ -88,16 +88,23 @@ function adjustedSummary(
   };
 }
 
+export interface CupedAdjustedArms {
+  /** The adjusted control and treatment, ready for compareMeans, sequentialCompareMeans or bayesianCompareMeans. */
+  control: MeanSummary;
+  treatment: MeanSummary;
+  cuped: CupedAdjustment;
+}
+
 /**
- * CUPED (Deng, Xu, Kohavi, Walker 2013): Welch's comparison of Y - theta (X - mean X), treatment
- * - control, with theta treated as known (its estimation error is of smaller order). Falls back
- * to the plain compareMeans when cupedTheta is null.
+ * CUPED (Deng, Xu, Kohavi, Walker 2013): each arm's summary of Y - theta (X - mean X), with theta
+ * treated as known (its estimation error is of smaller order). The plain summaries when
+ * cupedTheta is null. allArms must include the two compared; it defaults to them.
  */
-export function compareMeansCuped(
+export function cupedAdjust(
   control: CovariateArmSummary,
   treatment: CovariateArmSummary,
-  { alpha = 0.05, allArms = [control, treatment] }: CupedOptions = {},
-): CupedComparison {
+  allArms: CovariateArmSummary[] = [control, treatment],
+): CupedAdjustedArms {
   const plainControl = meanSummaryOf(control, 'control');
   const plainTreatment = meanSummaryOf(treatment, 'treatment');
   allArms.forEach((arm, index) => {
@@ -107,7 +114,8 @@ export function compareMeansCuped(
   const theta = cupedTheta(allArms);
   if (theta === null || !control.covariate || !treatment.covariate) {
     return {
-      ...compareMeans(plainControl, plainTreatment, alpha),
+      control: plainControl,
+      treatment: plainTreatment,
       cuped: { applied: false, theta: 0, varianceReduction: 0 },
     };
   }
@@ -121,7 +129,8 @@ export function compareMeansCuped(
     summary.variance / summary.n + other.variance / other.n;
   const plainVariance = differenceVariance(plainControl, plainTreatment);
   return {
-    ...compareMeans(adjustedControl, adjustedTreatment, alpha),
+    control: adjustedControl,
+    treatment: adjustedTreatment,
     cuped: {
       applied: true,
       theta,
@@ -129,4 +138,14 @@ export function compareMeansCuped(
         plainVariance > 0 ? 1 - differenceVariance(adjustedControl, adjustedTreatment) / plainVariance : 0,
     },
   };
+}
+
+/** Welch's comparison (treatment - control) of the CUPED-adjusted arms, with the adjustment made. */
+export function compareMeansCuped(
+  control: CovariateArmSummary,
+  treatment: CovariateArmSummary,
+  { alpha = 0.05, allArms }: CupedOptions = {},
+): CupedComparison {
+  const adjusted = cupedAdjust(control, treatment, allArms);
+  return { ...compareMeans(adjusted.control, adjusted.treatment, alpha), cuped: adjusted.cuped };
 }

@@ -1,4 +1,5 @@
-import { compareProportions } from './proportions';
+import { armSummaryOfProportion, compareProportions } from './proportions';
+import { meanSummaryOf } from './summary';
 
 describe('compareProportions', () => {
   it('matches prop.test(c(120, 150), c(1000, 1000), correct = FALSE), computed by hand', () => {
@@ -123,5 +124,15 @@ describe('compareProportions', () => {
     // run deterministic, and 35..65 (about 2.2 SD either side) would catch a miscalibrated test.
     expect(significant / comparisons).toBeGreaterThanOrEqual(0.035);
     expect(significant / comparisons).toBeLessThanOrEqual(0.065);
+  });
+});
+
+describe('armSummaryOfProportion', () => {
+  it('is a mean of 0/1 values, computed by hand', () => {
+    // 30 of 100: sum = sum of squares = 30; mean 0.3; sample variance (30 - 30 * 0.3) / 99 = 0.2121212.
+    const arm = armSummaryOfProportion({ successes: 30, trials: 100 });
+    expect(arm).toEqual({ n: 100, sum: 30, sumSquares: 30 });
+    expect(meanSummaryOf(arm).mean).toBeCloseTo(0.3, 12);
+    expect(meanSummaryOf(arm).variance).toBeCloseTo(0.2121212, 7);
   });
 });

@@ -112,16 +112,20 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
       return sendJson(res, 401, refusal(error.message, error.code, error.reason));
     }
     const variables = body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : {};
-    // graphql-js's own coercion, so that a variable that does not fit gets Apollo's very answer: BAD_USER_INPUT, a 400.
-    const coerced = getVariableValues(options.schema, fast.operation.variableDefinitions ?? [], variables);
-    if (coerced.errors) {
-      const errors = coerced.errors.map((error) =>
-        options.formatError(new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT } })),
-      );
-      return sendJson(res, 400, JSON.stringify({ errors }));
-    }
     const result = await fast.compiled.query(undefined, options.contextFor(principal), variables);
     if (!result.errors?.length) return sendJson(res, 200, fast.compiled.stringify(result));
+    if (result.data === undefined) {
+      // graphql-jit refused the variables before executing anything (for the types these documents
+      // can use, it refuses exactly what graphql-js does). Only then run graphql-js's coercion, for
+      // Apollo's very answer: its messages, BAD_USER_INPUT, a 400.
+      const coerced = getVariableValues(options.schema, fast.operation.variableDefinitions ?? [], variables);
+      if (coerced.errors) {
+        const errors = coerced.errors.map((error) =>
+          options.formatError(new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT } })),
+        );
+        return sendJson(res, 400, JSON.stringify({ errors }));
+      }
+    }
     sendJson(res, 200, JSON.stringify({ errors: result.errors.map((error) => options.formatError(error)), data: result.data }));
   };
 

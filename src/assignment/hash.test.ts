@@ -1,5 +1,5 @@
 import { GrowthBookClient } from '@growthbook/growthbook';
-import { bucketRanges, chooseVariant, fnv1a32, hashV2, seededHash, type BucketRange } from './hash';
+import { bucketRanges, chooseVariant, fnv1a32, fnv1a32OfDecimal, hashV2, seededHash, type BucketRange } from './hash';
 // GrowthBook's published SDK cases, from growthbook/growthbook packages/sdk-js/test/cases.json
 // (the file's "source" field names the commit).
 import growthBookCases from './growthbook-cases.json';
@@ -23,6 +23,17 @@ describe('fnv1a32', () => {
     ['foobar', 0xbf9cf968],
   ])('hashes %j to the published value', (text, expected) => {
     expect(fnv1a32(text)).toBe(expected);
+  });
+});
+
+describe('fnv1a32OfDecimal', () => {
+  it('is fnv1a32 of the number written in decimal, at every digit count and across 32 bits', () => {
+    const edges = [0, 1, 9, 10, 99, 100, 9_999, 10_000, 99_999, 100_000, 100_001, 1_000_000, 9_999_999_999 % 2 ** 32, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1];
+    let state = 12345;
+    const spread = Array.from({ length: 20_000 }, () => (state = fnv1a32(String(state))));
+    for (const n of [...edges, ...spread, ...spread.map((n) => n % 1_000_000)]) {
+      expect([n, fnv1a32OfDecimal(n)]).toEqual([n, fnv1a32(String(n))]);
+    }
   });
 });
 

@@ -22,6 +22,27 @@ export function fnv1a32(text: string): number {
   return fnv1aUpdate(FNV_OFFSET_BASIS, text);
 }
 
+/** FNV-1a over the last `width` decimal digits of 0 <= x < 100,000 (leading zeros included). */
+function decimalUpdate(state: number, x: number, width: number): number {
+  if (width >= 5) state = Math.imul(state ^ (48 + ((x / 10_000) | 0)), FNV_PRIME);
+  if (width >= 4) state = Math.imul(state ^ (48 + (((x / 1_000) | 0) % 10)), FNV_PRIME);
+  if (width >= 3) state = Math.imul(state ^ (48 + (((x / 100) | 0) % 10)), FNV_PRIME);
+  if (width >= 2) state = Math.imul(state ^ (48 + (((x / 10) | 0) % 10)), FNV_PRIME);
+  return Math.imul(state ^ (48 + (x % 10)), FNV_PRIME);
+}
+
+const digitCount = (x: number): number => (x >= 10_000 ? 5 : x >= 1_000 ? 4 : x >= 100 ? 3 : x >= 10 ? 2 : 1);
+
+/**
+ * `fnv1a32(String(n))` for an unsigned 32-bit integer, without making the string (which was most
+ * of a hash's cost): the digits are taken five at a time, in integer arithmetic.
+ */
+export function fnv1a32OfDecimal(n: number): number {
+  if (n < 100_000) return decimalUpdate(FNV_OFFSET_BASIS, n, digitCount(n)) >>> 0;
+  const high = Math.floor(n / 100_000);
+  return decimalUpdate(decimalUpdate(FNV_OFFSET_BASIS, high, digitCount(high)), n - high * 100_000, 5) >>> 0;
+}
+
 /** GrowthBook's hash version 2: `fnv1a32(String(fnv1a32(seed + value))) % 10000 / 10000`, in [0, 1). */
 export function hashV2(seed: string, value: string): number {
   return seededHash(seed)(value);
@@ -33,7 +54,7 @@ export function hashV2(seed: string, value: string): number {
  */
 export function seededHash(seed: string): (value: string) => number {
   const seedState = fnv1aUpdate(FNV_OFFSET_BASIS, seed);
-  return (value) => (fnv1a32(String(fnv1aUpdate(seedState, value))) % 10000) / 10000;
+  return (value) => (fnv1a32OfDecimal(fnv1aUpdate(seedState, value)) % 10000) / 10000;
 }
 
 /**

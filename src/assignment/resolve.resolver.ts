@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import type { GraphQLSchema } from 'graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { ResolutionType, UserContextInput } from './resolve.types';
 import { evaluate } from './evaluate';
@@ -7,6 +8,10 @@ import { SLUG_PATTERN } from '../targeting/targeting.rules';
 import type { ConfigSnapshot, UserContext } from './snapshot';
 import type { RequestContext } from '../common/context';
 import { Role } from '../auth/principal';
+import { assertRole } from '../auth/auth-checker';
+
+/** resolve and resolveMany check these themselves: see usePlainResolveResolvers. */
+const RESOLVE_ROLES = [Role.SDK, Role.ADMIN];
 
 export const MAX_USERS_PER_CALL = 1_000;
 
@@ -30,15 +35,15 @@ function resolveOne(ctx: RequestContext, snapshot: ConfigSnapshot, user: UserCon
 
 @Resolver()
 export class ResolveResolver {
-  @Authorized(Role.SDK, Role.ADMIN)
   @Query(() => ResolutionType, { description: 'One user’s variants in every running experiment, flag values and entitlements. Reads no database.' })
   resolve(@Ctx() ctx: RequestContext, @Arg('user', { validate: false }) user: UserContextInput): ResolutionType {
+    assertRole(ctx.principal, RESOLVE_ROLES);
     return resolveOne(ctx, ctx.snapshots.current(), userContext(user, 'user'), new Date());
   }
 
-  @Authorized(Role.SDK, Role.ADMIN)
   @Query(() => [ResolutionType], { description: `The same for up to ${MAX_USERS_PER_CALL} users, in order, against one snapshot.` })
   resolveMany(@Ctx() ctx: RequestContext, @Arg('users', () => [UserContextInput], { validate: false }) users: UserContextInput[]): ResolutionType[] {
+    assertRole(ctx.principal, RESOLVE_ROLES);
     if (users.length > MAX_USERS_PER_CALL) {
       throw assignmentError(AssignmentErrorReason.TOO_MANY_USERS, `At most ${MAX_USERS_PER_CALL} users per call, got ${users.length}`, 'users');
     }
@@ -54,4 +59,18 @@ export class ResolveResolver {
   sdkConfig(@Ctx() ctx: RequestContext): ConfigSnapshot {
     return ctx.snapshots.current();
   }
+}
+
+/**
+ * type-graphql runs every resolver that takes arguments asynchronously (its argument validation is
+ * an async function even when switched off), after copying the arguments into class instances and
+ * through a middleware chain when @Authorized: on resolve, the hot path, that was a sixth of a
+ * request. So resolve and resolveMany check their roles themselves, and the built schema calls
+ * them directly, with graphql's arguments as they are (they only read the fields).
+ */
+export function usePlainResolveResolvers(schema: GraphQLSchema): void {
+  const fields = schema.getQueryType()!.getFields();
+  const resolver = new ResolveResolver();
+  fields.resolve.resolve = (_root, args, ctx: RequestContext) => resolver.resolve(ctx, args.user);
+  fields.resolveMany.resolve = (_root, args, ctx: RequestContext) => resolver.resolveMany(ctx, args.users);
 }

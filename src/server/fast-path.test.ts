@@ -61,6 +61,27 @@ describe('the compiled path for resolve', () => {
     expect(served.fast.body.data.resolve.experiments).toEqual([expect.objectContaining({ experimentKey: 'fast', reason: 'SPLIT' })]);
   });
 
+  it('refuses every kind of variable that does not fit with Apollo\'s very answer', async () => {
+    const MANY = 'query Resolve($users: [UserContextInput!]!) { resolveMany(users: $users) { userId } }';
+    const cases: [object, string][] = [
+      [{}, RESOLVE],
+      [{ user: null }, RESOLVE],
+      [{ user: 'someone' }, RESOLVE],
+      [{ user: [] }, RESOLVE],
+      [{ user: { id: 7 } }, RESOLVE],
+      [{ user: { id: null } }, RESOLVE],
+      [{ user: { id: 'x', tier: 3 } }, RESOLVE],
+      [{ user: { id: 'x', plan: 'gold' } }, RESOLVE],
+      [{ users: { id: 'wrapped-in-a-list' } }, MANY],
+      [{ users: [{ id: 'a' }, null] }, MANY],
+      [{ users: [{ id: 'a' }, { id: false }] }, MANY],
+    ];
+    for (const [variables, query] of cases) {
+      const { apollo, fast } = await both(variables, sdkKey, query);
+      expect({ variables, ...fast }).toEqual({ variables, ...apollo });
+    }
+  });
+
   it('leaves everything else to Apollo, including bodies it has already read', async () => {
     const other = await server.gql('{ experiment(key: "fast") { key status } }');
     expect(other.data.experiment).toEqual({ key: 'fast', status: 'RUNNING' });

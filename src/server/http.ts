@@ -54,26 +54,31 @@ export interface HttpServer {
   stop(): Promise<void>;
 }
 
+/** A class rather than an object literal with a getter, which cost resolve a closure and a slow object per request. */
+class Context implements RequestContext {
+  private experimentLoaders?: ExperimentLoaders;
+
+  constructor(
+    readonly principal: Principal | null,
+    readonly dataSource: DataSource,
+    readonly logger: Logger,
+    readonly snapshots: SnapshotService,
+    readonly exposures: ExposureWriter,
+  ) {}
+
+  /** Made on first use: resolve, the hot path, never needs them. */
+  get loaders(): ExperimentLoaders {
+    return (this.experimentLoaders ??= createExperimentLoaders(this.dataSource));
+  }
+}
+
 export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, graphiqlKey }: HttpServerOptions): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
   const schema = await buildUpliftSchema();
   const armor = new ApolloArmor(QUERY_LIMITS).protect();
   const formatError = createErrorFormatter(logger);
-  const contextFor = (principal: Principal | null): RequestContext => {
-    let loaders: ExperimentLoaders | undefined;
-    return {
-      principal,
-      dataSource,
-      logger,
-      snapshots,
-      exposures,
-      // Made on first use: resolve, the hot path, never needs them.
-      get loaders() {
-        return (loaders ??= createExperimentLoaders(dataSource));
-      },
-    };
-  };
+  const contextFor = (principal: Principal | null): RequestContext => new Context(principal, dataSource, logger, snapshots, exposures);
   const server = http.createServer(
     createFastPath({
       // Its own instance: Apollo wraps every field resolver of the schema it is given, which would

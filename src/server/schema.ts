@@ -9,17 +9,19 @@ import { AuditResolver } from '../audit/audit.resolver';
 import { ExperimentResolver } from '../experiments/experiment.resolver';
 import { HoldoutResolver, LayerResolver } from '../layers/layer.resolver';
 import { FlagResolver } from '../flags/flag.resolver';
-import { ResolveResolver } from '../assignment/resolve.resolver';
+import { ResolveResolver, usePlainResolveResolvers } from '../assignment/resolve.resolver';
 import { EventResolver } from '../events/event.resolver';
 import { StatsResolver } from '../stats/stats.resolver';
 
 /** The whole GraphQL schema, built from the resolvers of every domain. */
-export function buildUpliftSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function buildUpliftSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: [ResolveResolver, EventResolver, ExperimentResolver, FlagResolver, LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver, StatsResolver],
     authChecker,
     validate: { forbidUnknownValues: false },
   });
+  usePlainResolveResolvers(schema);
+  return schema;
 }
 
 export const SCHEMA_FILE = path.join(projectRoot, 'schema', 'schema.graphql');

@@ -200,6 +200,23 @@ export function transitionExperiment(
   });
 }
 
+/**
+ * Pauses a running experiment that opted in to auto-pause, on the system's behalf, inside the
+ * caller's transaction: status change and audit entry (actor `system`) with the reason. False when
+ * it is not running or did not opt in.
+ */
+export async function autoPauseExperiment(manager: EntityManager, key: string, reason: string): Promise<boolean> {
+  const store = new ExperimentStore(manager);
+  const before = await store.lockByKey(key);
+  if (!before || before.status !== ExperimentStatus.RUNNING || !before.autoPauseOnGuardrail) return false;
+  await store.update(before, { status: ExperimentStatus.PAUSED });
+  await store.insertStatusChange({ experimentId: before.id, from: before.status, to: ExperimentStatus.PAUSED, actor: 'system', reason });
+  const after = (await store.findByKey(key))!;
+  await recordAudit(manager, null, { entityType: AuditEntityType.EXPERIMENT, entityKey: key, action: 'AUTO_PAUSE', before: snapshot(before), after: { ...snapshot(after), reason } });
+  await announceChange(manager, ChangeTopic.CONFIG);
+  return true;
+}
+
 /** The layer must exist for an experiment to join it. */
 async function requireLayer(manager: EntityManager, layerKey: string | null): Promise<void> {
   if (layerKey && !(await new LayerStore(manager).findByKey(layerKey))) {

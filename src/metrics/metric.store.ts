@@ -52,12 +52,23 @@ export interface AggregationRequest {
 }
 
 /** Builds the one aggregation statement; parameters are numbered as they are added. */
+/** The UTC day of the user's exposure: day 0. */
+const DAY_ZERO = "(x.exposed_at AT TIME ZONE 'UTC')::date";
+
 class AggregationSql {
   readonly parameters: unknown[] = [];
+  private readonly placeholders = new Map<string, string>();
 
+  /** The same value is passed once, however often the statement uses it. */
   param(value: unknown, cast: string): string {
-    this.parameters.push(value);
-    return `$${this.parameters.length}::${cast}`;
+    const id = `${cast}:${JSON.stringify(value)}`;
+    let placeholder = this.placeholders.get(id);
+    if (!placeholder) {
+      this.parameters.push(value);
+      placeholder = `$${this.parameters.length}::${cast}`;
+      this.placeholders.set(id, placeholder);
+    }
+    return placeholder;
   }
 
   typeCondition(types: string[] | null): string {
@@ -66,7 +77,7 @@ class AggregationSql {
 
   /** Days relative to the exposure day (day 0); BETWEEN bounds are inclusive. */
   dayCondition(from: number, to: number): string {
-    return from === to ? `d.day - x.day0 = ${this.param(from, 'int')}` : `d.day - x.day0 BETWEEN ${this.param(from, 'int')} AND ${this.param(to, 'int')}`;
+    return from === to ? `d.day - ${DAY_ZERO} = ${this.param(from, 'int')}` : `d.day - ${DAY_ZERO} BETWEEN ${this.param(from, 'int')} AND ${this.param(to, 'int')}`;
   }
 }
 
@@ -106,14 +117,13 @@ export function aggregationStatement(request: AggregationRequest): { text: strin
     metric.eventTypes.forEach((t) => allTypes.add(t));
     metric.denominatorEventTypes?.forEach((t) => allTypes.add(t));
     const inWindow = metric.kind === MetricKind.RETENTION ? sql.dayCondition(metric.retentionDay!, metric.retentionDay!) : sql.dayCondition(0, metric.windowDays! - 1);
-    const prePeriod = sql.dayCondition(-PRE_PERIOD_DAYS, -1);
     const source = sourceOf(metric);
-    userColumns.push(`x.day0 + ${sql.param(observed, 'int')} <= ${today} AS e${i}`);
+    userColumns.push(`${DAY_ZERO} + ${sql.param(observed, 'int')} <= ${today} AS e${i}`);
     userColumns.push(`${perUserValue(sql, metric.kind, source, metric.eventTypes, inWindow)} AS y${i}`);
     if (metric.kind === MetricKind.RATIO) {
       userColumns.push(`${perUserValue(sql, metric.kind, metric.denominatorSource!, metric.denominatorEventTypes, inWindow)} AS d${i}`);
     } else {
-      userColumns.push(`${perUserValue(sql, metric.kind, source, metric.eventTypes, prePeriod)} AS x${i}`);
+      userColumns.push(`${perUserValue(sql, metric.kind, source, metric.eventTypes, sql.dayCondition(-PRE_PERIOD_DAYS, -1))} AS x${i}`);
     }
     // Capping applies the same cap to the pre-period value, so that CUPED compares like with like.
     let cap: string | null = null;
@@ -138,10 +148,11 @@ export function aggregationStatement(request: AggregationRequest): { text: strin
   const tierColumns = request.byTier ? 'tier, grouping(tier) = 0 AS segmented' : 'NULL::text AS tier, false AS segmented';
   const text = `WITH per_user AS (
       SELECT x.variant_key, x.tier, ${userColumns.join(', ')}
-      FROM (SELECT user_id, variant_key, tier, (exposed_at AT TIME ZONE 'UTC')::date AS day0 FROM exposures WHERE experiment_key = ${experimentKey} AND phase = ${phase}) x
+      FROM exposures x
       LEFT JOIN user_event_days d
-        ON d.user_id = x.user_id AND d.day BETWEEN x.day0 - ${sql.param(PRE_PERIOD_DAYS, 'int')} AND x.day0 + ${sql.param(lastDay, 'int')}${joinTypes}
-      GROUP BY x.user_id, x.variant_key, x.tier, x.day0
+        ON d.user_id = x.user_id AND d.day BETWEEN ${DAY_ZERO} - ${sql.param(PRE_PERIOD_DAYS, 'int')} AND ${DAY_ZERO} + ${sql.param(lastDay, 'int')}${joinTypes}
+      WHERE x.experiment_key = ${experimentKey} AND x.phase = ${phase}
+      GROUP BY x.experiment_key, x.phase, x.user_id
     )${capColumns.length > 0 ? `, caps AS (SELECT ${capColumns.join(', ')} FROM per_user)` : ''}
     SELECT variant_key, ${tierColumns}, count(*) AS exposed, ${outputColumns.join(', ')}
     FROM per_user
@@ -204,7 +215,12 @@ export class MetricStore {
   async aggregate(request: AggregationRequest): Promise<GroupAggregate[]> {
     if (request.metrics.length === 0) return [];
     const { text, parameters } = aggregationStatement(request);
-    const rows: Record<string, string | number | boolean | null>[] = await this.manager.query(text, parameters);
+    // JIT compilation of this many aggregate expressions costs seconds and saves less than it costs;
+    // SET LOCAL lasts only for this transaction, so no session is left changed.
+    const rows: Record<string, string | number | boolean | null>[] = await this.manager.transaction(async (manager) => {
+      await manager.query('SET LOCAL jit = off');
+      return manager.query(text, parameters);
+    });
     const num = (value: unknown) => (value === null ? 0 : Number(value));
     return rows.map((r) => ({
       variantKey: r.variant_key as string,

@@ -12,11 +12,12 @@ import { FlagResolver } from '../flags/flag.resolver';
 import { ResolveResolver } from '../assignment/resolve.resolver';
 import { EventResolver } from '../events/event.resolver';
 import { MetricResolver } from '../metrics/metric.resolver';
+import { ResultResolver } from '../results/result.resolver';
 
 /** The whole GraphQL schema, built from the resolvers of every domain. */
 export function buildUpliftSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [ResolveResolver, EventResolver, ExperimentResolver, MetricResolver, FlagResolver, LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver],
+    resolvers: [ResolveResolver, EventResolver, ExperimentResolver, MetricResolver, ResultResolver, FlagResolver, LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver],
     authChecker,
     validate: { forbidUnknownValues: false },
   });

@@ -358,7 +358,7 @@ describe('evaluate: flags', () => {
       resolutions.map((resolution, i) => (assignedVariant(resolution) !== undefined && i % 10 === 0 ? 'SPLIT' : 'DEFAULT')),
     );
     const forced = evaluate(snapshot, { id: 'forced-user' });
-    expect(flagIn(forced, 'by-experiment')).toEqual({ key: 'by-experiment', value: 2, variant: 'treatment-1', reason: 'SPLIT' });
+    expect(flagIn(forced, 'by-experiment')).toEqual({ key: 'by-experiment', value: 2, variant: 'treatment-1', reason: 'TARGETING_MATCH' });
   });
 
   it('falls through when the rule has no value for the variant, or its experiment is not running', () => {

@@ -48,9 +48,10 @@ interface Served {
 
 /**
  * A flag rule: what it serves this user, or undefined to fall through to the next rule.
- * `assignedVariants` holds, by experiment index, the variant index the user was given.
+ * `assignedVariants` holds, by experiment index, the variant index the user was given, and
+ * `forced` whether that was a forced assignment.
  */
-type CompiledRule = (user: UserContext, assignedVariants: readonly (number | undefined)[]) => Served | undefined;
+type CompiledRule = (user: UserContext, assignedVariants: readonly (number | undefined)[], forced: readonly boolean[]) => Served | undefined;
 
 interface CompiledFlag {
   key: string;
@@ -130,12 +131,17 @@ function compileRule(
       const experimentIndex = experimentIndexByKey.get(rule.experimentKey);
       // An experiment the snapshot does not carry (not running) assigns nobody: the rule never serves.
       if (experimentIndex === undefined) return () => undefined;
-      const servedByVariant = experiments[experimentIndex].variants.map((variant) =>
-        Object.prototype.hasOwnProperty.call(rule.values, variant.key) ? serve(rule.values[variant.key], variant.key, 'SPLIT') : undefined,
-      );
-      return (user, assignedVariants) => {
+      const servedByVariant = (reason: Reason) =>
+        experiments[experimentIndex].variants.map((variant) =>
+          Object.prototype.hasOwnProperty.call(rule.values, variant.key) ? serve(rule.values[variant.key], variant.key, reason) : undefined,
+        );
+      // A forced user was not split: their value comes from a targeting decision, as their experiment's reason says.
+      const split = servedByVariant('SPLIT');
+      const forcedServed = servedByVariant('TARGETING_MATCH');
+      return (user, assignedVariants, forced) => {
         const variantIndex = assignedVariants[experimentIndex];
-        return variantIndex !== undefined && targeted(user) ? servedByVariant[variantIndex] : undefined;
+        if (variantIndex === undefined || !targeted(user)) return undefined;
+        return (forced[experimentIndex] ? forcedServed : split)[variantIndex];
       };
     }
   }
@@ -200,6 +206,7 @@ export function evaluate(snapshot: ConfigSnapshot, user: UserContext): Resolutio
   // Each layer's bucket is hashed once per user, however many of its experiments are looked at.
   const layerBuckets: number[] = [];
   const assignedVariants: number[] = [];
+  const forced: boolean[] = [];
   const experiments: ExperimentAssignment[] = [];
 
   for (let index = 0; index < compiled.experiments.length; index++) {
@@ -209,6 +216,7 @@ export function evaluate(snapshot: ConfigSnapshot, user: UserContext): Resolutio
     if (variantIndex < 0) continue;
     const variant = experiment.variants[variantIndex];
     assignedVariants[index] = variantIndex;
+    forced[index] = forcedIndex !== undefined;
     experiments.push({
       experimentKey: experiment.key,
       variantKey: variant.key,
@@ -219,7 +227,7 @@ export function evaluate(snapshot: ConfigSnapshot, user: UserContext): Resolutio
   }
 
   const flags: FlagEvaluation[] = [];
-  for (const flag of compiled.flags) flags.push(toEvaluation(flag.key, flag.fixed ?? serveByRules(flag, user, assignedVariants)));
+  for (const flag of compiled.flags) flags.push(toEvaluation(flag.key, flag.fixed ?? serveByRules(flag, user, assignedVariants, forced)));
 
   return { userId, inHoldout, experiments, flags };
 }
@@ -234,9 +242,9 @@ function splitVariant(compiled: CompiledSnapshot, experiment: CompiledExperiment
   return chooseVariant(experiment.hash(user.id), experiment.ranges);
 }
 
-function serveByRules(flag: CompiledFlag, user: UserContext, assignedVariants: readonly (number | undefined)[]): Served {
+function serveByRules(flag: CompiledFlag, user: UserContext, assignedVariants: readonly (number | undefined)[], forced: readonly boolean[]): Served {
   for (const rule of flag.rules) {
-    const served = rule(user, assignedVariants);
+    const served = rule(user, assignedVariants, forced);
     if (served !== undefined) return served;
   }
   return flag.fallback;

@@ -21,6 +21,9 @@ class ExperimentResultsArgs {
   @Min(0.001)
   @Max(10)
   minimumDetectableLift!: number;
+
+  @Field({ defaultValue: false, description: 'Add always-valid (mSPRT) p-values and confidence sequences, safe to look at after every batch; adjustedPValue and significant then use them.' })
+  sequential!: boolean;
 }
 
 @ArgsType()
@@ -40,8 +43,8 @@ export class ResultResolver {
   @Query(() => ExperimentResults, {
     description: 'Computes the current phase’s results from the database (one aggregation), stores them as a dated snapshot, and auto-pauses an opted-in running experiment whose guardrails are at risk. NOT_FOUND for an unknown experiment.',
   })
-  experimentResults(@Ctx() ctx: RequestContext, @Args() { key, segmentBy, adjustment, minimumDetectableLift }: ExperimentResultsArgs): Promise<ExperimentResults> {
-    return computeExperimentResults(ctx.dataSource, key, { segmentBy, adjustment, minimumDetectableLift });
+  experimentResults(@Ctx() ctx: RequestContext, @Args() { key, segmentBy, adjustment, minimumDetectableLift, sequential }: ExperimentResultsArgs): Promise<ExperimentResults> {
+    return computeExperimentResults(ctx.dataSource, key, { segmentBy, adjustment, minimumDetectableLift, sequential });
   }
 
   @Authorized(Role.ADMIN, Role.ANALYST)

@@ -19,6 +19,7 @@ export interface ResultOptions {
   segmentBy?: SegmentBy;
   adjustment?: PValueAdjustmentMethod;
   minimumDetectableLift?: number;
+  sequential?: boolean;
 }
 
 function definitionOf(metric: Metric): MetricDefinition {
@@ -83,6 +84,7 @@ export async function computeExperimentResults(dataSource: DataSource, key: stri
     adjustment: adjustment === PValueAdjustmentMethod.BH ? 'BH' : 'holm',
     daysRunning,
     minimumDetectableLift,
+    sequential: options.sequential ?? false,
   });
   return dataSource.transaction(async (manager) => {
     const reason = `guardrail at risk: ${analysis.guardrailProblems.map((p) => `${p.variantKey}: ${p.message}`).join('; ')}`;
@@ -97,6 +99,7 @@ export async function computeExperimentResults(dataSource: DataSource, key: stri
       segmentBy,
       adjustment,
       minimumDetectableLift,
+      sequential: options.sequential ?? false,
       ...analysis,
       autoPaused,
     } as ExperimentResults;

@@ -101,6 +101,48 @@ export class ArmValue {
   interval!: EstimateInterval | null;
 }
 
+@ObjectType({ description: 'CUPED: the comparison of Y - theta (X - mean X), X being the same metric over the 14 days before exposure.' })
+export class CupedComparison {
+  @Field({ description: 'False when there was nothing to adjust with (no pre-period variation); the figures are then the plain ones.' })
+  applied!: boolean;
+
+  @Field(() => Float, { description: 'Pooled within-arm cov(X, Y) / var(X).' })
+  theta!: number;
+
+  @Field(() => Float, { description: '1 - adjusted / plain variance of the difference.' })
+  varianceReduction!: number;
+
+  @Field(() => Float)
+  absoluteLift!: number;
+
+  @Field(() => EstimateInterval)
+  absoluteLiftInterval!: EstimateInterval;
+
+  @Field(() => Float, { nullable: true })
+  relativeLift!: number | null;
+
+  @Field(() => EstimateInterval, { nullable: true })
+  relativeLiftInterval!: EstimateInterval | null;
+
+  @Field(() => Float, { description: 'Welch, unadjusted.' })
+  pValue!: number;
+}
+
+@ObjectType({ description: 'Always-valid inference (mSPRT, normal mixture): valid however often the results are looked at.' })
+export class SequentialComparison {
+  @Field(() => Float)
+  pValue!: number;
+
+  @Field(() => EstimateInterval, { description: 'Confidence sequence for treatment - control.' })
+  absoluteLiftInterval!: EstimateInterval;
+
+  @Field(() => EstimateInterval, { nullable: true })
+  relativeLiftInterval!: EstimateInterval | null;
+
+  @Field(() => Float, { description: 'The mixture variance tau^2 used.' })
+  mixingVariance!: number;
+}
+
 @ObjectType({ description: 'A treatment arm against control.' })
 export class MetricComparison {
   @Field()
@@ -129,6 +171,18 @@ export class MetricComparison {
 
   @Field(() => Boolean, { nullable: true, description: 'The lift goes the good way for this metric; null when there is none.' })
   improvement!: boolean | null;
+
+  @Field(() => CupedComparison, { nullable: true, description: 'Null for RATIO metrics and with fewer than 2 users in an arm.' })
+  cuped!: CupedComparison | null;
+
+  @Field(() => Float, { nullable: true, description: 'Bayesian: the posterior probability that the treatment is better, in the metric’s good direction (uniform priors for rates, flat normal for means).' })
+  chanceToBeatControl!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Bayesian: the expected shortfall against control if the treatment ships, in the metric’s units.' })
+  expectedLossIfShipped!: number | null;
+
+  @Field(() => SequentialComparison, { nullable: true, description: 'Only with sequential: true.' })
+  sequential!: SequentialComparison | null;
 }
 
 @ObjectType()
@@ -222,6 +276,9 @@ export class ExperimentResults {
 
   @Field(() => Float, { description: 'The relative lift of the primary metric the sample should detect with 80% power.' })
   minimumDetectableLift!: number;
+
+  @Field({ description: 'Whether always-valid (sequential) p-values were asked for and used for significance.' })
+  sequential!: boolean;
 
   @Field(() => [VariantExposure])
   exposures!: VariantExposure[];

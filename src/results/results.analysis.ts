@@ -3,11 +3,14 @@ import { daysObserved, isProportion } from '../metrics/metric.rules';
 import type { GroupAggregate, MetricDefinition, SufficientStatistics } from '../metrics/metric.store';
 import { compareMeans } from '../stats/means';
 import { compareProportions } from '../stats/proportions';
-import { ratioOfSums, relativeDifference } from '../stats/delta-method';
+import { ratioOfSums } from '../stats/delta-method';
 import { adjustPValues, type PValueAdjustment } from '../stats/multiple-testing';
 import { sampleRatioMismatch } from '../stats/srm';
-import { sampleSizeForProportions } from '../stats/power';
-import { sampleSizeForMeans } from '../stats/sample-size-means';
+import { sampleSizeForMeans, sampleSizeForProportions } from '../stats/power';
+import { cupedAdjust, type CovariateArmSummary } from '../stats/cuped';
+import { sequentialCompareMeans, sequentialCompareProportions } from '../stats/sequential';
+import { bayesianCompareMeans, bayesianCompareProportions } from '../stats/bayesian';
+import { meanSummaryOf, relativeLiftWithInterval, type EffectEstimate, type MeanSummary } from '../stats/summary';
 import { normalQuantile, normalTwoSidedPValue, studentTQuantile } from '../stats/distributions';
 import type { Interval } from '../stats/validation';
 
@@ -31,6 +34,8 @@ export interface AnalysisInput {
   daysRunning: number;
   /** The relative lift of the primary metric the experiment should be able to detect. */
   minimumDetectableLift: number;
+  /** Report always-valid (mSPRT) p-values and confidence sequences, and judge significance on them. */
+  sequential: boolean;
   alpha?: number;
   power?: number;
 }
@@ -62,6 +67,32 @@ export interface Comparison {
   significant: boolean;
   /** The lift goes the good way for this metric (up when higher is better). */
   improvement: boolean | null;
+  /** The same comparison on CUPED-adjusted values (the 14 days before exposure as covariate); null for ratios. */
+  cuped: CupedResult | null;
+  /** Posterior probability that the treatment is better (in the metric's good direction). */
+  chanceToBeatControl: number | null;
+  /** Expected shortfall against control if the treatment ships, in the metric's units (0 is no risk). */
+  expectedLossIfShipped: number | null;
+  /** Only when asked for: the always-valid comparison, which `adjustedPValue` and `significant` then use. */
+  sequential: SequentialResult | null;
+}
+
+export interface CupedResult {
+  applied: boolean;
+  theta: number;
+  varianceReduction: number;
+  absoluteLift: number;
+  absoluteLiftInterval: Interval;
+  relativeLift: number | null;
+  relativeLiftInterval: Interval | null;
+  pValue: number;
+}
+
+export interface SequentialResult {
+  pValue: number;
+  absoluteLiftInterval: Interval;
+  relativeLiftInterval: Interval | null;
+  mixingVariance: number;
 }
 
 export interface MetricResult {
@@ -144,34 +175,104 @@ function armInterval(kind: MetricKind, s: SufficientStatistics, estimate: ArmEst
   return isProportion(kind) ? { lower: Math.max(0, interval.lower), upper: Math.min(1, interval.upper) } : interval;
 }
 
-function compare(metric: MetricDefinition, control: SufficientStatistics, treatment: SufficientStatistics, alpha: number): Omit<Comparison, 'variantKey' | 'adjustedPValue' | 'significant'> | null {
+type Compared = Omit<Comparison, 'variantKey' | 'adjustedPValue' | 'significant'>;
+
+/** A ratio arm as a mean with the delta method's variance, for the normal-theory sequential and Bayesian views. */
+function ratioAsMean(s: SufficientStatistics, estimate: ArmEstimate): MeanSummary {
+  return { n: s.n, mean: estimate.value, variance: estimate.perUserVariance };
+}
+
+function covariateArm(s: SufficientStatistics): CovariateArmSummary {
+  return { n: s.n, sum: s.sumY, sumSquares: s.sumY2, covariate: { sum: s.sumX, sumSquares: s.sumX2, crossSum: s.sumXY } };
+}
+
+/**
+ * CUPED on the metric's per-user values (a rate is a mean of 0/1 values), with theta pooled over
+ * every arm; Welch's comparison of the adjusted arms.
+ */
+function cupedOf(control: SufficientStatistics, treatment: SufficientStatistics, allArms: SufficientStatistics[], alpha: number): CupedResult | null {
+  if (allArms.some((arm) => arm.n < 2)) return null;
+  const adjusted = cupedAdjust(covariateArm(control), covariateArm(treatment), allArms.map(covariateArm));
+  if (adjusted.control.variance === 0 && adjusted.treatment.variance === 0) return null;
+  const result = compareMeans(adjusted.control, adjusted.treatment, alpha);
+  return {
+    ...adjusted.cuped,
+    absoluteLift: result.difference,
+    absoluteLiftInterval: result.differenceInterval,
+    relativeLift: result.relativeLift,
+    relativeLiftInterval: result.relativeLiftInterval,
+    pValue: result.pValue,
+  };
+}
+
+function compare(
+  metric: MetricDefinition,
+  control: SufficientStatistics,
+  treatment: SufficientStatistics,
+  allArms: SufficientStatistics[],
+  alpha: number,
+  sequential: boolean,
+): Compared | null {
   const c = estimateOf(metric.kind, control);
   const t = estimateOf(metric.kind, treatment);
   if (!c || !t) return null;
-  const relative = relativeDifference({ estimate: t.value, variance: t.variance }, { estimate: c.value, variance: c.variance }, alpha);
-  const withDirection = (absoluteLift: number, absoluteLiftInterval: Interval, pValue: number) => ({
-    absoluteLift,
-    absoluteLiftInterval,
-    relativeLift: relative?.lift ?? null,
-    relativeLiftInterval: relative?.interval ?? null,
-    pValue,
-    improvement: absoluteLift === 0 ? null : absoluteLift > 0 === metric.higherIsBetter,
-  });
+  let fixed: EffectEstimate;
+  let bayes: { chanceToBeatControl: number; treatmentExpectedLoss: number; controlExpectedLoss: number };
+  let always: (EffectEstimate & { mixingVariance: number }) | null = null;
+  let cuped: CupedResult | null = null;
   if (isProportion(metric.kind)) {
-    const result = compareProportions({ successes: control.sumY, trials: control.n }, { successes: treatment.sumY, trials: treatment.n }, alpha);
-    return withDirection(result.difference, result.differenceInterval, result.pValue);
+    const samples = [{ successes: control.sumY, trials: control.n }, { successes: treatment.sumY, trials: treatment.n }] as const;
+    fixed = compareProportions(samples[0], samples[1], alpha);
+    bayes = bayesianCompareProportions(samples[0], samples[1]);
+    if (sequential) always = sequentialCompareProportions(samples[0], samples[1], { alpha });
+    cuped = cupedOf(control, treatment, allArms, alpha);
+  } else {
+    if (control.n < 2 || treatment.n < 2) return null;
+    const isRatio = metric.kind === MetricKind.RATIO;
+    const summaries = isRatio
+      ? [ratioAsMean(control, c), ratioAsMean(treatment, t)]
+      : [meanSummaryOf({ n: control.n, sum: control.sumY, sumSquares: control.sumY2 }), meanSummaryOf({ n: treatment.n, sum: treatment.sumY, sumSquares: treatment.sumY2 })];
+    if (summaries[0].variance === 0 && summaries[1].variance === 0) return null; // no test on constant data
+    // A ratio's arms are normal estimates with delta-method variances: compare them with a normal
+    // quantile rather than Welch's t (its degrees of freedom would be meaningless).
+    fixed = isRatio ? normalComparison(summaries[0], summaries[1], alpha) : compareMeans(summaries[0], summaries[1], alpha);
+    bayes = bayesianCompareMeans(summaries[0], summaries[1]);
+    if (sequential) always = sequentialCompareMeans(summaries[0], summaries[1], { alpha });
+    if (!isRatio) cuped = cupedOf(control, treatment, allArms, alpha);
   }
-  if (metric.kind === MetricKind.RATIO) {
-    const difference = t.value - c.value;
-    const standardError = Math.sqrt(t.variance + c.variance);
-    if (standardError === 0) return null;
-    const half = normalQuantile(1 - alpha / 2) * standardError;
-    return withDirection(difference, { lower: difference - half, upper: difference + half }, normalTwoSidedPValue(difference / standardError));
-  }
-  if (c.perUserVariance === 0 && t.perUserVariance === 0) return null; // Welch's test is undefined on constant data.
-  // Welch's t-test with treatment first: its difference is treatment minus control.
-  const result = compareMeans({ n: treatment.n, mean: t.value, variance: t.perUserVariance }, { n: control.n, mean: c.value, variance: c.perUserVariance }, alpha);
-  return withDirection(result.difference, result.differenceInterval, result.pValue);
+  const better = metric.higherIsBetter;
+  return {
+    absoluteLift: fixed.difference,
+    absoluteLiftInterval: fixed.differenceInterval,
+    relativeLift: fixed.relativeLift,
+    relativeLiftInterval: fixed.relativeLiftInterval,
+    pValue: fixed.pValue,
+    improvement: fixed.difference === 0 ? null : fixed.difference > 0 === better,
+    cuped,
+    chanceToBeatControl: better ? bayes.chanceToBeatControl : 1 - bayes.chanceToBeatControl,
+    expectedLossIfShipped: better ? bayes.treatmentExpectedLoss : bayes.controlExpectedLoss,
+    sequential: always
+      ? { pValue: always.pValue, absoluteLiftInterval: always.differenceInterval, relativeLiftInterval: always.relativeLiftInterval, mixingVariance: always.mixingVariance }
+      : null,
+  };
+}
+
+/** Normal-theory comparison of two estimates (treatment - control) given as means with per-user variances. */
+function normalComparison(control: MeanSummary, treatment: MeanSummary, alpha: number): EffectEstimate {
+  const controlVariance = control.variance / control.n;
+  const treatmentVariance = treatment.variance / treatment.n;
+  const difference = treatment.mean - control.mean;
+  const standardError = Math.sqrt(controlVariance + treatmentVariance);
+  const critical = normalQuantile(1 - alpha / 2);
+  const z = difference / standardError;
+  return {
+    controlMean: control.mean,
+    treatmentMean: treatment.mean,
+    difference,
+    differenceInterval: { lower: difference - critical * standardError, upper: difference + critical * standardError },
+    pValue: normalTwoSidedPValue(z),
+    ...relativeLiftWithInterval(control.mean, controlVariance, treatment.mean, treatmentVariance, critical),
+  };
 }
 
 function metricResults(input: AnalysisInput, groups: GroupAggregate[], alpha: number): MetricResult[] {
@@ -192,16 +293,21 @@ function metricResults(input: AnalysisInput, groups: GroupAggregate[], alpha: nu
     const comparisons = input.variants
       .filter((v) => !v.isControl)
       .map((variant): Comparison => {
-        const compared = compare(definition, statsOf(control.key, definition.key), statsOf(variant.key, definition.key), alpha);
+        const allArms = input.variants.filter((v) => v.weight > 0 || v.isControl).map((v) => statsOf(v.key, definition.key));
+        const compared = compare(definition, statsOf(control.key, definition.key), statsOf(variant.key, definition.key), allArms, alpha, input.sequential);
         return compared
           ? { variantKey: variant.key, ...compared, adjustedPValue: null, significant: false }
-          : { variantKey: variant.key, absoluteLift: null, absoluteLiftInterval: null, relativeLift: null, relativeLiftInterval: null, pValue: null, adjustedPValue: null, significant: false, improvement: null };
+          : {
+              variantKey: variant.key, absoluteLift: null, absoluteLiftInterval: null, relativeLift: null, relativeLiftInterval: null, pValue: null,
+              adjustedPValue: null, significant: false, improvement: null, cuped: null, chanceToBeatControl: null, expectedLossIfShipped: null, sequential: null,
+            };
       });
     return { metricKey: definition.key, name: definition.name, kind: definition.kind, role, higherIsBetter: definition.higherIsBetter, arms, comparisons };
   });
-  // One family: every metric against every treatment arm, so that more metrics or arms do not mean more false alarms.
+  // One family: every metric against every treatment arm, so that more metrics or arms do not mean
+  // more false alarms. Sequential p-values, when asked for, replace the fixed-horizon ones here.
   const tested = results.flatMap((r) => r.comparisons).filter((c) => c.pValue !== null);
-  const adjusted = adjustPValues(tested.map((c) => c.pValue!), input.adjustment);
+  const adjusted = adjustPValues(tested.map((c) => (input.sequential ? c.sequential!.pValue : c.pValue!)), input.adjustment);
   tested.forEach((comparison, i) => {
     comparison.adjustedPValue = adjusted[i];
     comparison.significant = adjusted[i] < alpha;
@@ -265,7 +371,7 @@ function usersNeeded(primary: MetricDefinition, control: SufficientStatistics, l
     return Math.ceil(sampleSizeForProportions({ p1: estimate.value, p2: target, alpha, power }));
   }
   if (estimate.perUserVariance === 0) return null;
-  return Math.ceil(sampleSizeForMeans({ difference: target - estimate.value, variance: estimate.perUserVariance, alpha, power }));
+  return Math.ceil(sampleSizeForMeans({ difference: target - estimate.value, standardDeviation: Math.sqrt(estimate.perUserVariance), alpha, power }));
 }
 
 function recommend(input: AnalysisInput, exposures: VariantExposure[], srm: SampleRatioCheck | null, metrics: MetricResult[], problems: GuardrailProblem[], alpha: number, power: number): Recommendation {
@@ -389,7 +495,8 @@ export function compareStrategyArms(metric: MetricDefinition, costMetric: Metric
     return experiment.variants
       .filter((v) => !v.isControl)
       .map((variant) => {
-        const compared = compare(metric, stats(control.key, metric.key), stats(variant.key, metric.key), alpha);
+        const allArms = experiment.variants.map((v) => stats(v.key, metric.key));
+        const compared = compare(metric, stats(control.key, metric.key), stats(variant.key, metric.key), allArms, alpha, false);
         const controlCost = meanCost(control.key);
         const armCost = meanCost(variant.key);
         const incrementalCostPerUser = controlCost === null || armCost === null ? null : armCost - controlCost;

@@ -63,8 +63,8 @@ const TWO_ARMS = [
   { key: 'treatment', name: 'Treatment', weight: 50 },
 ];
 
-const RESULTS = `query ($key: String!, $segmentBy: SegmentBy, $adjustment: PValueAdjustmentMethod) {
-  experimentResults(key: $key, segmentBy: $segmentBy, adjustment: $adjustment) {
+const RESULTS = `query ($key: String!, $segmentBy: SegmentBy, $adjustment: PValueAdjustmentMethod, $sequential: Boolean) {
+  experimentResults(key: $key, segmentBy: $segmentBy, adjustment: $adjustment, sequential: $sequential) {
     experimentKey phase computedAt asOfDay status segmentBy adjustment autoPaused guardrailStatus
     exposures { variantKey isControl users expectedShare }
     sampleRatio { chiSquare degreesOfFreedom pValue mismatch }
@@ -77,7 +77,11 @@ const RESULTS = `query ($key: String!, $segmentBy: SegmentBy, $adjustment: PValu
 fragment metric on MetricResult {
   metricKey kind role higherIsBetter
   arms { variantKey isControl users value interval { lower upper } }
-  comparisons { variantKey absoluteLift absoluteLiftInterval { lower upper } relativeLift relativeLiftInterval { lower upper } pValue adjustedPValue significant improvement }
+  comparisons {
+    variantKey absoluteLift absoluteLiftInterval { lower upper } relativeLift relativeLiftInterval { lower upper } pValue adjustedPValue significant improvement
+    cuped { applied theta varianceReduction absoluteLift absoluteLiftInterval { lower upper } pValue }
+    chanceToBeatControl expectedLossIfShipped sequential { pValue absoluteLiftInterval { lower upper } }
+  }
 }`;
 
 const metricOf = (results: any, key: string) => results.metrics.find((m: any) => m.metricKey === key);
@@ -209,6 +213,32 @@ describe('every metric kind on hand-built data', () => {
     expect(versus(opens, 'treatment').absoluteLiftInterval.lower).toBeCloseTo(-1.4113535, 6);
   });
 
+  it('adds CUPED with the 14 days before exposure as covariate, and the Bayesian view', () => {
+    // spend: X (spend in days -14..-1) is 0 everywhere but t4's 10. By hand: within-arm centred
+    // sums: control Sxx = Sxy = 0; treatment mean X 2.5, Sxx = 100 - 4 * 6.25 = 75,
+    // Sxy = 0 - 10 * 100 / 4 = -250; theta = -250 / 75 = -3.3333333. Adjusted Y - theta (X - 1.25):
+    // control [25.833, -4.167, -4.167, -4.167], treatment [15.833, 75.833, -4.167, 29.167];
+    // scipy.stats.ttest_ind(treatment, control, equal_var=False): difference 25.833333,
+    // p = 0.2346822, interval [-25.133808, 76.800475]; variance of the difference 1 - 345.1389 / 414.5833 = 0.1675042.
+    const cuped = versus(metricOf(results, 'spend_3d'), 'treatment').cuped;
+    expect(cuped.applied).toBe(true);
+    expect(cuped.theta).toBeCloseTo(-3.3333333, 6);
+    expect(cuped.absoluteLift).toBeCloseTo(25.833333, 5);
+    expect(cuped.pValue).toBeCloseTo(0.2346822, 6);
+    expect(cuped.absoluteLiftInterval.lower).toBeCloseTo(-25.133808, 5);
+    expect(cuped.absoluteLiftInterval.upper).toBeCloseTo(76.800475, 5);
+    expect(cuped.varianceReduction).toBeCloseTo(0.1675042, 6);
+    // No pre-period activity differs within arms for the count of opens: nothing to adjust with.
+    expect(versus(metricOf(results, 'opens_3d'), 'treatment').cuped).toMatchObject({ applied: false, theta: 0, varianceReduction: 0 });
+    expect(versus(metricOf(results, 'spend_per_open'), 'treatment').cuped).toBeNull();
+    // Conversion 1/4 vs 2/4 with uniform priors: control Beta(2, 4), treatment Beta(3, 3).
+    // scipy.integrate.quad: P(treatment > control) = 0.7380952 (= 31/42); E[max(control - treatment, 0)] = 0.0429293.
+    const bayes = versus(metricOf(results, 'purchase_3d'), 'treatment');
+    expect(bayes.chanceToBeatControl).toBeCloseTo(0.7380952, 6);
+    expect(bayes.expectedLossIfShipped).toBeCloseTo(0.0429293, 6);
+    expect(bayes.sequential).toBeNull();
+  });
+
   it('RATIO: sum over sum with the delta method', () => {
     // Control 30 / 5 opens = 6, treatment 100 / 8 = 12.5. Delta-method variances (numpy, sample
     // moments: (Var Y - 2 R Cov(Y, D) + R^2 Var D) / (n mean(D)^2)): control 26.88, treatment 36.1979167;
@@ -318,6 +348,22 @@ describe('multiple testing across variants and metrics', () => {
     expect(versus(share, 'c').adjustedPValue).toBeCloseTo(0.0246796, 6);
     expect([versus(buy, 'b'), versus(buy, 'c'), versus(share, 'b'), versus(share, 'c')].map((c) => c.significant)).toEqual([true, false, false, true]);
     expect(results.recommendation).toMatchObject({ action: 'SHIP', variantKey: 'b' });
+  });
+
+  it('uses always-valid p-values for significance when asked for sequential results', async () => {
+    // mSPRT by hand for buy, b against control (4/40 vs 14/40): v = 0.1 * 0.9 / 40 + 0.35 * 0.65 / 40
+    // = 0.0079375; tau^2 = 80 v c(0.05) / 10,000 with c = -2 ln 0.05 + ln(1 - 2 ln 0.05) = 7.9394;
+    // Lambda = sqrt(v / (v + tau^2)) exp(tau^2 D^2 / (2 v (v + tau^2))) with D = 0.25 gives p = 1 / Lambda = 0.8152522;
+    // half width sqrt(v (v + tau^2) / tau^2 (ln((v + tau^2) / v) - 2 ln 0.05)) = 0.8971073: [-0.6471073, 1.1471073],
+    // whose upper end is clamped to 1 like any interval of a difference of rates.
+    const results = (await ok(RESULTS, { key: 'family', sequential: true })).experimentResults;
+    const buyB = versus(metricOf(results, 'buy_1d'), 'b');
+    expect(buyB.pValue).toBeCloseTo(0.0074196, 6);
+    expect(buyB.sequential.pValue).toBeCloseTo(0.8152522, 6);
+    expect(buyB.sequential.absoluteLiftInterval.lower).toBeCloseTo(-0.6471073, 6);
+    expect(buyB.sequential.absoluteLiftInterval.upper).toBe(1);
+    expect(results.metrics.flatMap((m: any) => m.comparisons.map((c: any) => c.significant))).toEqual([false, false, false, false]);
+    expect(results.recommendation.action).not.toBe('SHIP');
   });
 
   it('adjusts with Benjamini-Hochberg on request', async () => {

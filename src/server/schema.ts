@@ -13,11 +13,12 @@ import { ResolveResolver } from '../assignment/resolve.resolver';
 import { EventResolver } from '../events/event.resolver';
 import { MetricResolver } from '../metrics/metric.resolver';
 import { ResultResolver } from '../results/result.resolver';
+import { StatsResolver } from '../stats/stats.resolver';
 
 /** The whole GraphQL schema, built from the resolvers of every domain. */
 export function buildUpliftSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [ResolveResolver, EventResolver, ExperimentResolver, MetricResolver, ResultResolver, FlagResolver, LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver],
+    resolvers: [ResolveResolver, EventResolver, ExperimentResolver, MetricResolver, ResultResolver, FlagResolver, LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver, StatsResolver],
     authChecker,
     validate: { forbidUnknownValues: false },
   });

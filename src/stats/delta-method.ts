@@ -1,26 +1,7 @@
-import { normalQuantile } from './distributions';
-import { assertFinite, assertProbability, type Interval } from './validation';
-
 /** An estimate and the variance of that estimate (its squared standard error). */
 export interface Estimate {
   estimate: number;
   variance: number;
-}
-
-/**
- * treatment / control - 1 for two independent estimates, with the delta-method normal interval:
- * Var(t/c) ~= Var(t)/c^2 + t^2 Var(c)/c^4. Null when the control estimate is 0 (no ratio).
- */
-export function relativeDifference(treatment: Estimate, control: Estimate, alpha = 0.05): { lift: number; interval: Interval } | null {
-  for (const [label, value] of Object.entries({ 'treatment.estimate': treatment.estimate, 'treatment.variance': treatment.variance, 'control.estimate': control.estimate, 'control.variance': control.variance })) {
-    assertFinite(label, value);
-  }
-  assertProbability('alpha', alpha);
-  if (control.estimate === 0) return null;
-  const lift = treatment.estimate / control.estimate - 1;
-  const standardError = Math.sqrt(treatment.variance / control.estimate ** 2 + (treatment.estimate ** 2 * control.variance) / control.estimate ** 4);
-  const halfWidth = normalQuantile(1 - alpha / 2) * standardError;
-  return { lift, interval: { lower: lift - halfWidth, upper: lift + halfWidth } };
 }
 
 /** Per-user sums of a ratio metric: numerator Y and denominator D of n users. */

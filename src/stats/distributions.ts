@@ -28,3 +28,13 @@ export function normalCdf(x: number): number {
 export function studentTQuantile(probability: number, degreesOfFreedom: number): number {
   return jStat.studentt.inv(probability, degreesOfFreedom);
 }
+
+/** Natural logarithm of the beta function B(a, b). */
+export function logBeta(a: number, b: number): number {
+  return jStat.betaln(a, b);
+}
+
+/** Standard normal density. */
+export function normalDensity(x: number): number {
+  return Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+}

@@ -9,5 +9,7 @@ declare module 'jstat' {
     normal: ContinuousDistribution;
     studentt: ContinuousDistribution;
     chisquare: ContinuousDistribution;
+    /** ln B(a, b). */
+    betaln(a: number, b: number): number;
   };
 }

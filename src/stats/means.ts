@@ -1,24 +1,17 @@
-import { studentTQuantile, studentTTwoSidedPValue } from './distributions';
-import { assertFinite, assertProbability, Interval } from './validation';
+import { normalQuantile, studentTQuantile, studentTTwoSidedPValue } from './distributions';
+import { EffectEstimate, MeanSummary, relativeLiftWithInterval } from './summary';
+import { assertFinite, assertProbability } from './validation';
 
-/** Sufficient statistics of one sample; variance is the sample variance (denominator n - 1). */
-export interface MeanSummary {
-  n: number;
-  mean: number;
-  variance: number;
-}
+export type { MeanSummary } from './summary';
 
-export interface MeanComparison {
-  /** mean of A minus mean of B, in the order of R's t.test(x = A, y = B). */
-  difference: number;
-  differenceInterval: Interval;
+export interface MeanComparison extends EffectEstimate {
+  /** Welch t statistic of treatment - control. */
   tStatistic: number;
   /** Welch-Satterthwaite degrees of freedom (fractional). */
   degreesOfFreedom: number;
-  pValue: number;
 }
 
-function assertMeanSummary(label: string, summary: MeanSummary): void {
+export function assertMeanSummary(label: string, summary: MeanSummary): void {
   if (!Number.isInteger(summary.n) || summary.n < 2) {
     throw new RangeError(`${label}.n must be an integer of at least 2, got ${summary.n}`);
   }
@@ -29,36 +22,49 @@ function assertMeanSummary(label: string, summary: MeanSummary): void {
   }
 }
 
-/** Welch's two-sample t-test and interval, as R's t.test(x = A, y = B, var.equal = FALSE). */
+/**
+ * Welch's two-sample t-test and interval for treatment - control: R's
+ * t.test(x = treatment, y = control, var.equal = FALSE). The relative lift's interval is the
+ * delta method with a normal quantile (an asymptotic interval, like the lift for proportions).
+ */
 export function compareMeans(
-  summaryA: MeanSummary,
-  summaryB: MeanSummary,
+  control: MeanSummary,
+  treatment: MeanSummary,
   alpha = 0.05,
 ): MeanComparison {
-  assertMeanSummary('summaryA', summaryA);
-  assertMeanSummary('summaryB', summaryB);
+  assertMeanSummary('control', control);
+  assertMeanSummary('treatment', treatment);
   assertProbability('alpha', alpha);
 
-  const squaredErrorA = summaryA.variance / summaryA.n;
-  const squaredErrorB = summaryB.variance / summaryB.n;
-  const standardError = Math.sqrt(squaredErrorA + squaredErrorB);
+  const controlSquaredError = control.variance / control.n;
+  const treatmentSquaredError = treatment.variance / treatment.n;
+  const standardError = Math.sqrt(controlSquaredError + treatmentSquaredError);
   if (standardError === 0) {
     // Same refusal as R ("data are essentially constant"): t and df would be undefined.
     throw new RangeError('both samples have zero variance, so the t-test is undefined');
   }
 
   const degreesOfFreedom =
-    (squaredErrorA + squaredErrorB) ** 2 /
-    (squaredErrorA ** 2 / (summaryA.n - 1) + squaredErrorB ** 2 / (summaryB.n - 1));
-  const difference = summaryA.mean - summaryB.mean;
+    (controlSquaredError + treatmentSquaredError) ** 2 /
+    (controlSquaredError ** 2 / (control.n - 1) + treatmentSquaredError ** 2 / (treatment.n - 1));
+  const difference = treatment.mean - control.mean;
   const tStatistic = difference / standardError;
   const halfWidth = studentTQuantile(1 - alpha / 2, degreesOfFreedom) * standardError;
 
   return {
+    controlMean: control.mean,
+    treatmentMean: treatment.mean,
     difference,
     differenceInterval: { lower: difference - halfWidth, upper: difference + halfWidth },
+    pValue: studentTTwoSidedPValue(tStatistic, degreesOfFreedom),
+    ...relativeLiftWithInterval(
+      control.mean,
+      controlSquaredError,
+      treatment.mean,
+      treatmentSquaredError,
+      normalQuantile(1 - alpha / 2),
+    ),
     tStatistic,
     degreesOfFreedom,
-    pValue: studentTTwoSidedPValue(tStatistic, degreesOfFreedom),
   };
 }

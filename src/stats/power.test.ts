@@ -1,4 +1,10 @@
-import { minimumDetectableEffect, powerForProportions, sampleSizeForProportions } from './power';
+import {
+  minimumDetectableDifferenceForMeans,
+  minimumDetectableEffect,
+  powerForProportions,
+  sampleSizeForMeans,
+  sampleSizeForProportions,
+} from './power';
 
 describe('sampleSizeForProportions', () => {
   it("matches R's ?power.prop.test example power.prop.test(p1 = .50, p2 = .75, power = .90)", () => {
@@ -50,5 +56,30 @@ describe('minimumDetectableEffect', () => {
     );
     expect(() => minimumDetectableEffect({ n: 1, p1: 0.5 })).toThrow(/n must be at least 2/);
     expect(() => minimumDetectableEffect({ n: 100, p1: 1.5 })).toThrow(/p1/);
+  });
+});
+
+describe('sampleSizeForMeans', () => {
+  it('uses the normal approximation, computed by hand', () => {
+    // qnorm(0.975) + qnorm(0.8) = 1.9599640 + 0.8416212 = 2.8015852; squared 7.8488797;
+    // sd 1, difference 0.5: n = 2 * 7.8488797 / 0.25 = 62.791038 (R's t-based power.t.test: 63.77).
+    expect(sampleSizeForMeans({ standardDeviation: 1, difference: 0.5 })).toBeCloseTo(62.791038, 5);
+    expect(sampleSizeForMeans({ standardDeviation: 1, difference: -0.5 })).toBeCloseTo(62.791038, 5);
+    // sd 30, difference 10, power 0.9: (1.9599640 + 1.2815516) * 3 = 9.7245468; 2 * 94.566810 = 189.13362.
+    expect(sampleSizeForMeans({ standardDeviation: 30, difference: 10, power: 0.9 })).toBeCloseTo(189.13362, 4);
+  });
+
+  it('rejects impossible inputs', () => {
+    expect(() => sampleSizeForMeans({ standardDeviation: 0, difference: 1 })).toThrow(/standardDeviation/);
+    expect(() => sampleSizeForMeans({ standardDeviation: 1, difference: 0 })).toThrow(/non-zero/);
+    expect(() => sampleSizeForMeans({ standardDeviation: 1, difference: 1, alpha: 0 })).toThrow(/alpha/);
+  });
+});
+
+describe('minimumDetectableDifferenceForMeans', () => {
+  it('inverts the sample size, computed by hand', () => {
+    // n = 63, sd 1: 2.8015852 * sqrt(2 / 63) = 2.8015852 * 0.1781742 = 0.4991701.
+    expect(minimumDetectableDifferenceForMeans({ n: 63, standardDeviation: 1 })).toBeCloseTo(0.4991701, 6);
+    expect(() => minimumDetectableDifferenceForMeans({ n: 1, standardDeviation: 1 })).toThrow(/n must be at least 2/);
   });
 });

@@ -1,4 +1,5 @@
-import { compareProportions } from './proportions';
+import { armSummaryOfProportion, compareProportions } from './proportions';
+import { meanSummaryOf } from './summary';
 
 describe('compareProportions', () => {
   it('matches prop.test(c(120, 150), c(1000, 1000), correct = FALSE), computed by hand', () => {
@@ -19,8 +20,8 @@ describe('compareProportions', () => {
       { successes: 120, trials: 1000 },
       { successes: 150, trials: 1000 },
     );
-    expect(result.controlRate).toBeCloseTo(0.12, 12);
-    expect(result.treatmentRate).toBeCloseTo(0.15, 12);
+    expect(result.controlMean).toBeCloseTo(0.12, 12);
+    expect(result.treatmentMean).toBeCloseTo(0.15, 12);
     expect(result.difference).toBeCloseTo(0.03, 12);
     expect(result.zStatistic).toBeCloseTo(1.9630498, 6);
     expect(result.zStatistic ** 2).toBeCloseTo(3.8535645, 6);
@@ -41,8 +42,8 @@ describe('compareProportions', () => {
       { successes: 39, trials: 128 },
       { successes: 94, trials: 214 },
     );
-    expect(result.treatmentRate).toBeCloseTo(0.4392523, 7);
-    expect(result.controlRate).toBeCloseTo(0.3046875, 7);
+    expect(result.treatmentMean).toBeCloseTo(0.4392523, 7);
+    expect(result.controlMean).toBeCloseTo(0.3046875, 7);
     expect(result.zStatistic ** 2).toBeCloseTo(6.1026, 4);
     expect(result.pValue).toBeCloseTo(0.0135, 5);
     expect(result.differenceInterval.lower).toBeCloseTo(0.03074072, 8);
@@ -123,5 +124,15 @@ describe('compareProportions', () => {
     // run deterministic, and 35..65 (about 2.2 SD either side) would catch a miscalibrated test.
     expect(significant / comparisons).toBeGreaterThanOrEqual(0.035);
     expect(significant / comparisons).toBeLessThanOrEqual(0.065);
+  });
+});
+
+describe('armSummaryOfProportion', () => {
+  it('is a mean of 0/1 values, computed by hand', () => {
+    // 30 of 100: sum = sum of squares = 30; mean 0.3; sample variance (30 - 30 * 0.3) / 99 = 0.2121212.
+    const arm = armSummaryOfProportion({ successes: 30, trials: 100 });
+    expect(arm).toEqual({ n: 100, sum: 30, sumSquares: 30 });
+    expect(meanSummaryOf(arm).mean).toBeCloseTo(0.3, 12);
+    expect(meanSummaryOf(arm).variance).toBeCloseTo(0.2121212, 7);
   });
 });

@@ -1,29 +1,24 @@
 import { normalQuantile, normalTwoSidedPValue } from './distributions';
-import { assertNonNegativeInteger, assertProbability, Interval } from './validation';
+import { ArmSummary, EffectEstimate, relativeLiftWithInterval } from './summary';
+import { assertNonNegativeInteger, assertProbability } from './validation';
 
 export interface ProportionSample {
   successes: number;
   trials: number;
 }
 
-export interface ProportionComparison {
-  controlRate: number;
-  treatmentRate: number;
-  /** treatmentRate - controlRate. */
-  difference: number;
-  /** Unpooled Wald interval without continuity correction, as R's prop.test(correct = FALSE). */
-  differenceInterval: Interval;
-  /** Pooled two-proportion z statistic; its square is prop.test's X-squared. */
+/** A conversion rate's comparison; controlMean and treatmentMean are the two rates. */
+export interface ProportionComparison extends EffectEstimate {
+  /** Pooled two-proportion z statistic of treatment - control; its square is prop.test's X-squared. */
   zStatistic: number;
-  /** Two-sided p-value of the pooled z-test (equal to prop.test's chi-square p-value). */
-  pValue: number;
-  /** treatmentRate / controlRate - 1; null when the control rate is 0 and the ratio is undefined. */
-  relativeLift: number | null;
-  /** Delta-method interval for the lift; null with relativeLift. */
-  relativeLiftInterval: Interval | null;
 }
 
-function assertProportionSample(label: string, sample: ProportionSample): void {
+/** Conversions as an arm summary: a mean of 0/1 values, so sum = sumSquares = successes. */
+export function armSummaryOfProportion(sample: ProportionSample): ArmSummary {
+  return { n: sample.trials, sum: sample.successes, sumSquares: sample.successes };
+}
+
+export function assertProportionSample(label: string, sample: ProportionSample): void {
   assertNonNegativeInteger(`${label}.successes`, sample.successes);
   assertNonNegativeInteger(`${label}.trials`, sample.trials);
   if (sample.trials === 0) {
@@ -73,37 +68,21 @@ export function compareProportions(
   const zStatistic = pooledStandardError === 0 ? 0 : difference / pooledStandardError;
   const pValue = normalTwoSidedPValue(zStatistic);
 
-  if (controlRate === 0) {
-    return {
-      controlRate,
-      treatmentRate,
-      difference,
-      differenceInterval,
-      zStatistic,
-      pValue,
-      relativeLift: null,
-      relativeLiftInterval: null,
-    };
-  }
-
-  // Delta method: Var(t/c) ~= (t/c)^2 * (Var(t)/t^2 + Var(c)/c^2).
-  const ratio = treatmentRate / controlRate;
-  const ratioStandardError = Math.sqrt(
-    treatmentVariance / controlRate ** 2 +
-      (treatmentRate ** 2 * controlVariance) / controlRate ** 4,
-  );
-  const relativeLift = ratio - 1;
   return {
-    controlRate,
-    treatmentRate,
+    controlMean: controlRate,
+    treatmentMean: treatmentRate,
     difference,
+    // Unpooled Wald interval without continuity correction, as R's prop.test(correct = FALSE).
     differenceInterval,
-    zStatistic,
+    // Two-sided p-value of the pooled z-test (equal to prop.test's chi-square p-value).
     pValue,
-    relativeLift,
-    relativeLiftInterval: {
-      lower: relativeLift - criticalZ * ratioStandardError,
-      upper: relativeLift + criticalZ * ratioStandardError,
-    },
+    ...relativeLiftWithInterval(
+      controlRate,
+      controlVariance,
+      treatmentRate,
+      treatmentVariance,
+      criticalZ,
+    ),
+    zStatistic,
   };
 }

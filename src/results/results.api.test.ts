@@ -125,6 +125,7 @@ describe('every metric kind on hand-built data', () => {
     await createMetric({ key: 'd2_active', name: 'D2 retention', kind: 'RETENTION', retentionDay: 2 });
     await createMetric({ key: 'spend_3d', name: 'Spend (3 days)', kind: 'MEAN', eventTypes: ['purchase'], windowDays: 3 });
     await createMetric({ key: 'spend_3d_capped', name: 'Spend capped at 50', kind: 'MEAN', eventTypes: ['purchase'], windowDays: 3, capValue: 50 });
+    await createMetric({ key: 'spend_3d_p90', name: 'Spend capped at its 90th percentile', kind: 'MEAN', eventTypes: ['purchase'], windowDays: 3, capPercentile: 0.9 });
     await createMetric({ key: 'opens_3d', name: 'Opens (3 days)', kind: 'COUNT', eventTypes: ['app_open'], windowDays: 3 });
     await createMetric({
       key: 'spend_per_open', name: 'Spend per open', kind: 'RATIO', windowDays: 3,
@@ -132,7 +133,7 @@ describe('every metric kind on hand-built data', () => {
     });
     await startExperiment({
       key: 'kinds', name: 'Kinds', variants: TWO_ARMS, primaryMetricKey: 'purchase_3d',
-      secondaryMetricKeys: ['d2_active', 'spend_3d', 'spend_3d_capped', 'opens_3d', 'spend_per_open'],
+      secondaryMetricKeys: ['d2_active', 'spend_3d', 'spend_3d_capped', 'spend_3d_p90', 'opens_3d', 'spend_per_open'],
     });
     await expose('kinds', users);
     const days = new Map(users.map((u) => [u.user, u.daysAgo]));
@@ -156,7 +157,7 @@ describe('every metric kind on hand-built data', () => {
     ]);
     expect(results.sampleRatio).toMatchObject({ chiSquare: 0, degreesOfFreedom: 1, pValue: 1, mismatch: false });
     expect(results.metrics.map((m: any) => [m.metricKey, m.role])).toEqual([
-      ['purchase_3d', 'PRIMARY'], ['d2_active', 'SECONDARY'], ['spend_3d', 'SECONDARY'], ['spend_3d_capped', 'SECONDARY'], ['opens_3d', 'SECONDARY'], ['spend_per_open', 'SECONDARY'],
+      ['purchase_3d', 'PRIMARY'], ['d2_active', 'SECONDARY'], ['spend_3d', 'SECONDARY'], ['spend_3d_capped', 'SECONDARY'], ['spend_3d_p90', 'SECONDARY'], ['opens_3d', 'SECONDARY'], ['spend_per_open', 'SECONDARY'],
     ]);
   });
 
@@ -204,6 +205,12 @@ describe('every metric kind on hand-built data', () => {
     expect(arm(capped, 'treatment').value).toBeCloseTo(17.5, 12);
     expect(versus(capped, 'treatment').pValue).toBeCloseTo(0.5063471, 6);
     expect(versus(capped, 'treatment').absoluteLiftInterval.upper).toBeCloseTo(45.802893, 5);
+    // Capped at the 90th percentile of all 8 users' spend [0, 0, 0, 0, 0, 20, 30, 80]: PostgreSQL's
+    // percentile_cont interpolates at position 0.9 * 7 = 6.3, 30 + 0.3 * (80 - 30) = 45;
+    // treatment [20, 45, 0, 0] has mean 16.25, control is unchanged at 7.5.
+    const p90 = metricOf(results, 'spend_3d_p90');
+    expect(arm(p90, 'control').value).toBeCloseTo(7.5, 12);
+    expect(arm(p90, 'treatment').value).toBeCloseTo(16.25, 12);
     // opens per user: control [2, 2, 1, 0] mean 1.25, treatment [1, 4, 1, 2] mean 2; Welch p = 0.4179962,
     // interval [-1.4113535, 2.9113535].
     const opens = metricOf(results, 'opens_3d');

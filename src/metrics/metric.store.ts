@@ -52,8 +52,11 @@ export interface AggregationRequest {
 }
 
 /** Builds the one aggregation statement; parameters are numbered as they are added. */
-/** The UTC day of the user's exposure: day 0. */
-const DAY_ZERO = "(x.exposed_at AT TIME ZONE 'UTC')::date";
+/** Memory for the aggregation's hash tables, per transaction: about 200 bytes per exposed user fit a million. */
+const AGGREGATION_WORK_MEM = '256MB';
+
+/** The UTC day of the user's exposure, day 0: computed once per exposure, in the subquery `x`. */
+const DAY_ZERO = 'x.day0';
 
 class AggregationSql {
   readonly parameters: unknown[] = [];
@@ -97,8 +100,10 @@ function sourceOf(metric: MetricDefinition): ValueSource {
 /**
  * One statement for all metrics of an experiment: exposures joined to the daily summaries on
  * user_id, one row per user (only in the statement), then per arm (and tier) the sums of
- * per-user values, squares and products. Plain SQL: no temporary tables or settings, so the same
- * statement runs on partitioned or distributed PostgreSQL (exposures and summaries both keyed by user).
+ * per-user values, squares and products. Plain SQL: no temporary tables or session settings, so
+ * the same statement runs on partitioned or distributed PostgreSQL (exposures and summaries both
+ * keyed by user). `OFFSET 0` keeps the exposure subquery from being flattened, so that the UTC day
+ * of each exposure is computed once rather than in every condition.
  */
 export function aggregationStatement(request: AggregationRequest): { text: string; parameters: unknown[] } {
   const sql = new AggregationSql();
@@ -109,13 +114,19 @@ export function aggregationStatement(request: AggregationRequest): { text: strin
   const capColumns: string[] = [];
   const outputColumns: string[] = [];
   let lastDay = 0;
-  const anyEventType = request.metrics.some((m) => m.kind === MetricKind.RETENTION && m.eventTypes.length === 0);
-  const allTypes = new Set<string>();
+  // The summary rows some metric reads; the join keeps only those, so less goes into the per-user step.
+  const rowsNeeded = new Set<string>();
   request.metrics.forEach((metric, i) => {
     const observed = daysObserved(metric);
     lastDay = Math.max(lastDay, observed - 1);
-    metric.eventTypes.forEach((t) => allTypes.add(t));
-    metric.denominatorEventTypes?.forEach((t) => allTypes.add(t));
+    if (metric.kind === MetricKind.RETENTION) {
+      const day = sql.dayCondition(metric.retentionDay!, metric.retentionDay!);
+      rowsNeeded.add(`(${sql.typeCondition(metric.eventTypes)} AND (${day} OR ${sql.dayCondition(-PRE_PERIOD_DAYS, -1)}))`);
+    } else {
+      const types = [...new Set([...metric.eventTypes, ...(metric.denominatorEventTypes ?? [])])].sort();
+      const from = metric.kind === MetricKind.RATIO ? 0 : -PRE_PERIOD_DAYS;
+      rowsNeeded.add(`(${sql.typeCondition(types)} AND ${sql.dayCondition(from, metric.windowDays! - 1)})`);
+    }
     const inWindow = metric.kind === MetricKind.RETENTION ? sql.dayCondition(metric.retentionDay!, metric.retentionDay!) : sql.dayCondition(0, metric.windowDays! - 1);
     const source = sourceOf(metric);
     userColumns.push(`${DAY_ZERO} + ${sql.param(observed, 'int')} <= ${today} AS e${i}`);
@@ -142,17 +153,19 @@ export function aggregationStatement(request: AggregationRequest): { text: strin
       outputColumns.push(`coalesce(sum(${x}) ${where}, 0) AS sx${i}`, `coalesce(sum(${x} * ${x}) ${where}, 0) AS sxx${i}`, `coalesce(sum(${x} * ${y}) ${where}, 0) AS sxy${i}`);
     }
   });
-  // Only the rows any metric can use: the pre-period to the last day observed, of the types named.
-  const joinTypes = anyEventType ? '' : ` AND d.event_type = ANY(${sql.param([...allTypes], 'text[]')})`;
   const groupBy = request.byTier ? 'GROUP BY GROUPING SETS ((variant_key), (variant_key, tier))' : 'GROUP BY variant_key';
   const tierColumns = request.byTier ? 'tier, grouping(tier) = 0 AS segmented' : 'NULL::text AS tier, false AS segmented';
   const text = `WITH per_user AS (
       SELECT x.variant_key, x.tier, ${userColumns.join(', ')}
-      FROM exposures x
+      FROM (
+        SELECT user_id, variant_key, tier, (exposed_at AT TIME ZONE 'UTC')::date AS day0
+        FROM exposures WHERE experiment_key = ${experimentKey} AND phase = ${phase}
+        OFFSET 0
+      ) x
       LEFT JOIN user_event_days d
-        ON d.user_id = x.user_id AND d.day BETWEEN ${DAY_ZERO} - ${sql.param(PRE_PERIOD_DAYS, 'int')} AND ${DAY_ZERO} + ${sql.param(lastDay, 'int')}${joinTypes}
-      WHERE x.experiment_key = ${experimentKey} AND x.phase = ${phase}
-      GROUP BY x.experiment_key, x.phase, x.user_id
+        ON d.user_id = x.user_id AND d.day BETWEEN ${DAY_ZERO} - ${sql.param(PRE_PERIOD_DAYS, 'int')} AND ${DAY_ZERO} + ${sql.param(lastDay, 'int')}
+        AND (${[...rowsNeeded].join(' OR ')})
+      GROUP BY x.user_id, x.variant_key, x.tier, x.day0
     )${capColumns.length > 0 ? `, caps AS (SELECT ${capColumns.join(', ')} FROM per_user)` : ''}
     SELECT variant_key, ${tierColumns}, count(*) AS exposed, ${outputColumns.join(', ')}
     FROM per_user
@@ -216,9 +229,11 @@ export class MetricStore {
     if (request.metrics.length === 0) return [];
     const { text, parameters } = aggregationStatement(request);
     // JIT compilation of this many aggregate expressions costs seconds and saves less than it costs;
-    // SET LOCAL lasts only for this transaction, so no session is left changed.
+    // the per-user step wants memory for one hash entry per exposed user instead of spilling to
+    // disk at the default 4 MB. SET LOCAL lasts only for this transaction: no session is changed.
     const rows: Record<string, string | number | boolean | null>[] = await this.manager.transaction(async (manager) => {
       await manager.query('SET LOCAL jit = off');
+      await manager.query(`SET LOCAL work_mem = '${AGGREGATION_WORK_MEM}'`);
       return manager.query(text, parameters);
     });
     const num = (value: unknown) => (value === null ? 0 : Number(value));

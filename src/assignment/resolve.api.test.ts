@@ -78,7 +78,7 @@ describe('resolve', () => {
   it('serves forced assignments with reason TARGETING_MATCH and records no exposure for them', async () => {
     const result = (await resolveAs({ id: 'qa-1' })).data.resolve;
     expect(result.experiments[0]).toMatchObject({ experimentKey: 'activity-incentives', variantKey: 'task-system', reason: 'TARGETING_MATCH' });
-    expect(result.flags[0]).toMatchObject({ value: true, variant: 'task-system', reason: 'SPLIT' });
+    expect(result.flags[0]).toMatchObject({ value: true, variant: 'task-system', reason: 'TARGETING_MATCH' });
     await server.uplift.exposures.flush();
     expect(await server.uplift.dataSource.query(`SELECT 1 FROM exposures WHERE user_id = 'qa-1'`)).toEqual([]);
   });

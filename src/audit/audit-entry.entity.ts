@@ -12,7 +12,7 @@ export class AuditEntry {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id!: string;
 
-  @Field({ description: 'EXPERIMENT, FLAG, LAYER, HOLDOUT or API_KEY.' })
+  @Field({ description: 'EXPERIMENT, FLAG, METRIC, LAYER, HOLDOUT or API_KEY.' })
   @Column('text', { name: 'entity_type' })
   entityType!: string;
 
@@ -20,7 +20,7 @@ export class AuditEntry {
   @Column('text', { name: 'entity_key' })
   entityKey!: string;
 
-  @Field({ description: 'CREATE, UPDATE, START, PAUSE, RESUME, RESTART, STOP, ARCHIVE, DUPLICATE, FORCE_ASSIGNMENT, REMOVE_FORCED_ASSIGNMENT, ENABLE, DISABLE, SET, REVOKE.' })
+  @Field({ description: 'CREATE, UPDATE, START, PAUSE, RESUME, RESTART, STOP, ARCHIVE, DUPLICATE, FORCE_ASSIGNMENT, REMOVE_FORCED_ASSIGNMENT, ENABLE, DISABLE, SET, REVOKE, DELETE, AUTO_PAUSE.' })
   @Column('text')
   action!: string;
 

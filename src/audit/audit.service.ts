@@ -9,6 +9,7 @@ export enum AuditEntityType {
   LAYER = 'LAYER',
   HOLDOUT = 'HOLDOUT',
   FLAG = 'FLAG',
+  METRIC = 'METRIC',
 }
 
 export interface AuditRecord {

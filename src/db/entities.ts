@@ -3,7 +3,9 @@ import { AuditEntry } from '../audit/audit-entry.entity';
 import { Experiment, ForcedAssignment, StatusChange, Variant } from '../experiments/experiment.entity';
 import { Holdout, Layer } from '../layers/layer.entity';
 import { Flag } from '../flags/flag.entity';
+import { Metric } from '../metrics/metric.entity';
+import { ResultSnapshot } from '../results/result-snapshot.entity';
 import { Exposure, TrackedEvent, UserActivity, UserEventDay } from '../events/event.entity';
 
 /** Every TypeORM entity; the migrations must match them (see `npm run migration:check`). */
-export const entities = [ApiKey, AuditEntry, Experiment, Variant, StatusChange, ForcedAssignment, Layer, Holdout, Flag, TrackedEvent, Exposure, UserEventDay, UserActivity];
+export const entities = [ApiKey, AuditEntry, Experiment, Variant, StatusChange, ForcedAssignment, Layer, Holdout, Flag, TrackedEvent, Exposure, UserEventDay, UserActivity, Metric, ResultSnapshot];

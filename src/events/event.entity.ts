@@ -30,6 +30,10 @@ export class TrackedEvent {
 /** The first time a user was resolved into a variant of an experiment's phase: exactly one row. */
 @Entity('exposures')
 @Index('exposures_experiment_variant_idx', ['experimentKey', 'phase', 'variantKey'])
+// (experiment_key, phase, user_id) INCLUDE (variant_key, tier, exposed_at), created by the
+// AnalysisIndexes migration: an experiment's exposures in user order from the index alone, for the
+// metric aggregation. TypeORM cannot declare INCLUDE, hence synchronize: false.
+@Index('exposures_analysis_idx', { synchronize: false })
 export class Exposure {
   @PrimaryColumn('text', { name: 'experiment_key' })
   experimentKey!: string;
@@ -57,6 +61,9 @@ export class Exposure {
  * range read gives a user's recent behaviour.
  */
 @Entity('user_event_days')
+// (user_id, day) INCLUDE (event_type, event_count, value_sum), created by the AnalysisIndexes
+// migration: a user's days in a window from the index alone (no heap visits) when metrics are computed.
+@Index('user_event_days_analysis_idx', { synchronize: false })
 export class UserEventDay {
   @PrimaryColumn('text', { name: 'user_id' })
   userId!: string;

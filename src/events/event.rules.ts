@@ -5,7 +5,7 @@ const MAX_PROPERTIES_BYTES = 8_192;
 /** Events may arrive late (offline apps), but not from the far past or the future. */
 const OLDEST_MS = 400 * 24 * 3600 * 1000;
 const CLOCK_SKEW_MS = 3600 * 1000;
-const TYPE_PATTERN = /^[a-z][a-z0-9_.:-]{0,99}$/;
+export const TYPE_PATTERN = /^[a-z][a-z0-9_.:-]{0,99}$/;
 
 export interface EventInputShape {
   id: string;

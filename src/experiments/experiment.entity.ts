@@ -155,6 +155,10 @@ export class Experiment {
   @Column('text', { name: 'guardrail_metric_keys', array: true, default: () => "'{}'" })
   guardrailMetricKeys!: string[];
 
+  @Field({ description: 'When true, computing results that find a guardrail at risk pauses the running experiment (audited, actor `system`).' })
+  @Column('boolean', { name: 'auto_pause_on_guardrail', default: false })
+  autoPauseOnGuardrail!: boolean;
+
   @Field({ description: 'Hash seed of the current phase: its key at first, a new one at each restart.' })
   @Column('text')
   seed!: string;

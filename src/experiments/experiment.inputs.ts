@@ -108,6 +108,10 @@ export class UpdateExperimentInput {
   @Matches(SLUG_PATTERN, { each: true, message: `each metric key ${SLUG_MESSAGE}` })
   guardrailMetricKeys?: string[];
 
+  @Field({ nullable: true, description: 'Opt in to pausing automatically when results find a guardrail at risk (default false).' })
+  @IsOptional()
+  autoPauseOnGuardrail?: boolean;
+
   @Field(() => String, { nullable: true, description: 'A layer whose traffic this experiment shares exclusively; null leaves it.' })
   @IsOptional()
   @Matches(SLUG_PATTERN, { message: `layerKey ${SLUG_MESSAGE}` })

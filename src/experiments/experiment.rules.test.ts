@@ -24,6 +24,7 @@ function config(overrides: Partial<ExperimentConfig> = {}): ExperimentConfig {
     secondaryMetricKeys: [],
     guardrailMetricKeys: [],
     layerKey: null,
+    autoPauseOnGuardrail: false,
     layerShare: null,
     ...overrides,
   };

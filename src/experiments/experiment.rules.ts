@@ -16,6 +16,8 @@ export interface ExperimentConfig {
   primaryMetricKey: string | null;
   secondaryMetricKeys: string[];
   guardrailMetricKeys: string[];
+  /** Pause when computed results find a guardrail at risk. */
+  autoPauseOnGuardrail: boolean;
   layerKey: string | null;
   /** Percent of the layer; set together with layerKey. */
   layerShare: number | null;
@@ -59,18 +61,18 @@ export function nextStatus(status: ExperimentStatus, action: LifecycleAction): E
 
 const ALL_FIELDS: ConfigField[] = [
   'name', 'description', 'hypothesis', 'strategy', 'owner', 'tags', 'trafficAllocation', 'variants', 'targeting',
-  'primaryMetricKey', 'secondaryMetricKeys', 'guardrailMetricKeys', 'layerKey', 'layerShare',
+  'primaryMetricKey', 'secondaryMetricKeys', 'guardrailMetricKeys', 'autoPauseOnGuardrail', 'layerKey', 'layerShare',
 ];
 
 /**
  * What may change in each status. Once users have been assigned, the variants, weights and targeting
  * (and what the experiment measures) are fixed, or the analysis would mix populations; only the
- * traffic allocation may be ramped, and the descriptive fields edited.
+ * traffic allocation may be ramped, the descriptive fields edited, and auto-pause switched.
  */
 export const EDITABLE_FIELDS: Record<ExperimentStatus, ReadonlySet<ConfigField>> = {
   [ExperimentStatus.DRAFT]: new Set(ALL_FIELDS),
-  [ExperimentStatus.RUNNING]: new Set(['name', 'description', 'tags', 'trafficAllocation']),
-  [ExperimentStatus.PAUSED]: new Set(['name', 'description', 'tags', 'trafficAllocation']),
+  [ExperimentStatus.RUNNING]: new Set(['name', 'description', 'tags', 'trafficAllocation', 'autoPauseOnGuardrail']),
+  [ExperimentStatus.PAUSED]: new Set(['name', 'description', 'tags', 'trafficAllocation', 'autoPauseOnGuardrail']),
   [ExperimentStatus.STOPPED]: new Set(['name', 'description', 'tags']),
   [ExperimentStatus.ARCHIVED]: new Set(),
 };

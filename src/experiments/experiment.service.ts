@@ -13,6 +13,7 @@ import { createdAtCursor, pageSize, toPage, type Page } from '../common/paginati
 import { announceChange, ChangeTopic } from '../common/change-bus';
 import { plain } from '../common/plain';
 import { LayerStore } from '../layers/layer.store';
+import { MetricStore } from '../metrics/metric.store';
 import { allocateSlice } from '../layers/layer.rules';
 import { LayerErrorReason, layerError } from '../layers/layer.errors';
 import type { Problem } from '../targeting/targeting.rules';
@@ -32,6 +33,7 @@ export function configOf(experiment: Experiment): ExperimentConfig {
     primaryMetricKey: experiment.primaryMetricKey,
     secondaryMetricKeys: experiment.secondaryMetricKeys,
     guardrailMetricKeys: experiment.guardrailMetricKeys,
+    autoPauseOnGuardrail: experiment.autoPauseOnGuardrail,
     layerKey: experiment.layerKey,
     layerShare: experiment.layerShare,
   };
@@ -88,6 +90,7 @@ export async function createExperiment(dataSource: DataSource, principal: Princi
     primaryMetricKey: input.primaryMetricKey ?? null,
     secondaryMetricKeys: input.secondaryMetricKeys ?? [],
     guardrailMetricKeys: input.guardrailMetricKeys ?? [],
+    autoPauseOnGuardrail: input.autoPauseOnGuardrail ?? false,
     layerKey: input.layerKey ?? null,
     layerShare: input.layerShare ?? null,
   };
@@ -95,6 +98,7 @@ export async function createExperiment(dataSource: DataSource, principal: Princi
   return dataSource.transaction(async (manager) => {
     const store = new ExperimentStore(manager);
     await requireLayer(manager, config.layerKey);
+    await requireMetrics(manager, config);
     const created = await store.insert(input.key, config);
     await store.insertStatusChange({ experimentId: created.id, from: null, to: ExperimentStatus.DRAFT, actor: actorName(principal), reason: null });
     await recordAudit(manager, principal, { entityType: AuditEntityType.EXPERIMENT, entityKey: created.key, action: 'CREATE', before: null, after: snapshot(created) });
@@ -137,7 +141,7 @@ export function updateExperiment(dataSource: DataSource, principal: Principal, k
   return changeExperiment(dataSource, principal, key, version, 'UPDATE', async (experiment, store, manager) => {
     const current = configOf(experiment);
     const changes = changesOf(input);
-    for (const field of ['name', 'tags', 'variants', 'trafficAllocation', 'targeting', 'secondaryMetricKeys', 'guardrailMetricKeys'] as const) {
+    for (const field of ['name', 'tags', 'variants', 'trafficAllocation', 'targeting', 'secondaryMetricKeys', 'guardrailMetricKeys', 'autoPauseOnGuardrail'] as const) {
       if (changes[field] === null) throw experimentError(ExperimentErrorReason.INVALID_EXPERIMENT, `${field} cannot be null`, field);
     }
     const locked = lockedChanges(experiment.status, current, changes);
@@ -150,6 +154,7 @@ export function updateExperiment(dataSource: DataSource, principal: Principal, k
     }
     throwProblems(ExperimentErrorReason.INVALID_EXPERIMENT, configProblems({ ...current, ...changes }));
     if (changes.layerKey) await requireLayer(manager, changes.layerKey);
+    await requireMetrics(manager, changes);
     await store.update(experiment, changes);
   });
 }
@@ -195,11 +200,40 @@ export function transitionExperiment(
   });
 }
 
+/**
+ * Pauses a running experiment that opted in to auto-pause, on the system's behalf, inside the
+ * caller's transaction: status change and audit entry (actor `system`) with the reason. False when
+ * it is not running or did not opt in.
+ */
+export async function autoPauseExperiment(manager: EntityManager, key: string, reason: string): Promise<boolean> {
+  const store = new ExperimentStore(manager);
+  const before = await store.lockByKey(key);
+  if (!before || before.status !== ExperimentStatus.RUNNING || !before.autoPauseOnGuardrail) return false;
+  await store.update(before, { status: ExperimentStatus.PAUSED });
+  await store.insertStatusChange({ experimentId: before.id, from: before.status, to: ExperimentStatus.PAUSED, actor: 'system', reason });
+  const after = (await store.findByKey(key))!;
+  await recordAudit(manager, null, { entityType: AuditEntityType.EXPERIMENT, entityKey: key, action: 'AUTO_PAUSE', before: snapshot(before), after: { ...snapshot(after), reason } });
+  await announceChange(manager, ChangeTopic.CONFIG);
+  return true;
+}
+
 /** The layer must exist for an experiment to join it. */
 async function requireLayer(manager: EntityManager, layerKey: string | null): Promise<void> {
   if (layerKey && !(await new LayerStore(manager).findByKey(layerKey))) {
     throw experimentError(ExperimentErrorReason.INVALID_EXPERIMENT, `No layer with key "${layerKey}"`, 'layerKey');
   }
+}
+
+/** Every metric an experiment names must exist. */
+async function requireMetrics(manager: EntityManager, config: Partial<Pick<ExperimentConfig, 'primaryMetricKey' | 'secondaryMetricKeys' | 'guardrailMetricKeys'>>): Promise<void> {
+  const named: [string, string][] = [
+    ...(config.primaryMetricKey ? [['primaryMetricKey', config.primaryMetricKey] as [string, string]] : []),
+    ...(config.secondaryMetricKeys ?? []).map((key, i): [string, string] => [`secondaryMetricKeys.${i}`, key]),
+    ...(config.guardrailMetricKeys ?? []).map((key, i): [string, string] => [`guardrailMetricKeys.${i}`, key]),
+  ];
+  const known = new Set((await new MetricStore(manager).byKeys(named.map(([, key]) => key))).map((metric) => metric.key));
+  const missing = named.find(([, key]) => !known.has(key));
+  if (missing) throw experimentError(ExperimentErrorReason.INVALID_EXPERIMENT, `No metric with key "${missing[1]}"`, missing[0]);
 }
 
 /** Takes a free slice of the experiment's layer, if it has one; the layer row is locked so two starts cannot take the same. */

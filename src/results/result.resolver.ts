@@ -1,0 +1,65 @@
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, Float, Int, Query, Resolver } from 'type-graphql';
+import { ArrayMaxSize, ArrayMinSize, Max, Min } from 'class-validator';
+import { pageSize } from '../common/pagination';
+import { compareStrategies, computeExperimentResults, DEFAULT_MINIMUM_DETECTABLE_LIFT, experimentResultHistory } from './result.service';
+import { ExperimentResults, PValueAdjustmentMethod, SegmentBy, StrategyArm } from './result.types';
+import type { RequestContext } from '../common/context';
+import { Role } from '../auth/principal';
+
+@ArgsType()
+class ExperimentResultsArgs {
+  @Field()
+  key!: string;
+
+  @Field(() => SegmentBy, { defaultValue: SegmentBy.NONE })
+  segmentBy!: SegmentBy;
+
+  @Field(() => PValueAdjustmentMethod, { defaultValue: PValueAdjustmentMethod.HOLM })
+  adjustment!: PValueAdjustmentMethod;
+
+  @Field(() => Float, { defaultValue: DEFAULT_MINIMUM_DETECTABLE_LIFT, description: 'Relative lift of the primary metric to power the test for (0.1 = 10%).' })
+  @Min(0.001)
+  @Max(10)
+  minimumDetectableLift!: number;
+
+  @Field({ defaultValue: false, description: 'Add always-valid (mSPRT) p-values and confidence sequences, safe to look at after every batch; adjustedPValue and significant then use them.' })
+  sequential!: boolean;
+}
+
+@ArgsType()
+class CompareStrategiesArgs {
+  @Field()
+  metricKey!: string;
+
+  @Field(() => [String])
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  experimentKeys!: string[];
+}
+
+@Resolver()
+export class ResultResolver {
+  @Authorized(Role.ADMIN, Role.ANALYST)
+  @Query(() => ExperimentResults, {
+    description: 'Computes the current phase’s results from the database (one aggregation), stores them as a dated snapshot, and auto-pauses an opted-in running experiment whose guardrails are at risk. NOT_FOUND for an unknown experiment.',
+  })
+  experimentResults(@Ctx() ctx: RequestContext, @Args() { key, segmentBy, adjustment, minimumDetectableLift, sequential }: ExperimentResultsArgs): Promise<ExperimentResults> {
+    return computeExperimentResults(ctx.dataSource, key, { segmentBy, adjustment, minimumDetectableLift, sequential });
+  }
+
+  @Authorized(Role.ADMIN, Role.ANALYST)
+  @Query(() => [ExperimentResults], { description: 'Stored snapshots of experimentResults, newest first: how the estimates moved.' })
+  experimentResultHistory(
+    @Ctx() ctx: RequestContext,
+    @Arg('key') key: string,
+    @Arg('first', () => Int, { nullable: true, description: '1 to 100 (default 20).' }) first?: number,
+  ): Promise<ExperimentResults[]> {
+    return experimentResultHistory(ctx.dataSource, key, pageSize(first));
+  }
+
+  @Authorized(Role.ADMIN, Role.ANALYST)
+  @Query(() => [StrategyArm], { description: 'Treatment arms of several experiments side by side on one metric, each against its own control, ranked by lift; with reward cost per incremental user.' })
+  compareStrategies(@Ctx() ctx: RequestContext, @Args() { metricKey, experimentKeys }: CompareStrategiesArgs): Promise<StrategyArm[]> {
+    return compareStrategies(ctx.dataSource, metricKey, experimentKeys);
+  }
+}

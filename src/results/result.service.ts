@@ -1,0 +1,132 @@
+import type { DataSource } from 'typeorm';
+import type { Experiment } from '../experiments/experiment.entity';
+import { ExperimentErrorReason, experimentError } from '../experiments/experiment.errors';
+import { autoPauseExperiment } from '../experiments/experiment.service';
+import { ExperimentStore } from '../experiments/experiment.store';
+import { MetricErrorReason, metricError } from '../metrics/metric.errors';
+import { metricConfigOf } from '../metrics/metric.service';
+import { MetricStore, type MetricDefinition } from '../metrics/metric.store';
+import { analyseExperiment, compareStrategyArms, type AnalysisVariant, type MetricRole, type StrategyRow } from './results.analysis';
+import { ResultStore } from './result.store';
+import { PValueAdjustmentMethod, SegmentBy, type ExperimentResults } from './result.types';
+import type { Metric } from '../metrics/metric.entity';
+
+const DAY_MS = 86_400_000;
+export const DEFAULT_MINIMUM_DETECTABLE_LIFT = 0.1;
+const COST_METRIC_KEY = 'reward_cost';
+
+export interface ResultOptions {
+  segmentBy?: SegmentBy;
+  adjustment?: PValueAdjustmentMethod;
+  minimumDetectableLift?: number;
+  sequential?: boolean;
+}
+
+function definitionOf(metric: Metric): MetricDefinition {
+  return { key: metric.key, ...metricConfigOf(metric) };
+}
+
+function variantsOf(experiment: Experiment): AnalysisVariant[] {
+  return experiment.variants.map(({ key, weight, isControl }) => ({ key, weight, isControl }));
+}
+
+async function findExperiment(dataSource: DataSource, key: string, field: string): Promise<Experiment> {
+  const experiment = await new ExperimentStore(dataSource.manager).findByKey(key);
+  if (!experiment) throw experimentError(ExperimentErrorReason.EXPERIMENT_NOT_FOUND, `No experiment with key "${key}"`, field);
+  if (!experiment.variants.some((v) => v.isControl)) {
+    throw experimentError(ExperimentErrorReason.INVALID_EXPERIMENT, `Experiment "${key}" has no control variant to compare against`, field);
+  }
+  return experiment;
+}
+
+/** Each metric once, with its strongest role (primary, then guardrail, then secondary), listed primary, secondary, guardrail. */
+function metricRoles(experiment: Experiment): { key: string; role: MetricRole }[] {
+  const roles = new Map<string, MetricRole>();
+  for (const key of experiment.guardrailMetricKeys) roles.set(key, 'GUARDRAIL');
+  for (const key of experiment.secondaryMetricKeys) if (!roles.has(key)) roles.set(key, 'SECONDARY');
+  if (experiment.primaryMetricKey) roles.set(experiment.primaryMetricKey, 'PRIMARY');
+  const order: MetricRole[] = ['PRIMARY', 'SECONDARY', 'GUARDRAIL'];
+  return [...roles].map(([key, role]) => ({ key, role })).sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role));
+}
+
+const utcDay = (at: Date) => at.toISOString().slice(0, 10);
+
+/**
+ * Computes an experiment's results for its current phase: one aggregation statement, pure
+ * statistics, then in one transaction the snapshot and, when a guardrail is at risk and the
+ * experiment opted in, the auto-pause.
+ */
+export async function computeExperimentResults(dataSource: DataSource, key: string, options: ResultOptions): Promise<ExperimentResults> {
+  const experiment = await findExperiment(dataSource, key, 'key');
+  const segmentBy = options.segmentBy ?? SegmentBy.NONE;
+  const adjustment = options.adjustment ?? PValueAdjustmentMethod.HOLM;
+  const minimumDetectableLift = options.minimumDetectableLift ?? DEFAULT_MINIMUM_DETECTABLE_LIFT;
+  const roles = metricRoles(experiment);
+  const metricStore = new MetricStore(dataSource.manager);
+  const definitions = (await metricStore.byKeys(roles.map((r) => r.key))).map(definitionOf);
+  const metrics = roles.flatMap(({ key: metricKey, role }) => {
+    const definition = definitions.find((d) => d.key === metricKey);
+    return definition ? [{ definition, role }] : [];
+  });
+  const computedAt = new Date();
+  const aggregates = await metricStore.aggregate({
+    experimentKey: experiment.key,
+    phase: experiment.phase,
+    metrics: metrics.map((m) => m.definition),
+    today: utcDay(computedAt),
+    byTier: segmentBy === SegmentBy.TIER,
+  });
+  const daysRunning = experiment.startedAt ? Math.max(1, (computedAt.getTime() - experiment.startedAt.getTime()) / DAY_MS) : 1;
+  const analysis = analyseExperiment({
+    variants: variantsOf(experiment),
+    metrics,
+    aggregates,
+    adjustment: adjustment === PValueAdjustmentMethod.BH ? 'BH' : 'holm',
+    daysRunning,
+    minimumDetectableLift,
+    sequential: options.sequential ?? false,
+  });
+  return dataSource.transaction(async (manager) => {
+    const reason = `guardrail at risk: ${analysis.guardrailProblems.map((p) => `${p.variantKey}: ${p.message}`).join('; ')}`;
+    const autoPaused = analysis.guardrailStatus === 'AT_RISK' && (await autoPauseExperiment(manager, experiment.key, reason));
+    const status = (await new ExperimentStore(manager).findByKey(experiment.key))!.status;
+    const results = {
+      experimentKey: experiment.key,
+      phase: experiment.phase,
+      computedAt,
+      asOfDay: utcDay(computedAt),
+      status,
+      segmentBy,
+      adjustment,
+      minimumDetectableLift,
+      sequential: options.sequential ?? false,
+      ...analysis,
+      autoPaused,
+    } as ExperimentResults;
+    await new ResultStore(manager).insert(results);
+    return results;
+  });
+}
+
+export function experimentResultHistory(dataSource: DataSource, key: string, limit: number): Promise<ExperimentResults[]> {
+  return new ResultStore(dataSource.manager).history(key, limit);
+}
+
+/** Arms of several experiments on one metric, each against its own control, with reward cost per incremental user. */
+export async function compareStrategies(dataSource: DataSource, metricKey: string, experimentKeys: string[]): Promise<StrategyRow[]> {
+  const metricStore = new MetricStore(dataSource.manager);
+  const metric = await metricStore.findByKey(metricKey);
+  if (!metric) throw metricError(MetricErrorReason.METRIC_NOT_FOUND, `No metric with key "${metricKey}"`, 'metricKey');
+  const measured = definitionOf(metric);
+  const cost = metricKey === COST_METRIC_KEY ? metric : await metricStore.findByKey(COST_METRIC_KEY);
+  const costDefinition = cost ? definitionOf(cost) : null;
+  const definitions = costDefinition && cost !== metric ? [measured, costDefinition] : [measured];
+  const today = utcDay(new Date());
+  const inputs = [];
+  for (const [i, key] of experimentKeys.entries()) {
+    const experiment = await findExperiment(dataSource, key, `experimentKeys.${i}`);
+    const aggregates = await metricStore.aggregate({ experimentKey: key, phase: experiment.phase, metrics: definitions, today, byTier: false });
+    inputs.push({ experimentKey: key, strategy: experiment.strategy, variants: variantsOf(experiment), aggregates });
+  }
+  return compareStrategyArms(measured, costDefinition, inputs);
+}

@@ -1,0 +1,19 @@
+import type { EntityManager } from 'typeorm';
+import { ResultSnapshot } from './result-snapshot.entity';
+import type { ExperimentResults } from './result.types';
+
+/** All SQL of the results domain: the snapshots. (The aggregation itself is the metrics store's.) */
+export class ResultStore {
+  constructor(private readonly manager: EntityManager) {}
+
+  async insert(results: ExperimentResults): Promise<void> {
+    const { computedAt, ...rest } = results;
+    await this.manager.insert(ResultSnapshot, { experimentKey: results.experimentKey, phase: results.phase, computedAt, results: rest });
+  }
+
+  /** Newest first. */
+  async history(experimentKey: string, limit: number): Promise<ExperimentResults[]> {
+    const rows = await this.manager.find(ResultSnapshot, { where: { experimentKey }, order: { id: 'DESC' }, take: limit });
+    return rows.map((row) => ({ ...(row.results as Omit<ExperimentResults, 'computedAt'>), computedAt: row.computedAt }));
+  }
+}

@@ -1,0 +1,354 @@
+import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { MetricKind } from '../metrics/metric.entity';
+import { ExperimentStatus } from '../experiments/experiment.entity';
+
+export enum SegmentBy {
+  NONE = 'NONE',
+  TIER = 'TIER',
+}
+registerEnumType(SegmentBy, { name: 'SegmentBy', description: 'TIER adds the same results per tier (the tier each user had at first exposure).' });
+
+export enum PValueAdjustmentMethod {
+  HOLM = 'HOLM',
+  BH = 'BH',
+}
+registerEnumType(PValueAdjustmentMethod, {
+  name: 'PValueAdjustmentMethod',
+  description: 'HOLM controls the chance of any false positive (family-wise error); BH (Benjamini-Hochberg) the expected share of false positives.',
+});
+
+export enum MetricRole {
+  PRIMARY = 'PRIMARY',
+  SECONDARY = 'SECONDARY',
+  GUARDRAIL = 'GUARDRAIL',
+}
+registerEnumType(MetricRole, { name: 'MetricRole' });
+
+export enum GuardrailStatus {
+  OK = 'OK',
+  AT_RISK = 'AT_RISK',
+}
+registerEnumType(GuardrailStatus, { name: 'GuardrailStatus', description: 'AT_RISK: a guardrail metric crossed its alert threshold in a treatment arm, or is significantly worse than control.' });
+
+export enum GuardrailProblemKind {
+  THRESHOLD = 'THRESHOLD',
+  HARM = 'HARM',
+}
+registerEnumType(GuardrailProblemKind, { name: 'GuardrailProblemKind' });
+
+export enum RecommendationAction {
+  SHIP = 'SHIP',
+  KEEP_RUNNING = 'KEEP_RUNNING',
+  STOP_NO_EFFECT = 'STOP_NO_EFFECT',
+  INVESTIGATE = 'INVESTIGATE',
+}
+registerEnumType(RecommendationAction, { name: 'RecommendationAction' });
+
+@ObjectType({ description: 'A two-sided 95% interval.' })
+export class EstimateInterval {
+  @Field(() => Float)
+  lower!: number;
+
+  @Field(() => Float)
+  upper!: number;
+}
+
+@ObjectType()
+export class VariantExposure {
+  @Field()
+  variantKey!: string;
+
+  @Field()
+  isControl!: boolean;
+
+  @Field(() => Int, { description: 'Users exposed in the current phase.' })
+  users!: number;
+
+  @Field(() => Float, { description: 'The share the configured weights promise.' })
+  expectedShare!: number;
+}
+
+@ObjectType({ description: 'Chi-square test of the arms’ sizes against the configured weights.' })
+export class SampleRatioCheck {
+  @Field(() => Float)
+  chiSquare!: number;
+
+  @Field(() => Int)
+  degreesOfFreedom!: number;
+
+  @Field(() => Float)
+  pValue!: number;
+
+  @Field({ description: 'p < 0.001: assignment or exposure logging is broken.' })
+  mismatch!: boolean;
+}
+
+@ObjectType()
+export class ArmValue {
+  @Field()
+  variantKey!: string;
+
+  @Field()
+  isControl!: boolean;
+
+  @Field(() => Int, { description: 'Users whose window (or retention day) has passed: the metric’s sample.' })
+  users!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Rate, mean per user, or ratio of sums; null without users.' })
+  value!: number | null;
+
+  @Field(() => EstimateInterval, { nullable: true })
+  interval!: EstimateInterval | null;
+}
+
+@ObjectType({ description: 'CUPED: the comparison of Y - theta (X - mean X), X being the same metric over the 14 days before exposure.' })
+export class CupedComparison {
+  @Field({ description: 'False when there was nothing to adjust with (no pre-period variation); the figures are then the plain ones.' })
+  applied!: boolean;
+
+  @Field(() => Float, { description: 'Pooled within-arm cov(X, Y) / var(X).' })
+  theta!: number;
+
+  @Field(() => Float, { description: '1 - adjusted / plain variance of the difference.' })
+  varianceReduction!: number;
+
+  @Field(() => Float)
+  absoluteLift!: number;
+
+  @Field(() => EstimateInterval)
+  absoluteLiftInterval!: EstimateInterval;
+
+  @Field(() => Float, { nullable: true })
+  relativeLift!: number | null;
+
+  @Field(() => EstimateInterval, { nullable: true })
+  relativeLiftInterval!: EstimateInterval | null;
+
+  @Field(() => Float, { description: 'Welch, unadjusted.' })
+  pValue!: number;
+}
+
+@ObjectType({ description: 'Always-valid inference (mSPRT, normal mixture): valid however often the results are looked at.' })
+export class SequentialComparison {
+  @Field(() => Float)
+  pValue!: number;
+
+  @Field(() => EstimateInterval, { description: 'Confidence sequence for treatment - control.' })
+  absoluteLiftInterval!: EstimateInterval;
+
+  @Field(() => EstimateInterval, { nullable: true })
+  relativeLiftInterval!: EstimateInterval | null;
+
+  @Field(() => Float, { description: 'The mixture variance tau^2 used.' })
+  mixingVariance!: number;
+}
+
+@ObjectType({ description: 'A treatment arm against control.' })
+export class MetricComparison {
+  @Field()
+  variantKey!: string;
+
+  @Field(() => Float, { nullable: true, description: 'Treatment minus control.' })
+  absoluteLift!: number | null;
+
+  @Field(() => EstimateInterval, { nullable: true })
+  absoluteLiftInterval!: EstimateInterval | null;
+
+  @Field(() => Float, { nullable: true, description: 'Treatment / control - 1; null when control is 0.' })
+  relativeLift!: number | null;
+
+  @Field(() => EstimateInterval, { nullable: true, description: 'Delta method.' })
+  relativeLiftInterval!: EstimateInterval | null;
+
+  @Field(() => Float, { nullable: true, description: 'Two-sided; null when there is too little data to test.' })
+  pValue!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Adjusted across every metric and treatment arm of the experiment (within the segment, for segments).' })
+  adjustedPValue!: number | null;
+
+  @Field({ description: 'adjustedPValue < 0.05.' })
+  significant!: boolean;
+
+  @Field(() => Boolean, { nullable: true, description: 'The lift goes the good way for this metric; null when there is none.' })
+  improvement!: boolean | null;
+
+  @Field(() => CupedComparison, { nullable: true, description: 'Null for RATIO metrics and with fewer than 2 users in an arm.' })
+  cuped!: CupedComparison | null;
+
+  @Field(() => Float, { nullable: true, description: 'Bayesian: the posterior probability that the treatment is better, in the metric’s good direction (uniform priors for rates, flat normal for means).' })
+  chanceToBeatControl!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Bayesian: the expected shortfall against control if the treatment ships, in the metric’s units.' })
+  expectedLossIfShipped!: number | null;
+
+  @Field(() => SequentialComparison, { nullable: true, description: 'Only with sequential: true.' })
+  sequential!: SequentialComparison | null;
+}
+
+@ObjectType()
+export class MetricResult {
+  @Field()
+  metricKey!: string;
+
+  @Field()
+  name!: string;
+
+  @Field(() => MetricKind)
+  kind!: MetricKind;
+
+  @Field(() => MetricRole)
+  role!: MetricRole;
+
+  @Field()
+  higherIsBetter!: boolean;
+
+  @Field(() => [ArmValue])
+  arms!: ArmValue[];
+
+  @Field(() => [MetricComparison])
+  comparisons!: MetricComparison[];
+}
+
+@ObjectType()
+export class SegmentResult {
+  @Field(() => String, { nullable: true, description: 'Null for users exposed without a tier.' })
+  tier!: string | null;
+
+  @Field(() => [VariantExposure])
+  exposures!: VariantExposure[];
+
+  @Field(() => [MetricResult])
+  metrics!: MetricResult[];
+}
+
+@ObjectType()
+export class GuardrailProblem {
+  @Field()
+  metricKey!: string;
+
+  @Field()
+  variantKey!: string;
+
+  @Field(() => GuardrailProblemKind)
+  kind!: GuardrailProblemKind;
+
+  @Field()
+  message!: string;
+}
+
+@ObjectType()
+export class Recommendation {
+  @Field(() => RecommendationAction)
+  action!: RecommendationAction;
+
+  @Field(() => String, { nullable: true, description: 'SHIP: the variant to ship.' })
+  variantKey!: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'KEEP_RUNNING: about how many more days until every arm has the users needed.' })
+  estimatedDaysToPower!: number | null;
+
+  @Field()
+  reason!: string;
+}
+
+@ObjectType({ description: 'One computation of an experiment’s results; each is kept as a dated snapshot.' })
+export class ExperimentResults {
+  @Field()
+  experimentKey!: string;
+
+  @Field(() => Int)
+  phase!: number;
+
+  @Field()
+  computedAt!: Date;
+
+  @Field({ description: 'The UTC day of the computation, YYYY-MM-DD: a metric counts users whose window ended before it.' })
+  asOfDay!: string;
+
+  @Field(() => ExperimentStatus, { description: 'After the computation (PAUSED when it auto-paused the experiment).' })
+  status!: ExperimentStatus;
+
+  @Field(() => SegmentBy)
+  segmentBy!: SegmentBy;
+
+  @Field(() => PValueAdjustmentMethod)
+  adjustment!: PValueAdjustmentMethod;
+
+  @Field(() => Float, { description: 'The relative lift of the primary metric the sample should detect with 80% power.' })
+  minimumDetectableLift!: number;
+
+  @Field({ description: 'Whether always-valid (sequential) p-values were asked for and used for significance.' })
+  sequential!: boolean;
+
+  @Field(() => [VariantExposure])
+  exposures!: VariantExposure[];
+
+  @Field(() => SampleRatioCheck, { nullable: true, description: 'Null before any exposure.' })
+  sampleRatio!: SampleRatioCheck | null;
+
+  @Field(() => [MetricResult], { description: 'Primary, then secondary, then guardrail metrics.' })
+  metrics!: MetricResult[];
+
+  @Field(() => [SegmentResult], { description: 'Per tier with segmentBy TIER; empty otherwise.' })
+  segments!: SegmentResult[];
+
+  @Field(() => GuardrailStatus)
+  guardrailStatus!: GuardrailStatus;
+
+  @Field(() => [GuardrailProblem])
+  guardrailProblems!: GuardrailProblem[];
+
+  @Field({ description: 'This computation paused the experiment (it opted in with autoPauseOnGuardrail).' })
+  autoPaused!: boolean;
+
+  @Field(() => Recommendation)
+  recommendation!: Recommendation;
+}
+
+@ObjectType({ description: 'One treatment arm of one experiment, against its own control.' })
+export class StrategyArm {
+  @Field(() => Int, { description: '1 for the largest lift in the good direction.' })
+  rank!: number;
+
+  @Field()
+  experimentKey!: string;
+
+  @Field(() => String, { nullable: true })
+  strategy!: string | null;
+
+  @Field()
+  variantKey!: string;
+
+  @Field(() => Int)
+  users!: number;
+
+  @Field(() => Float, { nullable: true })
+  controlValue!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  value!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  absoluteLift!: number | null;
+
+  @Field(() => EstimateInterval, { nullable: true })
+  absoluteLiftInterval!: EstimateInterval | null;
+
+  @Field(() => Float, { nullable: true })
+  relativeLift!: number | null;
+
+  @Field(() => EstimateInterval, { nullable: true })
+  relativeLiftInterval!: EstimateInterval | null;
+
+  @Field(() => Float, { nullable: true, description: 'Unadjusted.' })
+  pValue!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Mean reward cost per user (the reward_cost metric) minus control’s.' })
+  incrementalCostPerUser!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'For CONVERSION and RETENTION metrics: incremental reward cost / incremental users retained (or converted), i.e. incrementalCostPerUser / absoluteLift. Null without a positive lift.',
+  })
+  costPerIncrementalUser!: number | null;
+}

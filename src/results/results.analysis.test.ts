@@ -1,0 +1,49 @@
+import { analyseExperiment, type AnalysisInput } from './results.analysis';
+import { MetricKind } from '../metrics/metric.entity';
+import type { GroupAggregate, MetricDefinition } from '../metrics/metric.store';
+
+const D1: MetricDefinition = {
+  key: 'd1_retention', name: 'D1', description: null, kind: MetricKind.RETENTION, eventTypes: [], windowDays: null, retentionDay: 1,
+  numeratorSource: null, denominatorEventTypes: null, denominatorSource: null, capValue: null, capPercentile: null,
+  higherIsBetter: true, alertBelow: 0.18, alertAbove: null,
+};
+
+function arm(variantKey: string, exposed: number, n: number, retained: number): GroupAggregate {
+  return {
+    variantKey, tier: null, segmented: false, exposed,
+    metrics: { d1_retention: { n, sumY: retained, sumY2: retained, sumX: 0, sumX2: 0, sumXY: 0, sumD: 0, sumD2: 0, sumYD: 0 } },
+  };
+}
+
+function input(aggregates: GroupAggregate[], role: 'PRIMARY' | 'GUARDRAIL' = 'PRIMARY'): AnalysisInput {
+  return {
+    variants: [{ key: 'control', weight: 50, isControl: true }, { key: 'treatment', weight: 50, isControl: false }],
+    metrics: [{ definition: D1, role }],
+    aggregates, adjustment: 'holm', daysRunning: 12, minimumDetectableLift: 0.1, sequential: false,
+  };
+}
+
+describe('the recommendation', () => {
+  it('keeps running, with the days until the smallest arm has the users needed', () => {
+    // Control 30/100 retained: detecting 0.30 -> 0.33 (a 10% lift) with 80% power needs, by R's
+    // power.prop.test formula (computed with scipy.stats.norm), n = 3762.36 -> 3763 per arm.
+    // 120 exposed per arm in 12 days = 10 a day: ceil((3763 - 120) / 10) = 365 days, + 2 for day 1 to pass.
+    const result = analyseExperiment(input([arm('control', 120, 100, 30), arm('treatment', 120, 100, 31)]));
+    expect(result.recommendation).toMatchObject({ action: 'KEEP_RUNNING', variantKey: null, estimatedDaysToPower: 367 });
+    expect(result.recommendation.reason).toMatch(/needs 3763 users per arm/);
+  });
+
+  it('stops for no effect once every arm has the users needed and nothing won', () => {
+    const result = analyseExperiment(input([arm('control', 4000, 4000, 1200), arm('treatment', 4000, 4000, 1210)]));
+    expect(result.recommendation).toMatchObject({ action: 'STOP_NO_EFFECT', variantKey: null, estimatedDaysToPower: null });
+  });
+
+  it('flags a treatment arm past a guardrail threshold, not the control', () => {
+    // As a guardrail (alert below 18%): treatment at 15% breaches, control at 10% is not the treatment's doing.
+    const result = analyseExperiment(input([arm('control', 1000, 1000, 100), arm('treatment', 1000, 1000, 150)], 'GUARDRAIL'));
+    expect(result.guardrailStatus).toBe('AT_RISK');
+    expect(result.guardrailProblems).toEqual([
+      { metricKey: 'd1_retention', variantKey: 'treatment', kind: 'THRESHOLD', message: 'd1_retention is 15.0%, below the alert threshold 18.0%' },
+    ]);
+  });
+});

@@ -1,0 +1,466 @@
+import { errorCode, startTestServer, type TestServer } from '../testing/harness';
+
+/**
+ * Results through the real server on small hand-built data. Exposures are inserted with SQL, as
+ * only fixtures can backdate them; events go through trackEvents. Expected numbers are computed by
+ * hand or with SciPy (scipy.stats.ttest_ind(equal_var=False), scipy.stats.norm), as noted at each.
+ */
+let server: TestServer;
+let analystKey: string;
+let sdkKey: string;
+
+const DAY_MS = 86_400_000;
+const TODAY = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+/** Exposure at 01:00 UTC, `daysAgo` UTC days before today. */
+const exposedAt = (daysAgo: number) => new Date(TODAY - daysAgo * DAY_MS + 3_600_000);
+
+interface Exposed {
+  user: string;
+  variant: string;
+  tier?: string;
+  daysAgo: number;
+}
+
+async function expose(experimentKey: string, users: Exposed[]): Promise<void> {
+  await server.uplift.dataSource.query(
+    `INSERT INTO exposures (experiment_key, phase, user_id, variant_key, tier, exposed_at)
+     SELECT $1, 1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[])`,
+    [experimentKey, users.map((u) => u.user), users.map((u) => u.variant), users.map((u) => u.tier ?? null), users.map((u) => exposedAt(u.daysAgo).toISOString())],
+  );
+}
+
+let eventId = 0;
+/** An event `day` UTC days after the user's exposure day (day 0), at `hour` UTC (default noon). */
+async function track(exposure: Map<string, number>, events: { user: string; type: string; day: number; value?: number; hour?: number }[]): Promise<void> {
+  const payload = events.map((e) => ({
+    id: `ev-${++eventId}`,
+    userId: e.user,
+    type: e.type,
+    value: e.value ?? null,
+    occurredAt: new Date(TODAY - exposure.get(e.user)! * DAY_MS + e.day * DAY_MS + (e.hour ?? 12) * 3_600_000).toISOString(),
+  }));
+  const result = await server.gql('mutation ($events: [EventInput!]!) { trackEvents(events: $events) { accepted rejected { message } } }', { events: payload });
+  expect(result.data.trackEvents).toEqual({ accepted: events.length, rejected: [] });
+}
+
+async function ok<T = any>(query: string, variables?: Record<string, unknown>, key?: string): Promise<T> {
+  const result = await server.gql(query, variables, key);
+  if (result.errors) throw new Error(JSON.stringify(result.errors));
+  return result.data;
+}
+
+async function createMetric(input: Record<string, unknown>): Promise<void> {
+  await ok('mutation ($input: CreateMetricInput!) { createMetric(input: $input) { key } }', { input });
+}
+
+async function startExperiment(input: Record<string, unknown>): Promise<void> {
+  await ok('mutation ($input: CreateExperimentInput!) { createExperiment(input: $input) { key } }', { input });
+  await ok('mutation ($key: String!) { startExperiment(key: $key, version: 1) { status } }', { key: input.key });
+}
+
+const TWO_ARMS = [
+  { key: 'control', name: 'Control', weight: 50, isControl: true },
+  { key: 'treatment', name: 'Treatment', weight: 50 },
+];
+
+const RESULTS = `query ($key: String!, $segmentBy: SegmentBy, $adjustment: PValueAdjustmentMethod, $sequential: Boolean) {
+  experimentResults(key: $key, segmentBy: $segmentBy, adjustment: $adjustment, sequential: $sequential) {
+    experimentKey phase computedAt asOfDay status segmentBy adjustment autoPaused guardrailStatus
+    exposures { variantKey isControl users expectedShare }
+    sampleRatio { chiSquare degreesOfFreedom pValue mismatch }
+    metrics { ...metric }
+    segments { tier exposures { variantKey users } metrics { ...metric } }
+    guardrailProblems { metricKey variantKey kind message }
+    recommendation { action variantKey estimatedDaysToPower reason }
+  }
+}
+fragment metric on MetricResult {
+  metricKey kind role higherIsBetter
+  arms { variantKey isControl users value interval { lower upper } }
+  comparisons {
+    variantKey absoluteLift absoluteLiftInterval { lower upper } relativeLift relativeLiftInterval { lower upper } pValue adjustedPValue significant improvement
+    cuped { applied theta varianceReduction absoluteLift absoluteLiftInterval { lower upper } pValue }
+    chanceToBeatControl expectedLossIfShipped sequential { pValue absoluteLiftInterval { lower upper } }
+  }
+}`;
+
+const metricOf = (results: any, key: string) => results.metrics.find((m: any) => m.metricKey === key);
+const arm = (metric: any, variant: string) => metric.arms.find((a: any) => a.variantKey === variant);
+const versus = (metric: any, variant: string) => metric.comparisons.find((c: any) => c.variantKey === variant);
+
+beforeAll(async () => {
+  server = await startTestServer();
+  analystKey = await server.createKey('ANALYST');
+  sdkKey = await server.createKey('SDK');
+});
+afterAll(() => server?.close());
+
+describe('every metric kind on hand-built data', () => {
+  // Four users per arm, exposed 10 days ago (so every 3-day window and day 2 have passed).
+  // Per user (conversion = a purchase on days 0-2; spend = purchase values on days 0-2;
+  // opens = app_open events on days 0-2; active on day 2 = any event that day):
+  //   c1: 2 opens day 0, purchase 30 day 1            -> converted, spend 30, opens 2, day 2 no
+  //   c2: open day 0, open day 2                      -> no, 0, 2, day 2 yes
+  //   c3: open day 0, purchase 100 on day 5           -> no (outside the window), 0, 1, no
+  //   c4: nothing                                      -> no, 0, 0, no
+  //   t1: purchase 20 at 00:30 of day 0 (before the 01:00 exposure: day 0 counts whole), open day 0
+  //                                                    -> converted, 20, 1, no
+  //   t2: 3 opens day 1, open and purchase 80 day 2   -> converted, 80, 4, yes
+  //   t3: open day 2                                   -> no, 0, 1, yes
+  //   t4: purchase 10 three days before exposure, 2 opens day 0 -> no, 0, 2, no
+  const users: Exposed[] = [
+    { user: 'c1', variant: 'control', tier: 'new', daysAgo: 10 },
+    { user: 'c2', variant: 'control', tier: 'new', daysAgo: 10 },
+    { user: 'c3', variant: 'control', tier: 'regular', daysAgo: 10 },
+    { user: 'c4', variant: 'control', tier: 'regular', daysAgo: 10 },
+    { user: 't1', variant: 'treatment', tier: 'new', daysAgo: 10 },
+    { user: 't2', variant: 'treatment', tier: 'new', daysAgo: 10 },
+    { user: 't3', variant: 'treatment', tier: 'regular', daysAgo: 10 },
+    { user: 't4', variant: 'treatment', tier: 'regular', daysAgo: 10 },
+  ];
+  let results: any;
+
+  beforeAll(async () => {
+    await createMetric({ key: 'purchase_3d', name: 'Purchase (3 days)', kind: 'CONVERSION', eventTypes: ['purchase'], windowDays: 3 });
+    await createMetric({ key: 'd2_active', name: 'D2 retention', kind: 'RETENTION', retentionDay: 2 });
+    await createMetric({ key: 'spend_3d', name: 'Spend (3 days)', kind: 'MEAN', eventTypes: ['purchase'], windowDays: 3 });
+    await createMetric({ key: 'spend_3d_capped', name: 'Spend capped at 50', kind: 'MEAN', eventTypes: ['purchase'], windowDays: 3, capValue: 50 });
+    await createMetric({ key: 'spend_3d_p90', name: 'Spend capped at its 90th percentile', kind: 'MEAN', eventTypes: ['purchase'], windowDays: 3, capPercentile: 0.9 });
+    await createMetric({ key: 'opens_3d', name: 'Opens (3 days)', kind: 'COUNT', eventTypes: ['app_open'], windowDays: 3 });
+    await createMetric({
+      key: 'spend_per_open', name: 'Spend per open', kind: 'RATIO', windowDays: 3,
+      eventTypes: ['purchase'], numeratorSource: 'VALUE_SUM', denominatorEventTypes: ['app_open'], denominatorSource: 'EVENT_COUNT',
+    });
+    await startExperiment({
+      key: 'kinds', name: 'Kinds', variants: TWO_ARMS, primaryMetricKey: 'purchase_3d',
+      secondaryMetricKeys: ['d2_active', 'spend_3d', 'spend_3d_capped', 'spend_3d_p90', 'opens_3d', 'spend_per_open'],
+    });
+    await expose('kinds', users);
+    const days = new Map(users.map((u) => [u.user, u.daysAgo]));
+    await track(days, [
+      { user: 'c1', type: 'app_open', day: 0 }, { user: 'c1', type: 'app_open', day: 0 }, { user: 'c1', type: 'purchase', day: 1, value: 30 },
+      { user: 'c2', type: 'app_open', day: 0 }, { user: 'c2', type: 'app_open', day: 2 },
+      { user: 'c3', type: 'app_open', day: 0 }, { user: 'c3', type: 'purchase', day: 5, value: 100 },
+      { user: 't1', type: 'purchase', day: 0, value: 20, hour: 0.5 }, { user: 't1', type: 'app_open', day: 0 },
+      { user: 't2', type: 'app_open', day: 1 }, { user: 't2', type: 'app_open', day: 1 }, { user: 't2', type: 'app_open', day: 1 },
+      { user: 't2', type: 'app_open', day: 2 }, { user: 't2', type: 'purchase', day: 2, value: 80 },
+      { user: 't3', type: 'app_open', day: 2 },
+      { user: 't4', type: 'purchase', day: -3, value: 10 }, { user: 't4', type: 'app_open', day: 0 }, { user: 't4', type: 'app_open', day: 0 },
+    ]);
+    results = (await ok(RESULTS, { key: 'kinds' }, analystKey)).experimentResults;
+  });
+
+  it('reports exposures and the sample ratio check', () => {
+    expect(results.exposures).toEqual([
+      { variantKey: 'control', isControl: true, users: 4, expectedShare: 0.5 },
+      { variantKey: 'treatment', isControl: false, users: 4, expectedShare: 0.5 },
+    ]);
+    expect(results.sampleRatio).toMatchObject({ chiSquare: 0, degreesOfFreedom: 1, pValue: 1, mismatch: false });
+    expect(results.metrics.map((m: any) => [m.metricKey, m.role])).toEqual([
+      ['purchase_3d', 'PRIMARY'], ['d2_active', 'SECONDARY'], ['spend_3d', 'SECONDARY'], ['spend_3d_capped', 'SECONDARY'], ['spend_3d_p90', 'SECONDARY'], ['opens_3d', 'SECONDARY'], ['spend_per_open', 'SECONDARY'],
+    ]);
+  });
+
+  it('CONVERSION: the share of users with the event in days 0 to W-1, counting the exposure day whole', () => {
+    const metric = metricOf(results, 'purchase_3d');
+    expect(arm(metric, 'control')).toMatchObject({ users: 4, value: 0.25 });
+    expect(arm(metric, 'treatment')).toMatchObject({ users: 4, value: 0.5 });
+    // Wald interval of 1/4: 0.25 -/+ 1.959964 * sqrt(0.25 * 0.75 / 4) = 0.25 -/+ 0.424345 -> clamped [0, 0.674345].
+    expect(arm(metric, 'control').interval.lower).toBe(0);
+    expect(arm(metric, 'control').interval.upper).toBeCloseTo(0.674345, 5);
+    // Pooled z-test 1/4 vs 2/4 (scipy.stats.norm): p = 0.4652088; Wald interval of the difference
+    // 0.25 -/+ 1.959964 * sqrt(0.1875/4 + 0.25/4) = [-0.3981972, 0.8981972]; relative lift 0.5/0.25 - 1 = 1.
+    const c = versus(metric, 'treatment');
+    expect(c.absoluteLift).toBeCloseTo(0.25, 12);
+    expect(c.pValue).toBeCloseTo(0.4652088, 6);
+    expect(c.absoluteLiftInterval.lower).toBeCloseTo(-0.3981972, 6);
+    expect(c.absoluteLiftInterval.upper).toBeCloseTo(0.8981972, 6);
+    expect(c.relativeLift).toBeCloseTo(1, 12);
+    expect(c).toMatchObject({ significant: false, improvement: true });
+  });
+
+  it('RETENTION: the share of users active on day n', () => {
+    const metric = metricOf(results, 'd2_active');
+    expect(arm(metric, 'control')).toMatchObject({ users: 4, value: 0.25 });
+    expect(arm(metric, 'treatment')).toMatchObject({ users: 4, value: 0.5 });
+  });
+
+  it('MEAN, capped MEAN and COUNT: Welch comparisons of per-user sums', () => {
+    // spend per user: control [30, 0, 0, 0], treatment [20, 80, 0, 0] (t4's purchase was before exposure).
+    // scipy.stats.ttest_ind(t, c, equal_var=False): t = 0.8594728, df = 3.9192096, p = 0.4394708,
+    // 95% interval [-39.494656, 74.494656]. Control's own t interval: 7.5 -/+ qt(0.975, 3) * 15 / 2 = [-16.368347, 31.368347].
+    const spend = metricOf(results, 'spend_3d');
+    expect(arm(spend, 'control').value).toBeCloseTo(7.5, 12);
+    expect(arm(spend, 'control').interval.lower).toBeCloseTo(-16.368347, 5);
+    expect(arm(spend, 'control').interval.upper).toBeCloseTo(31.368347, 5);
+    expect(arm(spend, 'treatment').value).toBeCloseTo(25, 12);
+    const s = versus(spend, 'treatment');
+    expect(s.absoluteLift).toBeCloseTo(17.5, 12);
+    expect(s.pValue).toBeCloseTo(0.4394708, 6);
+    expect(s.absoluteLiftInterval.lower).toBeCloseTo(-39.494656, 5);
+    expect(s.absoluteLiftInterval.upper).toBeCloseTo(74.494656, 5);
+    expect(s.relativeLift).toBeCloseTo(25 / 7.5 - 1, 12);
+    // Capped at 50: treatment [20, 50, 0, 0], mean 17.5; Welch p = 0.5063471, interval [-25.802893, 45.802893].
+    const capped = metricOf(results, 'spend_3d_capped');
+    expect(arm(capped, 'treatment').value).toBeCloseTo(17.5, 12);
+    expect(versus(capped, 'treatment').pValue).toBeCloseTo(0.5063471, 6);
+    expect(versus(capped, 'treatment').absoluteLiftInterval.upper).toBeCloseTo(45.802893, 5);
+    // Capped at the 90th percentile of all 8 users' spend [0, 0, 0, 0, 0, 20, 30, 80]: PostgreSQL's
+    // percentile_cont interpolates at position 0.9 * 7 = 6.3, 30 + 0.3 * (80 - 30) = 45;
+    // treatment [20, 45, 0, 0] has mean 16.25, control is unchanged at 7.5.
+    const p90 = metricOf(results, 'spend_3d_p90');
+    expect(arm(p90, 'control').value).toBeCloseTo(7.5, 12);
+    expect(arm(p90, 'treatment').value).toBeCloseTo(16.25, 12);
+    // opens per user: control [2, 2, 1, 0] mean 1.25, treatment [1, 4, 1, 2] mean 2; Welch p = 0.4179962,
+    // interval [-1.4113535, 2.9113535].
+    const opens = metricOf(results, 'opens_3d');
+    expect(arm(opens, 'control').value).toBeCloseTo(1.25, 12);
+    expect(arm(opens, 'treatment').value).toBeCloseTo(2, 12);
+    expect(versus(opens, 'treatment').pValue).toBeCloseTo(0.4179962, 6);
+    expect(versus(opens, 'treatment').absoluteLiftInterval.lower).toBeCloseTo(-1.4113535, 6);
+  });
+
+  it('adds CUPED with the 14 days before exposure as covariate, and the Bayesian view', () => {
+    // spend: X (spend in days -14..-1) is 0 everywhere but t4's 10. By hand: within-arm centred
+    // sums: control Sxx = Sxy = 0; treatment mean X 2.5, Sxx = 100 - 4 * 6.25 = 75,
+    // Sxy = 0 - 10 * 100 / 4 = -250; theta = -250 / 75 = -3.3333333. Adjusted Y - theta (X - 1.25):
+    // control [25.833, -4.167, -4.167, -4.167], treatment [15.833, 75.833, -4.167, 29.167];
+    // scipy.stats.ttest_ind(treatment, control, equal_var=False): difference 25.833333,
+    // p = 0.2346822, interval [-25.133808, 76.800475]; variance of the difference 1 - 345.1389 / 414.5833 = 0.1675042.
+    const cuped = versus(metricOf(results, 'spend_3d'), 'treatment').cuped;
+    expect(cuped.applied).toBe(true);
+    expect(cuped.theta).toBeCloseTo(-3.3333333, 6);
+    expect(cuped.absoluteLift).toBeCloseTo(25.833333, 5);
+    expect(cuped.pValue).toBeCloseTo(0.2346822, 6);
+    expect(cuped.absoluteLiftInterval.lower).toBeCloseTo(-25.133808, 5);
+    expect(cuped.absoluteLiftInterval.upper).toBeCloseTo(76.800475, 5);
+    expect(cuped.varianceReduction).toBeCloseTo(0.1675042, 6);
+    // No pre-period activity differs within arms for the count of opens: nothing to adjust with.
+    expect(versus(metricOf(results, 'opens_3d'), 'treatment').cuped).toMatchObject({ applied: false, theta: 0, varianceReduction: 0 });
+    expect(versus(metricOf(results, 'spend_per_open'), 'treatment').cuped).toBeNull();
+    // Conversion 1/4 vs 2/4 with uniform priors: control Beta(2, 4), treatment Beta(3, 3).
+    // scipy.integrate.quad: P(treatment > control) = 0.7380952 (= 31/42); E[max(control - treatment, 0)] = 0.0429293.
+    const bayes = versus(metricOf(results, 'purchase_3d'), 'treatment');
+    expect(bayes.chanceToBeatControl).toBeCloseTo(0.7380952, 6);
+    expect(bayes.expectedLossIfShipped).toBeCloseTo(0.0429293, 6);
+    expect(bayes.sequential).toBeNull();
+  });
+
+  it('RATIO: sum over sum with the delta method', () => {
+    // Control 30 / 5 opens = 6, treatment 100 / 8 = 12.5. Delta-method variances (numpy, sample
+    // moments: (Var Y - 2 R Cov(Y, D) + R^2 Var D) / (n mean(D)^2)): control 26.88, treatment 36.1979167;
+    // difference 6.5, SE sqrt(63.0779167) = 7.942161, normal p = 0.4131191, interval [-9.066349, 22.066349].
+    const metric = metricOf(results, 'spend_per_open');
+    expect(arm(metric, 'control').value).toBeCloseTo(6, 12);
+    expect(arm(metric, 'treatment').value).toBeCloseTo(12.5, 12);
+    const c = versus(metric, 'treatment');
+    expect(c.absoluteLift).toBeCloseTo(6.5, 12);
+    expect(c.pValue).toBeCloseTo(0.4131191, 6);
+    expect(c.absoluteLiftInterval.lower).toBeCloseTo(-9.066349, 5);
+    expect(c.absoluteLiftInterval.upper).toBeCloseTo(22.066349, 5);
+  });
+
+  it('segments by tier, each tier on its own', async () => {
+    const segmented = (await ok(RESULTS, { key: 'kinds', segmentBy: 'TIER' }, analystKey)).experimentResults;
+    expect(segmented.metrics).toEqual(results.metrics);
+    expect(segmented.segments.map((s: any) => s.tier)).toEqual(['new', 'regular']);
+    const [fresh, regular] = segmented.segments;
+    expect(fresh.exposures.map((e: any) => e.users)).toEqual([2, 2]);
+    // new: c1 converted, c2 not; t1 and t2 converted. regular: nobody converted.
+    expect(arm(metricOf(fresh, 'purchase_3d'), 'control')).toMatchObject({ users: 2, value: 0.5 });
+    expect(arm(metricOf(fresh, 'purchase_3d'), 'treatment')).toMatchObject({ users: 2, value: 1 });
+    expect(arm(metricOf(regular, 'purchase_3d'), 'treatment')).toMatchObject({ users: 2, value: 0 });
+    expect(arm(metricOf(regular, 'spend_3d'), 'treatment').value).toBe(0);
+    expect(results.segments).toEqual([]);
+  });
+
+  it('keeps each computation as a dated snapshot', async () => {
+    const history = (await ok('{ experimentResultHistory(key: "kinds") { computedAt segmentBy metrics { metricKey arms { value } } } }', undefined, analystKey)).experimentResultHistory;
+    expect(history.map((h: any) => h.segmentBy)).toEqual(['TIER', 'NONE']);
+    expect(Date.parse(history[0].computedAt)).toBeGreaterThanOrEqual(Date.parse(history[1].computedAt));
+    expect(Date.parse(history[1].computedAt)).toBe(Date.parse(results.computedAt));
+    expect(history[1].metrics[0]).toEqual({ metricKey: 'purchase_3d', arms: [{ value: 0.25 }, { value: 0.5 }] });
+  });
+});
+
+describe('retention counts only users whose day n has passed', () => {
+  it('leaves out users whose day 2 is today or later, instead of counting them as lost', async () => {
+    await startExperiment({ key: 'young', name: 'Young', variants: TWO_ARMS, primaryMetricKey: 'd2_active' });
+    const users: Exposed[] = [
+      { user: 'r1', variant: 'control', daysAgo: 3 }, // day 2 was yesterday: counted, active
+      { user: 'r2', variant: 'control', daysAgo: 2 }, // day 2 is today: left out, though already active
+      { user: 'r3', variant: 'control', daysAgo: 2 }, // day 2 is today: left out, not lost
+      { user: 'r4', variant: 'control', daysAgo: 5 }, // counted, inactive
+      { user: 'r5', variant: 'treatment', daysAgo: 4 }, // counted, active
+      { user: 'r6', variant: 'treatment', daysAgo: 1 }, // day 2 is tomorrow: left out
+    ];
+    await expose('young', users);
+    await track(new Map(users.map((u) => [u.user, u.daysAgo])), [
+      { user: 'r1', type: 'app_open', day: 2 },
+      { user: 'r2', type: 'app_open', day: 2, hour: 0 },
+      { user: 'r5', type: 'app_open', day: 2 },
+    ]);
+    const results = (await ok(RESULTS, { key: 'young' })).experimentResults;
+    expect(results.exposures.map((e: any) => e.users)).toEqual([4, 2]);
+    expect(arm(metricOf(results, 'd2_active'), 'control')).toMatchObject({ users: 2, value: 0.5 });
+    expect(arm(metricOf(results, 'd2_active'), 'treatment')).toMatchObject({ users: 1, value: 1 });
+  });
+});
+
+describe('sample ratio mismatch', () => {
+  it('is flagged on a skewed split and makes the recommendation INVESTIGATE', async () => {
+    await startExperiment({ key: 'skewed', name: 'Skewed', variants: TWO_ARMS, primaryMetricKey: 'd2_active' });
+    await expose('skewed', Array.from({ length: 100 }, (_, i) => ({ user: `s${i}`, variant: i < 30 ? 'control' : 'treatment', daysAgo: 5 })));
+    const results = (await ok(RESULTS, { key: 'skewed' })).experimentResults;
+    // chisq.test(c(30, 70), p = c(0.5, 0.5)): X-squared = 20^2/50 * 2 = 16, df = 1, p = erfc(sqrt(8)) = 6.334248e-05.
+    expect(results.sampleRatio.chiSquare).toBeCloseTo(16, 10);
+    expect(results.sampleRatio.pValue).toBeCloseTo(6.334248e-5, 9);
+    expect(results.sampleRatio.mismatch).toBe(true);
+    expect(results.recommendation).toMatchObject({ action: 'INVESTIGATE', variantKey: null });
+    expect(results.recommendation.reason).toMatch(/sample ratio mismatch/i);
+  });
+});
+
+describe('multiple testing across variants and metrics', () => {
+  beforeAll(async () => {
+    await createMetric({ key: 'buy_1d', name: 'Buy (day 0)', kind: 'CONVERSION', eventTypes: ['buy'], windowDays: 1 });
+    await createMetric({ key: 'share_1d', name: 'Share (day 0)', kind: 'CONVERSION', eventTypes: ['share'], windowDays: 1 });
+    await startExperiment({
+      key: 'family', name: 'Family', primaryMetricKey: 'buy_1d', secondaryMetricKeys: ['share_1d'],
+      variants: [{ key: 'control', name: 'Control', weight: 34, isControl: true }, { key: 'b', name: 'B', weight: 33 }, { key: 'c', name: 'C', weight: 33 }],
+    });
+    const users: Exposed[] = ['control', 'b', 'c'].flatMap((variant) => Array.from({ length: 40 }, (_, i) => ({ user: `${variant}-${i}`, variant, daysAgo: 3 })));
+    await expose('family', users);
+    // buy: control 4/40, b 14/40, c 8/40; share: control 10/40, b 12/40, c 22/40.
+    const counts: Record<string, [number, number]> = { control: [4, 10], b: [14, 12], c: [8, 22] };
+    await track(new Map(users.map((u) => [u.user, u.daysAgo])), Object.entries(counts).flatMap(([variant, [buys, shares]]) => [
+      ...Array.from({ length: buys }, (_, i) => ({ user: `${variant}-${i}`, type: 'buy', day: 0 })),
+      ...Array.from({ length: shares }, (_, i) => ({ user: `${variant}-${i}`, type: 'share', day: 0 })),
+    ]));
+  });
+
+  // Raw pooled z-test p-values (scipy.stats.norm): buy b 0.0074196, buy c 0.2104065, share b 0.6165238, share c 0.0061699.
+  // Holm by hand: sorted share/c x4 = 0.0246796, buy/b x3 = 0.0222589 -> cummax 0.0246796, buy/c x2 = 0.4208129, share/b x1 = 0.6165238.
+  // BH by hand: share/c x4/1 = 0.0246796, buy/b x4/2 = 0.0148393, buy/c x4/3 = 0.2805420, share/b x4/4 = 0.6165238;
+  //   cumulative minima from the top: 0.6165238, 0.2805420, 0.0148393, 0.0148393.
+  it('adjusts with Holm by default, over all four comparisons', async () => {
+    const results = (await ok(RESULTS, { key: 'family' })).experimentResults;
+    const buy = metricOf(results, 'buy_1d');
+    const share = metricOf(results, 'share_1d');
+    expect(versus(buy, 'b').pValue).toBeCloseTo(0.0074196, 6);
+    expect(versus(share, 'c').pValue).toBeCloseTo(0.0061699, 6);
+    expect(versus(buy, 'b').adjustedPValue).toBeCloseTo(0.0246796, 6);
+    expect(versus(buy, 'c').adjustedPValue).toBeCloseTo(0.4208129, 6);
+    expect(versus(share, 'b').adjustedPValue).toBeCloseTo(0.6165238, 6);
+    expect(versus(share, 'c').adjustedPValue).toBeCloseTo(0.0246796, 6);
+    expect([versus(buy, 'b'), versus(buy, 'c'), versus(share, 'b'), versus(share, 'c')].map((c) => c.significant)).toEqual([true, false, false, true]);
+    expect(results.recommendation).toMatchObject({ action: 'SHIP', variantKey: 'b' });
+  });
+
+  it('uses always-valid p-values for significance when asked for sequential results', async () => {
+    // mSPRT by hand for buy, b against control (4/40 vs 14/40): v = 0.1 * 0.9 / 40 + 0.35 * 0.65 / 40
+    // = 0.0079375; tau^2 = 80 v c(0.05) / 10,000 with c = -2 ln 0.05 + ln(1 - 2 ln 0.05) = 7.9394;
+    // Lambda = sqrt(v / (v + tau^2)) exp(tau^2 D^2 / (2 v (v + tau^2))) with D = 0.25 gives p = 1 / Lambda = 0.8152522;
+    // half width sqrt(v (v + tau^2) / tau^2 (ln((v + tau^2) / v) - 2 ln 0.05)) = 0.8971073: [-0.6471073, 1.1471073],
+    // whose upper end is clamped to 1 like any interval of a difference of rates.
+    const results = (await ok(RESULTS, { key: 'family', sequential: true })).experimentResults;
+    const buyB = versus(metricOf(results, 'buy_1d'), 'b');
+    expect(buyB.pValue).toBeCloseTo(0.0074196, 6);
+    expect(buyB.sequential.pValue).toBeCloseTo(0.8152522, 6);
+    expect(buyB.sequential.absoluteLiftInterval.lower).toBeCloseTo(-0.6471073, 6);
+    expect(buyB.sequential.absoluteLiftInterval.upper).toBe(1);
+    expect(results.metrics.flatMap((m: any) => m.comparisons.map((c: any) => c.significant))).toEqual([false, false, false, false]);
+    expect(results.recommendation.action).not.toBe('SHIP');
+  });
+
+  it('adjusts with Benjamini-Hochberg on request', async () => {
+    const results = (await ok(RESULTS, { key: 'family', adjustment: 'BH' })).experimentResults;
+    expect(results.adjustment).toBe('BH');
+    expect(versus(metricOf(results, 'buy_1d'), 'b').adjustedPValue).toBeCloseTo(0.0148393, 6);
+    expect(versus(metricOf(results, 'buy_1d'), 'c').adjustedPValue).toBeCloseTo(0.280542, 6);
+    expect(versus(metricOf(results, 'share_1d'), 'c').adjustedPValue).toBeCloseTo(0.0148393, 6);
+  });
+});
+
+describe('guardrails', () => {
+  it('mark the experiment AT_RISK, and pause it with an audit entry only once it opts in', async () => {
+    await startExperiment({ key: 'harmful', name: 'Harmful', variants: TWO_ARMS, primaryMetricKey: 'd2_active', guardrailMetricKeys: ['complaint_rate'] });
+    // 14-day window: exposed 20 days ago. Complaints: control 0/40, treatment 20/40.
+    const users: Exposed[] = ['control', 'treatment'].flatMap((variant) => Array.from({ length: 40 }, (_, i) => ({ user: `h-${variant}-${i}`, variant, daysAgo: 20 })));
+    await expose('harmful', users);
+    await track(new Map(users.map((u) => [u.user, u.daysAgo])), Array.from({ length: 20 }, (_, i) => ({ user: `h-treatment-${i}`, type: 'complaint', day: 3 })));
+    const first = (await ok(RESULTS, { key: 'harmful' })).experimentResults;
+    expect(first.guardrailStatus).toBe('AT_RISK');
+    expect(first.guardrailProblems.map((p: any) => [p.metricKey, p.variantKey, p.kind])).toEqual([
+      ['complaint_rate', 'treatment', 'THRESHOLD'],
+      ['complaint_rate', 'treatment', 'HARM'],
+    ]);
+    expect(first.guardrailProblems[0].message).toMatch(/50\.0%, above the alert threshold 3\.0%/);
+    expect(first).toMatchObject({ autoPaused: false, status: 'RUNNING' });
+
+    const version = (await ok('{ experiment(key: "harmful") { version } }')).experiment.version;
+    await ok('mutation ($v: Int!) { updateExperiment(key: "harmful", version: $v, input: { autoPauseOnGuardrail: true }) { autoPauseOnGuardrail } }', { v: version });
+    const second = (await ok(RESULTS, { key: 'harmful' }, analystKey)).experimentResults;
+    expect(second).toMatchObject({ autoPaused: true, status: 'PAUSED', guardrailStatus: 'AT_RISK' });
+    const experiment = (await ok('{ experiment(key: "harmful") { status statusHistory { to actor reason } } }')).experiment;
+    expect(experiment.status).toBe('PAUSED');
+    expect(experiment.statusHistory.at(-1)).toMatchObject({ to: 'PAUSED', actor: 'system' });
+    expect(experiment.statusHistory.at(-1).reason).toMatch(/^guardrail at risk: treatment: complaint_rate is 50\.0%/);
+    const audit = (await ok('{ auditLog(experimentKey: "harmful", first: 1) { nodes { action actor before after } } }')).auditLog.nodes[0];
+    expect(audit).toMatchObject({ action: 'AUTO_PAUSE', actor: 'system', before: { status: 'RUNNING' }, after: { status: 'PAUSED' } });
+    const third = (await ok(RESULTS, { key: 'harmful' })).experimentResults;
+    expect(third).toMatchObject({ autoPaused: false, status: 'PAUSED' });
+  });
+});
+
+describe('compareStrategies', () => {
+  it('ranks arms of several experiments by lift over their own control, with cost per incremental retained user', async () => {
+    // Exposed 20 days ago (reward_cost's 14-day window has passed), 10 users per arm.
+    // checkin-test: control 3/10 active on day 1, check-in 5/10, reward cost 2 per check-in user.
+    // tasks-test: control 3/10, task 8/10, reward cost 1 per task user.
+    // Cost per incremental retained user: (2 - 0) / (0.5 - 0.3) = 10 and (1 - 0) / (0.8 - 0.3) = 2.
+    const plan = [
+      { key: 'checkin-test', strategy: 'check-in', arm: 'check-in', retained: [3, 5], cost: 2 },
+      { key: 'tasks-test', strategy: 'task-system', arm: 'task', retained: [3, 8], cost: 1 },
+    ];
+    for (const p of plan) {
+      await startExperiment({
+        key: p.key, name: p.key, strategy: p.strategy, primaryMetricKey: 'd1_retention',
+        variants: [{ key: 'control', name: 'Control', weight: 50, isControl: true }, { key: p.arm, name: p.arm, weight: 50 }],
+      });
+      const users: Exposed[] = ['control', p.arm].flatMap((variant) => Array.from({ length: 10 }, (_, i) => ({ user: `${p.key}-${variant}-${i}`, variant, daysAgo: 20 })));
+      await expose(p.key, users);
+      await track(new Map(users.map((u) => [u.user, u.daysAgo])), [
+        ...Array.from({ length: p.retained[0] }, (_, i) => ({ user: `${p.key}-control-${i}`, type: 'app_open', day: 1 })),
+        ...Array.from({ length: p.retained[1] }, (_, i) => ({ user: `${p.key}-${p.arm}-${i}`, type: 'app_open', day: 1 })),
+        ...Array.from({ length: 10 }, (_, i) => ({ user: `${p.key}-${p.arm}-${i}`, type: 'reward_cost', day: 0, value: p.cost })),
+      ]);
+    }
+    const query = `query ($keys: [String!]!) { compareStrategies(metricKey: "d1_retention", experimentKeys: $keys) {
+      rank experimentKey strategy variantKey users controlValue value absoluteLift absoluteLiftInterval { lower upper } relativeLift pValue incrementalCostPerUser costPerIncrementalUser } }`;
+    const rows = (await ok(query, { keys: ['checkin-test', 'tasks-test'] }, analystKey)).compareStrategies;
+    expect(rows.map((r: any) => [r.rank, r.experimentKey, r.strategy, r.variantKey, r.users])).toEqual([
+      [1, 'tasks-test', 'task-system', 'task', 10],
+      [2, 'checkin-test', 'check-in', 'check-in', 10],
+    ]);
+    expect(rows[0].absoluteLift).toBeCloseTo(0.5, 12);
+    expect(rows[0].relativeLift).toBeCloseTo(0.8 / 0.3 - 1, 12);
+    expect(rows[0].incrementalCostPerUser).toBeCloseTo(1, 12);
+    expect(rows[0].costPerIncrementalUser).toBeCloseTo(2, 12);
+    expect(rows[1].absoluteLift).toBeCloseTo(0.2, 12);
+    expect(rows[1].costPerIncrementalUser).toBeCloseTo(10, 12);
+    // Pooled z-test 3/10 vs 8/10 (scipy.stats.norm): p = 0.0246188.
+    expect(rows[0].pValue).toBeCloseTo(0.0246188, 6);
+    const unknown = await server.gql('{ compareStrategies(metricKey: "d1_retention", experimentKeys: ["nope"]) { rank } }');
+    expect([errorCode(unknown), unknown.errors?.[0].extensions?.field]).toEqual(['NOT_FOUND', 'experimentKeys.0']);
+  });
+});
+
+describe('access', () => {
+  it('is for analysts and admins: SDK keys are FORBIDDEN, unknown experiments NOT_FOUND', async () => {
+    expect(errorCode(await server.gql('{ experimentResults(key: "kinds") { experimentKey } }', undefined, sdkKey))).toBe('FORBIDDEN');
+    expect(errorCode(await server.gql('{ experimentResultHistory(key: "kinds") { experimentKey } }', undefined, sdkKey))).toBe('FORBIDDEN');
+    expect(errorCode(await server.gql('{ compareStrategies(metricKey: "d1_retention", experimentKeys: ["kinds"]) { rank } }', undefined, sdkKey))).toBe('FORBIDDEN');
+    expect(errorCode(await server.gql('{ experimentResults(key: "no-such-experiment") { experimentKey } }', undefined, analystKey))).toBe('NOT_FOUND');
+  });
+});

@@ -2,9 +2,10 @@ import type { MigrationInterface } from 'typeorm';
 import { Init1795518680611 } from './1795518680611-Init';
 import { AssignmentFlagsEvents1795519563732 } from './1795519563732-AssignmentFlagsEvents';
 import { BehaviourSummaries1795525664987 } from './1795525664987-BehaviourSummaries';
+import { Entitlements1795526427182 } from './1795526427182-Entitlements';
 
 /**
  * Every migration, oldest first. Listed here rather than found by a file glob, so that the same
  * list works from TypeScript (tests, CLI) and from the built JavaScript (npm start).
  */
-export const migrations: (new () => MigrationInterface)[] = [Init1795518680611, AssignmentFlagsEvents1795519563732, BehaviourSummaries1795525664987];
+export const migrations: (new () => MigrationInterface)[] = [Init1795518680611, AssignmentFlagsEvents1795519563732, BehaviourSummaries1795525664987, Entitlements1795526427182];

@@ -9,6 +9,10 @@ export enum AuditEntityType {
   LAYER = 'LAYER',
   HOLDOUT = 'HOLDOUT',
   FLAG = 'FLAG',
+  ENTITLEMENT = 'ENTITLEMENT',
+  ENTITLEMENT_RULE = 'ENTITLEMENT_RULE',
+  /** Keyed by the user id: one user's grants and revocations read as one history. */
+  USER_GRANT = 'USER_GRANT',
 }
 
 export interface AuditRecord {

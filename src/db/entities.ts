@@ -4,6 +4,7 @@ import { Experiment, ForcedAssignment, StatusChange, Variant } from '../experime
 import { Holdout, Layer } from '../layers/layer.entity';
 import { Flag } from '../flags/flag.entity';
 import { Exposure, TrackedEvent, UserActivity, UserEventDay } from '../events/event.entity';
+import { Entitlement, EntitlementRule, UserGrant } from '../entitlements/entitlement.entity';
 
 /** Every TypeORM entity; the migrations must match them (see `npm run migration:check`). */
-export const entities = [ApiKey, AuditEntry, Experiment, Variant, StatusChange, ForcedAssignment, Layer, Holdout, Flag, TrackedEvent, Exposure, UserEventDay, UserActivity];
+export const entities = [ApiKey, AuditEntry, Experiment, Variant, StatusChange, ForcedAssignment, Layer, Holdout, Flag, TrackedEvent, Exposure, UserEventDay, UserActivity, Entitlement, EntitlementRule, UserGrant];

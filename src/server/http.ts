@@ -14,6 +14,7 @@ import type { RequestContext } from '../common/context';
 import type { Authenticator } from '../auth/authenticator';
 import type { SnapshotService } from '../assignment/snapshot.service';
 import type { ExposureWriter } from '../events/exposure.writer';
+import type { UserStateService } from '../entitlements/user-state.service';
 import { createExperimentLoaders, type ExperimentLoaders } from '../experiments/experiment.loaders';
 import { createFastPath, refusal } from './fast-path';
 import type { Principal } from '../auth/principal';
@@ -45,6 +46,8 @@ export interface HttpServerOptions {
   authenticator: Authenticator;
   snapshots: SnapshotService;
   exposures: ExposureWriter;
+  userStates: UserStateService;
+  now: () => Date;
   /** Prefilled in GraphiQL's headers (only on the embedded default, where the machine is the developer's). */
   graphiqlKey?: string;
 }
@@ -54,7 +57,7 @@ export interface HttpServer {
   stop(): Promise<void>;
 }
 
-export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, graphiqlKey }: HttpServerOptions): Promise<HttpServer> {
+export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, graphiqlKey }: HttpServerOptions): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
   const schema = await buildUpliftSchema();
@@ -68,6 +71,8 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
       logger,
       snapshots,
       exposures,
+      userStates,
+      now,
       // Made on first use: resolve, the hot path, never needs them.
       get loaders() {
         return (loaders ??= createExperimentLoaders(dataSource));

@@ -11,11 +11,12 @@ import { HoldoutResolver, LayerResolver } from '../layers/layer.resolver';
 import { FlagResolver } from '../flags/flag.resolver';
 import { ResolveResolver } from '../assignment/resolve.resolver';
 import { EventResolver } from '../events/event.resolver';
+import { EntitlementResolver, EntitlementRuleResolver } from '../entitlements/entitlement.resolver';
 
 /** The whole GraphQL schema, built from the resolvers of every domain. */
 export function buildUpliftSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [ResolveResolver, EventResolver, ExperimentResolver, FlagResolver, LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver],
+    resolvers: [ResolveResolver, EventResolver, ExperimentResolver, FlagResolver, EntitlementResolver, EntitlementRuleResolver, LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver],
     authChecker,
     validate: { forbidUnknownValues: false },
   });

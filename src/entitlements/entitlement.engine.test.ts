@@ -166,6 +166,12 @@ describe('when a rule applies', () => {
     expect(keysOf(input([paid], { facts }))).toEqual(['advisor']);
     const paidWeek = behaviour({ fact: 'EVENT_VALUE_SUM', eventTypes: ['payment'], windowDays: 3, operator: 'GT', value: 100 });
     expect(keysOf(input([paidWeek], { facts }))).toEqual([]);
+    // Totals are kept per facts object, day and configuration: the same facts a day on count afresh.
+    const paidFourDays = behaviour({ fact: 'EVENT_VALUE_SUM', eventTypes: ['payment'], windowDays: 4, operator: 'GT', value: 100 });
+    const sameConfig = input([paidFourDays], { facts });
+    expect(keysOf(sameConfig)).toEqual(['advisor']);
+    expect(keysOf({ ...sameConfig, now: NOW + DAY_MS })).toEqual([]);
+    expect(keysOf(sameConfig)).toEqual(['advisor']);
   });
 });
 

@@ -79,15 +79,42 @@ export interface EntitlementInput {
   now: number;
 }
 
-/** A user's behaviour seen from one instant: days since last active, totals over windows. */
+/** A total over a window: the number of events of some types, or the sum of their values. */
+interface Measure {
+  types: ReadonlySet<string>;
+  windowDays: number;
+  field: 'count' | 'sum';
+}
+
+/** Totals already computed for a user's facts (the same object while cached), for one day and one configuration. */
+interface FactMemo {
+  today: number;
+  measures: readonly Measure[];
+  values: (number | undefined)[];
+}
+const factMemos = new WeakMap<UserFacts, FactMemo>();
+
+/** A user's behaviour seen from one day: days since last active, and totals over windows, each computed once. */
 class FactView {
   private readonly today: number;
+  private readonly values: (number | undefined)[];
 
   constructor(
     private readonly facts: UserFacts | null,
     now: number,
+    private readonly measures: readonly Measure[],
   ) {
     this.today = Math.floor(now / DAY_MS);
+    if (facts === null) {
+      this.values = [];
+      return;
+    }
+    let memo = factMemos.get(facts);
+    if (memo === undefined || memo.today !== this.today || memo.measures !== measures) {
+      memo = { today: this.today, measures, values: [] };
+      factMemos.set(facts, memo);
+    }
+    this.values = memo.values;
   }
 
   /** Whole UTC calendar days between the last event's day and today; null for a user never seen. */
@@ -96,12 +123,17 @@ class FactView {
     return last == null ? null : Math.max(0, this.today - Math.floor(last / DAY_MS));
   }
 
-  total(types: ReadonlySet<string>, windowDays: number, field: 'count' | 'sum'): number {
+  /** Measure number `index` of the configuration. */
+  total(index: number): number {
+    const known = this.values[index];
+    if (known !== undefined) return known;
+    const { types, windowDays, field } = this.measures[index];
     const from = this.today - windowDays + 1;
     let total = 0;
     for (const row of this.facts?.days ?? []) {
       if (row.day >= from && row.day <= this.today && types.has(row.eventType)) total += row[field];
     }
+    this.values[index] = total;
     return total;
   }
 }
@@ -136,6 +168,7 @@ interface CompiledConfig {
   denyRules: CompiledRule[];
   /** In the configuration's order, for explanations. */
   rules: CompiledRule[];
+  measures: Measure[];
   /** What resolve must read for a user: a summary window and event types, and whether per-user grants. */
   needs: StateNeeds;
 }
@@ -171,7 +204,10 @@ function attributeValue(attributes: Record<string, JsonValue> | undefined, name:
   return current ?? null;
 }
 
-function behaviourCheck(condition: BehaviourConditionSnapshot): CompiledCheck {
+/** Numbers the distinct measures of a configuration, so that each is computed once per user and day. */
+type MeasureIndex = (types: readonly string[], windowDays: number, field: Measure['field']) => number;
+
+function behaviourCheck(condition: BehaviourConditionSnapshot, measureIndex: MeasureIndex): CompiledCheck {
   const compare = COMPARE[condition.operator];
   const bound = condition.value;
   const test = (actual: JsonValue) => typeof actual === 'number' && compare(actual, bound);
@@ -179,18 +215,17 @@ function behaviourCheck(condition: BehaviourConditionSnapshot): CompiledCheck {
   if (condition.fact === 'DAYS_SINCE_LAST_ACTIVE') {
     return { condition: `days since last active ${comparison}`, actual: (env) => env.facts.daysSinceLastActive(), test };
   }
-  const types = new Set(condition.eventTypes);
   const window = condition.windowDays ?? 1;
-  const field = condition.fact === 'EVENT_COUNT' ? 'count' : 'sum';
+  const index = measureIndex(condition.eventTypes, window, condition.fact === 'EVENT_COUNT' ? 'count' : 'sum');
   const what = condition.fact === 'EVENT_COUNT' ? 'number of' : 'sum of the values of';
   return {
     condition: `${what} ${condition.eventTypes.join(' or ')} events over the last ${window} days ${comparison}`,
-    actual: (env) => env.facts.total(types, window, field),
+    actual: (env) => env.facts.total(index),
     test,
   };
 }
 
-function compileRule(rule: EntitlementRuleSnapshot): CompiledRule {
+function compileRule(rule: EntitlementRuleSnapshot, measureIndex: MeasureIndex): CompiledRule {
   const checks: CompiledCheck[] = [];
   const { tiers, conditions, match } = rule.targeting;
   if (tiers.length > 0) {
@@ -216,7 +251,7 @@ function compileRule(rule: EntitlementRuleSnapshot): CompiledRule {
       test: (actual) => typeof actual === 'string' && keys.has(actual),
     });
   }
-  for (const condition of rule.behaviour) checks.push(behaviourCheck(condition));
+  for (const condition of rule.behaviour) checks.push(behaviourCheck(condition, measureIndex));
 
   const targeted: UserPredicate = compileTargeting(rule.targeting);
   const otherChecks = checks.slice((tiers.length > 0 ? 1 : 0) + (conditions.length > 0 ? 1 : 0));
@@ -250,8 +285,21 @@ export function neededState(config: EntitlementConfig, includeDisabled = false):
 const byPriority = (a: CompiledRule, b: CompiledRule) => b.rule.priority - a.rule.priority || (a.rule.key < b.rule.key ? -1 : a.rule.key > b.rule.key ? 1 : 0);
 
 function compile(config: EntitlementConfig): CompiledConfig {
-  const rules = config.rules.map(compileRule);
+  const measures: Measure[] = [];
+  const indexes = new Map<string, number>();
+  const measureIndex: MeasureIndex = (types, windowDays, field) => {
+    const sorted = [...new Set(types)].sort();
+    const key = JSON.stringify([sorted, windowDays, field]);
+    let index = indexes.get(key);
+    if (index === undefined) {
+      index = measures.push({ types: new Set(sorted), windowDays, field }) - 1;
+      indexes.set(key, index);
+    }
+    return index;
+  };
+  const rules = config.rules.map((rule) => compileRule(rule, measureIndex));
   return {
+    measures,
     catalogue: new Map(config.catalogue.map((entry) => [entry.key, entry])),
     grantRules: rules.filter((r) => r.rule.effect === 'GRANT').sort(byPriority),
     denyRules: rules.filter((r) => r.rule.effect === 'DENY'),
@@ -368,7 +416,7 @@ function listResolved(config: CompiledConfig, decision: Decision): ResolvedEntit
 export function resolveEntitlements(input: EntitlementInput): ResolvedEntitlement[] {
   const config = compiled(input.config);
   if (config.catalogue.size === 0) return [];
-  const env: Env = { user: input.user, experiments: input.experiments, facts: new FactView(input.facts, input.now) };
+  const env: Env = { user: input.user, experiments: input.experiments, facts: new FactView(input.facts, input.now, config.measures) };
   const decision = decide(input, (rule) => statusAt(rule, input.now) === null && rule.holds(env));
   return listResolved(config, decision);
 }
@@ -376,7 +424,7 @@ export function resolveEntitlements(input: EntitlementInput): ResolvedEntitlemen
 /** The same resolution, with every rule and per-user grant considered and why it did or did not count. */
 export function explainEntitlements(input: EntitlementInput): EntitlementExplanation {
   const config = compiled(input.config);
-  const facts = new FactView(input.facts, input.now);
+  const facts = new FactView(input.facts, input.now, config.measures);
   const env: Env = { user: input.user, experiments: input.experiments, facts };
   const statuses = new Map<CompiledRule, { status: RuleStatus; conditions: ConditionCheck[] }>();
   for (const rule of config.rules) {

@@ -158,7 +158,10 @@ export class EntitlementResolver {
       daysSinceLastActive: explanation.daysSinceLastActive,
       entitlements: explanation.entitlements as EntitlementType[],
       rules: explanation.rules as EntitlementExplanationType['rules'],
-      userGrants: explanation.userGrants.map(({ grant, status }) => ({ grant: grantRows.get(grant.id)!, status: status as EntitlementExplanationType['userGrants'][number]['status'] })),
+      userGrants: explanation.userGrants.flatMap(({ grant, status }) => {
+        const row = grantRows.get(grant.id);
+        return row ? [{ grant: row, status: status as EntitlementExplanationType['userGrants'][number]['status'] }] : [];
+      }),
     };
   }
 }

@@ -1,4 +1,5 @@
-import { errorCode, startTestServer, type TestServer } from '../testing/harness';
+import { Client } from 'pg';
+import { errorCode, postGraphQL, startSecondInstance, startTestServer, type TestServer } from '../testing/harness';
 
 const DAY = 86_400_000;
 // Midnight (UTC) today: events at or after it are never "in the future" for trackEvents, which
@@ -291,5 +292,45 @@ describe('explainEntitlements', () => {
     expect(errorCode(await server.gql(EXPLAIN, { user: { id: 'payer-1' } }, sdkKey))).toBe('FORBIDDEN');
     const config = (await must('{ sdkConfig }', undefined, sdkKey)).sdkConfig;
     expect(JSON.stringify(config)).not.toMatch(/payers|checkin-bonus|payer-1/);
+  });
+});
+
+// Both need a PostgreSQL server: NOTIFY between instances, and a database that can be made to go away.
+(process.env.DATABASE_URL ? describe : describe.skip)('on a PostgreSQL server', () => {
+  if (!process.env.DATABASE_URL) {
+    // eslint-disable-next-line no-console
+    console.warn('SKIPPED: the two-instance and outage entitlement tests need DATABASE_URL (a PostgreSQL server).');
+  }
+
+  it('shows a grant made on one instance on another within a second, though the other had the user cached', async () => {
+    const second = await startSecondInstance(server);
+    try {
+      const onSecond = async () => (await postGraphQL(second.url, RESOLVE, { user: { id: 'roaming' } }, sdkKey)).data.resolve.entitlements.map((e: { key: string }) => e.key);
+      expect(await onSecond()).toEqual([]);
+      await must(GRANT, { input: { userId: 'roaming', entitlementKey: 'advisor', reason: 'goodwill' } });
+      const started = Date.now();
+      while (!(await onSecond()).includes('advisor')) {
+        if (Date.now() - started > 1_000) throw new Error('not within a second');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('answers experiments and flags with entitlements null (unknown) while the facts cannot be read', async () => {
+    const name = new URL(server.databaseUrl!).pathname.slice(1);
+    const admin = new Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    try {
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+      const during = await server.gql('query ($user: UserContextInput!) { resolve(user: $user) { userId experiments { variantKey } entitlements { key } } }', { user: { id: 'vip-advisor', tier: 'high_value' } }, sdkKey);
+      expect(during.errors).toBeUndefined();
+      expect(during.data.resolve).toEqual({ userId: 'vip-advisor', experiments: [{ variantKey: 'advisor' }], entitlements: null });
+    } finally {
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
   });
 });

@@ -7,9 +7,14 @@ import type { SnapshotService } from '../assignment/snapshot.service';
 
 /** Users whose state is kept; past this the least recently loaded go first. */
 const MAX_ENTRIES = 100_000;
+/**
+ * Background refreshes wait this long to be read together: one query for many users costs the
+ * database and this process far less than one each, and nobody waits for them.
+ */
+const REFRESH_BATCH_MS = 50;
 
 interface Entry {
-  /** Real time (not the injectable clock) the read started: freshness is about the database, not the rules. */
+  /** Real time (not the injectable clock) the last read started: freshness is about the database, not the rules. */
   loadedAt: number;
   /** The first UTC day (days since 1970-01-01) of summaries read: a later need for older days is a miss. */
   fromDay: number;
@@ -20,8 +25,10 @@ interface Entry {
 const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 /**
- * What resolve reads about a user (behavioural facts and per-user grants), kept for `ttlMs` so
- * that the request path rarely touches the database. Loads of concurrent requests are batched
+ * What resolve reads about a user (behavioural facts and per-user grants), kept so that the
+ * request path rarely touches the database. What is served is never older than `ttlMs`; from
+ * half that age on, a request serves it and has it read again in the background, so that users
+ * asked for often never wait for the database. Reads of concurrent requests are batched
  * (DataLoader: one query for all the users asked for in the same tick, resolveMany's included);
  * a user asked for again while their read is in flight waits for that read. trackEvents
  * invalidates the users it ingests on this instance; any change of the entitlement configuration
@@ -30,7 +37,10 @@ const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10
 export class UserStateService {
   private readonly entries = new Map<string, Entry>();
   private configSeen?: EntitlementConfig;
+  /** For requests waiting: batched within the tick. */
   private readonly loader: DataLoader<string, UserState>;
+  /** For background refreshes: batched over REFRESH_BATCH_MS. */
+  private readonly refresher: DataLoader<string, UserState>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -38,7 +48,12 @@ export class UserStateService {
     private readonly now: () => Date,
     private readonly ttlMs: number,
   ) {
-    this.loader = new DataLoader((userIds) => this.read(userIds), { cache: false, maxBatchSize: 1_000 });
+    this.loader = new DataLoader((userIds) => this.readMany(userIds), { cache: false, maxBatchSize: 1_000 });
+    this.refresher = new DataLoader((userIds) => this.readMany(userIds), {
+      cache: false,
+      maxBatchSize: 1_000,
+      batchScheduleFn: (callback) => setTimeout(callback, REFRESH_BATCH_MS),
+    });
   }
 
   /** The first summary day the current rules need, as of the clock. */
@@ -47,7 +62,7 @@ export class UserStateService {
     return today - Math.max(stateNeeds(config).lookbackDays - 1, 0);
   }
 
-  private async read(userIds: readonly string[]): Promise<UserState[]> {
+  private async readMany(userIds: readonly string[]): Promise<UserState[]> {
     const config = this.snapshots.entitlements();
     const needs = stateNeeds(config);
     const states = await new EntitlementStore(this.dataSource.manager).userStates(userIds, {
@@ -69,11 +84,37 @@ export class UserStateService {
     return this.entries;
   }
 
-  /** The user's state when a fresh copy is at hand: no promise, no I/O. */
+  /** Reads the user into `entry`; until it is back, the entry keeps serving what it had. */
+  private read(userId: string, entry: Entry, config: EntitlementConfig, loader: DataLoader<string, UserState>): Promise<UserState> {
+    const startedAt = Date.now();
+    const fromDay = this.neededFromDay(config);
+    entry.pending = loader.load(userId).then(
+      (state) => {
+        Object.assign(entry, { state, loadedAt: startedAt, fromDay, pending: undefined });
+        // Least recently read first out.
+        if (this.entries.get(userId) === entry) {
+          this.entries.delete(userId);
+          this.entries.set(userId, entry);
+        }
+        return state;
+      },
+      (error: unknown) => {
+        entry.pending = undefined;
+        throw error;
+      },
+    );
+    return entry.pending;
+  }
+
+  /** The user's state when one young enough is at hand: no promise, no I/O (a refresh may start behind it). */
   peek(userId: string): UserState | undefined {
     const config = this.snapshots.entitlements();
     const entry = this.entriesFor(config).get(userId);
-    if (entry?.state === undefined || Date.now() - entry.loadedAt >= this.ttlMs || entry.fromDay > this.neededFromDay(config)) return undefined;
+    if (entry?.state === undefined || entry.fromDay > this.neededFromDay(config)) return undefined;
+    const age = Date.now() - entry.loadedAt;
+    if (age >= this.ttlMs) return undefined;
+    // A failed refresh leaves the entry to age out; the request that then waits reports the failure.
+    if (age >= this.ttlMs / 2 && entry.pending === undefined) this.read(userId, entry, config, this.refresher).catch(() => undefined);
     return entry.state;
   }
 
@@ -81,24 +122,14 @@ export class UserStateService {
   load(userId: string): Promise<UserState> {
     const config = this.snapshots.entitlements();
     const entries = this.entriesFor(config);
-    const inFlight = entries.get(userId)?.pending;
-    if (inFlight) return inFlight;
-    const entry: Entry = { loadedAt: Date.now(), fromDay: this.neededFromDay(config) };
-    entries.delete(userId);
-    if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-    entries.set(userId, entry);
-    entry.pending = this.loader.load(userId).then(
-      (state) => {
-        entry.state = state;
-        entry.pending = undefined;
-        return state;
-      },
-      (error: unknown) => {
-        if (entries.get(userId) === entry) entries.delete(userId);
-        throw error;
-      },
-    );
-    return entry.pending;
+    let entry = entries.get(userId);
+    if (entry?.pending) return entry.pending;
+    if (entry === undefined) {
+      if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+      entry = { loadedAt: 0, fromDay: 0 };
+      entries.set(userId, entry);
+    }
+    return this.read(userId, entry, config, this.loader);
   }
 
   /** Forgets these users, after their events were stored here. */

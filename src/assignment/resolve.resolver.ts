@@ -30,7 +30,7 @@ type Answer = ResolutionType | Promise<ResolutionType>;
  * behavioural facts and grants only when some rule or grant could use them, and then come from
  * the user-state cache when fresh (no promise, no I/O) or from one batched read.
  */
-function resolveOne(ctx: RequestContext, snapshot: ConfigSnapshot, user: UserContext, at: Date): Answer {
+function resolveOne(ctx: RequestContext, snapshot: ConfigSnapshot, user: UserContext, at: Date, now: number): Answer {
   const resolution = evaluate(snapshot, user);
   ctx.exposures.record(user, resolution, at);
   const experiments = resolution.experiments as ResolutionType['experiments'];
@@ -48,7 +48,7 @@ function resolveOne(ctx: RequestContext, snapshot: ConfigSnapshot, user: UserCon
       experiments: resolution.experiments,
       facts: state?.facts ?? null,
       grants: state?.grants ?? [],
-      now: ctx.now().getTime(),
+      now,
     }) as EntitlementType[],
   });
   if (!needs.facts && !needs.grants) return answer(null);
@@ -67,18 +67,19 @@ export class ResolveResolver {
     description: 'One user’s variants in every running experiment, flag values and entitlements. Reads no database, except the user’s behavioural facts and grants when rules need them (cached).',
   })
   resolve(@Ctx() ctx: RequestContext, @Arg('user', { validate: false }) user: UserContextInput): Answer {
-    return resolveOne(ctx, ctx.snapshots.current(), userContext(user, 'user'), new Date());
+    return resolveOne(ctx, ctx.snapshots.current(), userContext(user, 'user'), new Date(), ctx.now().getTime());
   }
 
   @Authorized(Role.SDK, Role.ADMIN)
-  @Query(() => [ResolutionType], { description: `The same for up to ${MAX_USERS_PER_CALL} users, in order, against one snapshot; the users’ facts are read in one query.` })
+  @Query(() => [ResolutionType], { description: `The same for up to ${MAX_USERS_PER_CALL} users, in order, against one snapshot and one instant; the users’ facts are read in one query.` })
   resolveMany(@Ctx() ctx: RequestContext, @Arg('users', () => [UserContextInput], { validate: false }) users: UserContextInput[]): ResolutionType[] | Promise<ResolutionType[]> {
     if (users.length > MAX_USERS_PER_CALL) {
       throw assignmentError(AssignmentErrorReason.TOO_MANY_USERS, `At most ${MAX_USERS_PER_CALL} users per call, got ${users.length}`, 'users');
     }
     const snapshot = ctx.snapshots.current();
     const at = new Date();
-    const answers = users.map((user, i) => resolveOne(ctx, snapshot, userContext(user, `users.${i}`), at));
+    const now = ctx.now().getTime();
+    const answers = users.map((user, i) => resolveOne(ctx, snapshot, userContext(user, `users.${i}`), at, now));
     return answers.some((answer) => answer instanceof Promise) ? Promise.all(answers) : (answers as ResolutionType[]);
   }
 

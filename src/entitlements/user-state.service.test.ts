@@ -28,11 +28,13 @@ function setUp(ttlMs = 1_000) {
     return userIds.map((userId) => ({ userId, lastActiveAt: reads, days: [], grants: [] }));
   });
   let current = config;
+  let clock = Date.UTC(2026, 10, 20, 12);
   const snapshots = { entitlements: () => current } as unknown as SnapshotService;
-  const service = new UserStateService({ manager: { query } } as unknown as DataSource, snapshots, () => new Date(Date.UTC(2026, 10, 20, 12)), ttlMs);
+  const service = new UserStateService({ manager: { query } } as unknown as DataSource, snapshots, () => new Date(clock), ttlMs);
   return {
     service,
     query,
+    moveClock: (ms: number) => (clock += ms),
     fail: (value: boolean) => (failing = value),
     swapConfig: () => (current = { ...config }),
   };
@@ -71,13 +73,18 @@ describe('UserStateService', () => {
     expect(service.peek('a')).toBeUndefined();
   });
 
-  it('forgets invalidated users and starts over when the configuration changes', async () => {
-    const { service, swapConfig } = setUp();
+  it('forgets invalidated users, starts over when the configuration changes, and reads again for a clock set back', async () => {
+    const { service, swapConfig, moveClock } = setUp();
     await service.load('a');
     await service.load('b');
     service.invalidate(['a']);
     expect(service.peek('a')).toBeUndefined();
     expect(service.peek('b')).toBeDefined();
+    moveClock(86_400_000); // what was read is good for later times
+    expect(service.peek('b')).toBeDefined();
+    moveClock(-86_400_001); // not for earlier ones: grants may have looked expired, windows started later
+    expect(service.peek('b')).toBeUndefined();
+    moveClock(1);
     swapConfig();
     expect(service.peek('b')).toBeUndefined();
   });

@@ -16,8 +16,12 @@ const REFRESH_BATCH_MS = 50;
 interface Entry {
   /** Real time (not the injectable clock) the last read started: freshness is about the database, not the rules. */
   loadedAt: number;
-  /** The first UTC day (days since 1970-01-01) of summaries read: a later need for older days is a miss. */
-  fromDay: number;
+  /**
+   * The injectable clock when the last read started. What was read is good for that time and later
+   * (summaries since the longest window's start, grants unexpired then), not for earlier: a clock
+   * set back (tests) makes it a miss.
+   */
+  readAtClock: number;
   state?: UserState;
   pending?: Promise<UserState>;
 }
@@ -85,12 +89,12 @@ export class UserStateService {
   }
 
   /** Reads the user into `entry`; until it is back, the entry keeps serving what it had. */
-  private read(userId: string, entry: Entry, config: EntitlementConfig, loader: DataLoader<string, UserState>): Promise<UserState> {
+  private read(userId: string, entry: Entry, loader: DataLoader<string, UserState>): Promise<UserState> {
     const startedAt = Date.now();
-    const fromDay = this.neededFromDay(config);
+    const readAtClock = this.now().getTime();
     entry.pending = loader.load(userId).then(
       (state) => {
-        Object.assign(entry, { state, loadedAt: startedAt, fromDay, pending: undefined });
+        Object.assign(entry, { state, loadedAt: startedAt, readAtClock, pending: undefined });
         // Least recently read first out.
         if (this.entries.get(userId) === entry) {
           this.entries.delete(userId);
@@ -110,11 +114,11 @@ export class UserStateService {
   peek(userId: string): UserState | undefined {
     const config = this.snapshots.entitlements();
     const entry = this.entriesFor(config).get(userId);
-    if (entry?.state === undefined || entry.fromDay > this.neededFromDay(config)) return undefined;
+    if (entry?.state === undefined || this.now().getTime() < entry.readAtClock) return undefined;
     const age = Date.now() - entry.loadedAt;
     if (age >= this.ttlMs) return undefined;
     // A failed refresh leaves the entry to age out; the request that then waits reports the failure.
-    if (age >= this.ttlMs / 2 && entry.pending === undefined) this.read(userId, entry, config, this.refresher).catch(() => undefined);
+    if (age >= this.ttlMs / 2 && entry.pending === undefined) this.read(userId, entry, this.refresher).catch(() => undefined);
     return entry.state;
   }
 
@@ -126,10 +130,10 @@ export class UserStateService {
     if (entry?.pending) return entry.pending;
     if (entry === undefined) {
       if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-      entry = { loadedAt: 0, fromDay: 0 };
+      entry = { loadedAt: 0, readAtClock: 0 };
       entries.set(userId, entry);
     }
-    return this.read(userId, entry, config, this.loader);
+    return this.read(userId, entry, this.loader);
   }
 
   /** Forgets these users, after their events were stored here. */

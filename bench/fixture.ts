@@ -6,6 +6,7 @@
  */
 import 'reflect-metadata'; // targeting.types declares GraphQL types, whose decorators need it
 import type { ConfigSnapshot, ExperimentSnapshot, FlagSnapshot, JsonValue, UserContext } from '../src/assignment/snapshot';
+import type { BehaviourConditionSnapshot, CatalogueEntry, EntitlementRuleSnapshot } from '../src/entitlements/entitlement.snapshot';
 import { ConditionOperator, MatchMode, type Targeting } from '../src/targeting/targeting.types';
 
 export const BENCH_USER_COUNT = 100_000;
@@ -141,4 +142,113 @@ export function benchUser(i: number): UserContext {
       app: { version: VERSIONS[(i * 11) % VERSIONS.length] },
     },
   };
+}
+
+/**
+ * Entitlements for bench:resolve: a catalogue of 12 and 30 rules, a mix of tier, attribute,
+ * experiment-variant and behavioural conditions (days since last active, counts and sums over
+ * 7 to 90 days), 4 of them deny rules, like the growth teams' rules.
+ */
+export const benchCatalogue: CatalogueEntry[] = [
+  { key: 'checkin-bonus', kind: 'QUOTA', period: 'DAY', defaultValue: 1 },
+  { key: 'task-rewards', kind: 'QUOTA', period: 'WEEK', defaultValue: 1 },
+  { key: 'uploads', kind: 'QUOTA', period: 'MONTH', defaultValue: 10 },
+  { key: 'genuine-activity', kind: 'FEATURE', period: null, defaultValue: true },
+  { key: 'recall-popup', kind: 'FEATURE', period: null, defaultValue: true },
+  { key: 'recall-coupon', kind: 'COUPON', period: null, defaultValue: { amount: 5, currency: 'CNY', minSpend: 0 } },
+  { key: 'vip-coupon', kind: 'COUPON', period: null, defaultValue: { amount: 20, currency: 'CNY', minSpend: 100 } },
+  { key: 'dedicated-support', kind: 'FEATURE', period: null, defaultValue: true },
+  { key: 'recall-survey', kind: 'FEATURE', period: null, defaultValue: true },
+  { key: 'advisor', kind: 'FEATURE', period: null, defaultValue: true },
+  { key: 'offline-event-invitation', kind: 'FEATURE', period: null, defaultValue: true },
+  { key: 'home-layout', kind: 'CONFIG', period: null, defaultValue: { layout: 'classic' } },
+];
+
+const fact = (f: BehaviourConditionSnapshot['fact'], eventTypes: string[], windowDays: number | null, operator: BehaviourConditionSnapshot['operator'], value: number): BehaviourConditionSnapshot => ({
+  fact: f,
+  eventTypes,
+  windowDays,
+  operator,
+  value,
+});
+const away = (operator: BehaviourConditionSnapshot['operator'], days: number) => fact('DAYS_SINCE_LAST_ACTIVE', [], null, operator, days);
+
+function buildEntitlementRules(experiments: readonly ExperimentSnapshot[]): EntitlementRuleSnapshot[] {
+  const rule = (key: string, fields: Partial<EntitlementRuleSnapshot>): EntitlementRuleSnapshot => ({
+    key,
+    effect: 'GRANT',
+    priority: 0,
+    enabled: true,
+    validFrom: null,
+    validUntil: null,
+    targeting: EVERYONE,
+    variants: [],
+    behaviour: [],
+    entitlements: [],
+    ...fields,
+  });
+  const grant = (key: string, value: JsonValue | null = null) => ({ key, value });
+  const treatment = (experiment: ExperimentSnapshot) => ({ experimentKey: experiment.key, variantKeys: experiment.variants.slice(1).map((v) => v.key) });
+  return [
+    rule('checkin-all', { entitlements: [grant('checkin-bonus', 1)] }),
+    rule('tasks-baseline', { entitlements: [grant('task-rewards', 1)] }),
+    rule('uploads-baseline', { entitlements: [grant('uploads', 10)] }),
+    rule('layout-classic', { entitlements: [grant('home-layout')] }),
+    rule('genuine-payer', { priority: 10, behaviour: [fact('EVENT_VALUE_SUM', ['payment'], 30, 'GT', 100)], entitlements: [grant('genuine-activity'), grant('task-rewards', 5)] }),
+    rule('genuine-poster', { priority: 10, behaviour: [fact('EVENT_COUNT', ['post'], 7, 'GTE', 3)], entitlements: [grant('genuine-activity'), grant('task-rewards', 5)] }),
+    rule('genuine-interactions', { priority: 10, behaviour: [fact('EVENT_COUNT', ['comment', 'like'], 30, 'GTE', 10)], entitlements: [grant('genuine-activity'), grant('task-rewards', 5)] }),
+    rule('hollow-activity', {
+      effect: 'DENY',
+      behaviour: [away('LTE', 29), fact('EVENT_VALUE_SUM', ['payment'], 30, 'LTE', 100), fact('EVENT_COUNT', ['post'], 7, 'LT', 3), fact('EVENT_COUNT', ['comment', 'like'], 30, 'LT', 10)],
+      entitlements: [grant('checkin-bonus'), grant('recall-coupon'), grant('vip-coupon')],
+    }),
+    rule('winback-day-1', { behaviour: [away('EQ', 3)], entitlements: [grant('recall-popup'), grant('recall-coupon')] }),
+    rule('winback-day-3', { behaviour: [away('GTE', 5), away('LTE', 30)], entitlements: [grant('dedicated-support')] }),
+    rule('winback-day-7', { behaviour: [away('GTE', 9), away('LTE', 30)], entitlements: [grant('recall-survey')] }),
+    rule('big-spender', { priority: 20, behaviour: [fact('EVENT_VALUE_SUM', ['payment'], 90, 'GTE', 500)], entitlements: [grant('vip-coupon'), grant('uploads', 100)] }),
+    rule('frequent-opener', { behaviour: [fact('EVENT_COUNT', ['app_open'], 14, 'GTE', 10)], entitlements: [grant('uploads', 30)] }),
+    rule('recent-poster', { behaviour: [fact('EVENT_COUNT', ['post'], 30, 'GTE', 1), away('LTE', 2)], entitlements: [grant('uploads', 20)] }),
+    rule('lapsed-high-value', { targeting: HIGH_VALUE, behaviour: [away('GTE', 7)], entitlements: [grant('dedicated-support'), grant('vip-coupon')] }),
+    rule('high-value-support', { targeting: HIGH_VALUE, entitlements: [grant('dedicated-support')] }),
+    rule('high-value-uploads', { targeting: HIGH_VALUE, priority: 5, entitlements: [grant('uploads', 50)] }),
+    rule('engaged-tasks', { targeting: ENGAGED_TIERS, entitlements: [grant('task-rewards', 3)] }),
+    rule('suspect-tier', { effect: 'DENY', targeting: { tiers: ['suspect'], match: MatchMode.ALL, conditions: [] }, entitlements: [grant('vip-coupon'), grant('task-rewards')] }),
+    rule('newcomer-tasks', { targeting: { tiers: ['new'], match: MatchMode.ALL, conditions: [] }, entitlements: [grant('task-rewards', 2)] }),
+    rule('asia-layout', { targeting: ASIA_ON_RECENT_APP, priority: 3, entitlements: [grant('home-layout', { layout: 'festival' })] }),
+    rule('recent-app-layout', { targeting: RECENT_APP, priority: 2, entitlements: [grant('home-layout', { layout: 'cards' })] }),
+    rule('mobile-uploads', { targeting: MOBILE_OR_NEWCOMER, entitlements: [grant('uploads', 15)] }),
+    rule('old-app-no-coupons', {
+      effect: 'DENY',
+      targeting: { tiers: [], match: MatchMode.ALL, conditions: [{ attribute: 'app.version', operator: ConditionOperator.SEMVER_LT, value: '2.2.0' }] },
+      entitlements: [grant('vip-coupon')],
+    }),
+    rule('advisor-arm', { variants: [treatment(experiments[14])], entitlements: [grant('advisor'), grant('offline-event-invitation')] }),
+    rule('checkin-arm', { priority: 5, variants: [treatment(experiments[0])], entitlements: [grant('checkin-bonus', 2)] }),
+    rule('tasks-arm', { priority: 5, variants: [treatment(experiments[7])], entitlements: [grant('task-rewards', 7)] }),
+    rule('holiday-layout', { priority: 9, validFrom: '2026-12-20T00:00:00.000Z', validUntil: '2027-01-03T00:00:00.000Z', entitlements: [grant('home-layout', { layout: 'holiday' })] }),
+    rule('retired-offer', { enabled: false, entitlements: [grant('vip-coupon')] }),
+    rule('returning-payer', { variants: [treatment(experiments[3])], behaviour: [fact('EVENT_COUNT', ['payment'], 60, 'GTE', 1), away('GTE', 1)], entitlements: [grant('recall-coupon', { amount: 8, currency: 'CNY', minSpend: 0 })] }),
+  ];
+}
+
+export const benchEntitlementRules: EntitlementRuleSnapshot[] = buildEntitlementRules(benchExperiments);
+
+const EVENT_TYPES = ['app_open', 'post', 'comment', 'like', 'payment'];
+
+/** A few weeks of events for user number `i`, deterministic, `today` being a UTC midnight in ms. */
+export function benchEvents(i: number, today: number): { id: string; userId: string; type: string; value: number | null; occurredAt: string }[] {
+  const events = [];
+  const count = 5 + ((i * 37) % 25);
+  for (let n = 0; n < count; n++) {
+    const type = EVENT_TYPES[(i * 7 + n * 3) % EVENT_TYPES.length];
+    const daysAgo = (i * 11 + n * 5) % 40;
+    events.push({
+      id: `bench-${i}-${n}`,
+      userId: `user-${i}`,
+      type,
+      value: type === 'payment' ? 10 + ((i * 13 + n * 29) % 200) : null,
+      occurredAt: new Date(today - daysAgo * 86_400_000 + 60_000).toISOString(),
+    });
+  }
+  return events;
 }

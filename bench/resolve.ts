@@ -1,13 +1,14 @@
 /**
  * `npm run bench:resolve`: resolve over HTTP (20 running experiments in 3 layers, 10 flags, a
- * holdout, all configured through the API), against a bare Node http server returning a fixed
+ * holdout, 12 entitlements and 30 entitlement rules, half of them behavioural, all configured
+ * through the API; the users' events tracked through the API before the load), against a bare Node http server returning a fixed
  * JSON body of the same size, in the same run, with the same load: autocannon, 32 connections.
  * Targets: ratio at least 0.35, p99 under 10 ms.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { benchSnapshot, benchUser } from './fixture';
+import { benchCatalogue, benchEntitlementRules, benchEvents, benchSnapshot, benchUser } from './fixture';
 import { freshBenchDatabase } from './database';
 import { generateSecret } from '../src/auth/api-key.service';
 import { postGraphQL } from '../src/testing/harness';
@@ -20,7 +21,7 @@ const USERS = 1_000;
 const ROOT = path.resolve(__dirname, '..');
 
 const RESOLVE = `query ($user: UserContextInput!) { resolve(user: $user) {
-  userId inHoldout experiments { experimentKey variantKey payload reason } flags { key value variant reason } } }`;
+  userId inHoldout experiments { experimentKey variantKey payload reason } flags { key value variant reason } entitlements { key value source } } }`;
 
 /**
  * The baseline: bare Node http answering every request, once read, with one fixed JSON body.
@@ -107,6 +108,23 @@ export async function configure(url: string, adminKey: string): Promise<void> {
     const input = { key: flag.key, name: flag.key, type: flag.type, defaultValue: flag.defaultValue ?? {}, enabled: flag.enabled, seed: flag.seed, rules: flag.rules.map(ruleInput) };
     await gql('mutation ($input: CreateFlagInput!) { createFlag(input: $input) { key } }', { input });
   }
+  for (const { key, kind, period, defaultValue } of benchCatalogue) {
+    await gql('mutation ($input: CreateEntitlementInput!) { createEntitlement(input: $input) { key } }', { input: { key, name: key, kind, period, defaultValue } });
+  }
+  for (const rule of benchEntitlementRules) {
+    await gql('mutation ($input: CreateEntitlementRuleInput!) { createEntitlementRule(input: $input) { key } }', { input: { ...rule, name: rule.key } });
+  }
+}
+
+/** The bench users' recent behaviour, so that resolve reads and uses real facts. */
+async function trackBenchEvents(url: string, key: string): Promise<number> {
+  const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  const events = Array.from({ length: USERS }, (_, i) => benchEvents(i, today)).flat();
+  for (let start = 0; start < events.length; start += 5_000) {
+    const result = await postGraphQL(url, 'mutation ($events: [EventInput!]!) { trackEvents(events: $events) { accepted rejected { message } } }', { events: events.slice(start, start + 5_000) }, key);
+    if (result.errors || result.data.trackEvents.rejected.length) throw new Error(`trackEvents: ${JSON.stringify(result.errors ?? result.data.trackEvents.rejected[0])}`);
+  }
+  return events.length;
 }
 
 async function load(url: string, headers: Record<string, string>, bodies: string[], seconds: number) {
@@ -137,6 +155,7 @@ async function main(): Promise<void> {
     children.push(uplift.child);
     await configure(uplift.url, adminKey);
     const sdkKey = (await postGraphQL(uplift.url, 'mutation { createApiKey(input: { name: "bench", role: SDK }) { secret } }', undefined, adminKey)).data.createApiKey.secret;
+    const tracked = await trackBenchEvents(uplift.url, sdkKey);
     await new Promise((resolve) => setTimeout(resolve, 500)); // the snapshot rebuild after the last change
 
     const bodies = Array.from({ length: USERS }, (_, i) => JSON.stringify({ query: RESOLVE, variables: { user: benchUser(i) } }));
@@ -156,7 +175,10 @@ async function main(): Promise<void> {
     const ratio = upliftResult.rps / bareResult.rps;
     const row = (name: string, r: typeof bareResult) =>
       `${name.padEnd(34)} ${Math.round(r.rps).toLocaleString('en').padStart(8)} req/s   p50 ${String(r.p50).padStart(3)} ms   p99 ${String(r.p99).padStart(3)} ms`;
-    console.log(`autocannon, ${CONNECTIONS} connections, ${DURATION_S} s each after ${WARMUP_S} s warm-up; ${benchSnapshot.experiments.length} experiments in ${benchSnapshot.layers.length} layers, ${benchSnapshot.flags.length} flags; ${USERS} distinct users; answer ${Buffer.byteLength(sampleBody)} bytes`);
+    console.log(
+      `autocannon, ${CONNECTIONS} connections, ${DURATION_S} s each after ${WARMUP_S} s warm-up; ${benchSnapshot.experiments.length} experiments in ${benchSnapshot.layers.length} layers, ` +
+        `${benchSnapshot.flags.length} flags, ${benchEntitlementRules.length} entitlement rules; ${USERS} distinct users with ${tracked} events; answer ${Buffer.byteLength(sampleBody)} bytes`,
+    );
     console.log(row('bare node http, fixed body', bareResult));
     console.log(row('uplift resolve', upliftResult));
     console.log(`ratio uplift / bare: ${ratio.toFixed(2)} (target >= 0.35: ${ratio >= 0.35 ? 'met' : 'NOT met'}); p99 ${upliftResult.p99} ms (target < 10 ms: ${upliftResult.p99 < 10 ? 'met' : 'NOT met'})`);

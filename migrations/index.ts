@@ -3,6 +3,7 @@ import { Init1795518680611 } from './1795518680611-Init';
 import { AssignmentFlagsEvents1795519563732 } from './1795519563732-AssignmentFlagsEvents';
 import { BehaviourSummaries1795525664987 } from './1795525664987-BehaviourSummaries';
 import { Metrics1795526050530 } from './1795526050530-Metrics';
+import { Entitlements1795526427182 } from './1795526427182-Entitlements';
 import { ResultSnapshots1795526466234 } from './1795526466234-ResultSnapshots';
 import { AnalysisIndexes1795527000000 } from './1795527000000-AnalysisIndexes';
 
@@ -10,4 +11,12 @@ import { AnalysisIndexes1795527000000 } from './1795527000000-AnalysisIndexes';
  * Every migration, oldest first. Listed here rather than found by a file glob, so that the same
  * list works from TypeScript (tests, CLI) and from the built JavaScript (npm start).
  */
-export const migrations: (new () => MigrationInterface)[] = [Init1795518680611, AssignmentFlagsEvents1795519563732, BehaviourSummaries1795525664987, Metrics1795526050530, ResultSnapshots1795526466234, AnalysisIndexes1795527000000];
+export const migrations: (new () => MigrationInterface)[] = [
+  Init1795518680611,
+  AssignmentFlagsEvents1795519563732,
+  BehaviourSummaries1795525664987,
+  Metrics1795526050530,
+  Entitlements1795526427182,
+  ResultSnapshots1795526466234,
+  AnalysisIndexes1795527000000,
+];

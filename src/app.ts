@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
-import type { UpliftConfig } from './common/config';
+import { DEFAULT_USER_STATE_TTL_MS, type UpliftConfig } from './common/config';
 import { createLogger, type Logger } from './common/logger';
 import { openDatabase } from './db/database';
 import { createHttpServer } from './server/http';
@@ -11,6 +11,7 @@ import { Authenticator } from './auth/authenticator';
 import { ChangeBus } from './common/change-bus';
 import { SnapshotService } from './assignment/snapshot.service';
 import { ExposureWriter } from './events/exposure.writer';
+import { UserStateService } from './entitlements/user-state.service';
 
 export interface RunningUplift {
   /** e.g. http://127.0.0.1:4000 */
@@ -48,6 +49,8 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
   const bus = new ChangeBus(database.dataSource, database.embedded ? null : config.databaseUrl!, logger);
   const snapshots = new SnapshotService(database.dataSource, logger);
   const exposures = new ExposureWriter(database.dataSource, logger);
+  const now = config.now ?? (() => new Date());
+  const userStates = new UserStateService(database.dataSource, snapshots, now, config.userStateTtlMs ?? DEFAULT_USER_STATE_TTL_MS);
   try {
     await bus.start();
     const adminKey = bootstrapKey(config, database.embedded);
@@ -60,6 +63,8 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
       authenticator: new Authenticator(database.dataSource, bus),
       snapshots,
       exposures,
+      userStates,
+      now,
       graphiqlKey: database.embedded ? adminKey : undefined,
     });
     await new Promise<void>((resolve, reject) => {

@@ -10,10 +10,11 @@ afterAll(async () => {
 });
 
 describe('client-examples/pm', () => {
-  it('runs in file order against a fresh server: create, start, ramp, stop, read the audit log', async () => {
+  it('runs in file order against a fresh server: create, start, ramp, stop, read the audit log, grant a coupon and explain it', async () => {
     const examples = pmExamples();
     expect(examples.map((e) => e.name)).toEqual([
       '01-list-experiments', '02-create-activity-incentives', '03-start', '04-ramp', '05-stop', '06-audit-log',
+      '07-create-coupon', '08-grant-coupon', '09-explain-entitlements',
     ]);
     const results: Record<string, any> = {};
     for (const example of examples) {
@@ -27,5 +28,12 @@ describe('client-examples/pm', () => {
     expect(results['04-ramp'].updateExperiment.trafficAllocation).toBe(100);
     expect(results['05-stop'].stopExperiment).toMatchObject({ status: 'STOPPED', shippedVariantKey: 'task-system' });
     expect(results['06-audit-log'].auditLog.nodes.map((n: { action: string }) => n.action)).toEqual(['STOP', 'UPDATE', 'START', 'CREATE']);
+    const grantId = results['08-grant-coupon'].grantEntitlement.id;
+    expect(results['09-explain-entitlements'].explainEntitlements).toEqual({
+      daysSinceLastActive: null,
+      entitlements: [{ key: 'goodwill-coupon', value: { amount: 10, currency: 'CNY', minSpend: 50 }, source: grantId, sourceType: 'USER_GRANT', expiresAt: null }],
+      rules: [],
+      userGrants: [{ status: 'APPLIED', grant: { entitlementKey: 'goodwill-coupon', reason: 'Payment failed twice on 2026-11-20' } }],
+    });
   });
 });

@@ -1,7 +1,9 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import type { GraphQLSchema } from 'graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { ResolutionType, UserContextInput } from './resolve.types';
+import { ResolutionType, UserContextInput, type EntitlementType } from './resolve.types';
+import { resolveEntitlements, stateNeeds } from '../entitlements/entitlement.engine';
+import type { UserState } from '../entitlements/entitlement.snapshot';
 import { evaluate } from './evaluate';
 import { AssignmentErrorReason, assignmentError } from './assignment.errors';
 import { SLUG_PATTERN } from '../targeting/targeting.rules';
@@ -16,7 +18,7 @@ const RESOLVE_ROLES = [Role.SDK, Role.ADMIN];
 export const MAX_USERS_PER_CALL = 1_000;
 
 /** The user as the engine takes it, once its three rules hold. */
-function userContext(input: UserContextInput, field: string): UserContext {
+export function userContext(input: UserContextInput, field: string): UserContext {
   if (input.id.length < 1 || input.id.length > 200) throw assignmentError(AssignmentErrorReason.INVALID_USER, 'id must be 1 to 200 characters', `${field}.id`);
   if (input.tier != null && !SLUG_PATTERN.test(input.tier)) throw assignmentError(AssignmentErrorReason.INVALID_USER, 'tier must be a slug', `${field}.tier`);
   const attributes = input.attributes ?? {};
@@ -26,30 +28,63 @@ function userContext(input: UserContextInput, field: string): UserContext {
   return { id: input.id, tier: input.tier ?? null, attributes };
 }
 
-/** Evaluates against the in-memory snapshot (no database) and queues the exposures. */
-function resolveOne(ctx: RequestContext, snapshot: ConfigSnapshot, user: UserContext, at: Date): ResolutionType {
+type Answer = ResolutionType | Promise<ResolutionType>;
+
+/**
+ * Evaluates against the in-memory snapshot and queues the exposures; entitlements need the user's
+ * behavioural facts and grants only when some rule or grant could use them, and then come from
+ * the user-state cache when fresh (no promise, no I/O) or from one batched read.
+ */
+function resolveOne(ctx: RequestContext, snapshot: ConfigSnapshot, user: UserContext, at: Date): Answer {
   const resolution = evaluate(snapshot, user);
   ctx.exposures.record(user, resolution, at);
-  return { ...resolution, experiments: resolution.experiments as ResolutionType['experiments'], flags: resolution.flags as ResolutionType['flags'], entitlements: [] };
+  const experiments = resolution.experiments as ResolutionType['experiments'];
+  const flags = resolution.flags as ResolutionType['flags'];
+  const config = ctx.snapshots.entitlements();
+  const needs = stateNeeds(config);
+  const answer = (state: UserState | null): ResolutionType => ({
+    userId: resolution.userId,
+    inHoldout: resolution.inHoldout,
+    experiments,
+    flags,
+    entitlements: resolveEntitlements({
+      config,
+      user,
+      experiments: resolution.experiments,
+      facts: state?.facts ?? null,
+      grants: state?.grants ?? [],
+      now: at.getTime(),
+    }) as EntitlementType[],
+  });
+  if (!needs.facts && !needs.grants) return answer(null);
+  const cached = ctx.userStates.peek(user.id);
+  if (cached) return answer(cached);
+  return ctx.userStates.load(user.id).then(answer, (error: unknown) => {
+    ctx.logger.warn({ err: error, userId: user.id }, 'could not read a user’s behavioural facts and grants; answering without entitlements');
+    return { ...answer(null), entitlements: null };
+  });
 }
 
 @Resolver()
 export class ResolveResolver {
-  @Query(() => ResolutionType, { description: 'One user’s variants in every running experiment, flag values and entitlements. Reads no database.' })
-  resolve(@Ctx() ctx: RequestContext, @Arg('user', { validate: false }) user: UserContextInput): ResolutionType {
+  @Query(() => ResolutionType, {
+    description: 'One user’s variants in every running experiment, flag values and entitlements. Reads no database, except the user’s behavioural facts and grants when rules need them (cached).',
+  })
+  resolve(@Ctx() ctx: RequestContext, @Arg('user', { validate: false }) user: UserContextInput): Answer {
     assertRole(ctx.principal, RESOLVE_ROLES);
-    return resolveOne(ctx, ctx.snapshots.current(), userContext(user, 'user'), new Date());
+    return resolveOne(ctx, ctx.snapshots.current(), userContext(user, 'user'), ctx.now());
   }
 
-  @Query(() => [ResolutionType], { description: `The same for up to ${MAX_USERS_PER_CALL} users, in order, against one snapshot.` })
-  resolveMany(@Ctx() ctx: RequestContext, @Arg('users', () => [UserContextInput], { validate: false }) users: UserContextInput[]): ResolutionType[] {
+  @Query(() => [ResolutionType], { description: `The same for up to ${MAX_USERS_PER_CALL} users, in order, against one snapshot and one instant; the users’ facts are read in one query.` })
+  resolveMany(@Ctx() ctx: RequestContext, @Arg('users', () => [UserContextInput], { validate: false }) users: UserContextInput[]): ResolutionType[] | Promise<ResolutionType[]> {
     assertRole(ctx.principal, RESOLVE_ROLES);
     if (users.length > MAX_USERS_PER_CALL) {
       throw assignmentError(AssignmentErrorReason.TOO_MANY_USERS, `At most ${MAX_USERS_PER_CALL} users per call, got ${users.length}`, 'users');
     }
     const snapshot = ctx.snapshots.current();
-    const at = new Date();
-    return users.map((user, i) => resolveOne(ctx, snapshot, userContext(user, `users.${i}`), at));
+    const at = ctx.now();
+    const answers = users.map((user, i) => resolveOne(ctx, snapshot, userContext(user, `users.${i}`), at));
+    return answers.some((answer) => answer instanceof Promise) ? Promise.all(answers) : (answers as ResolutionType[]);
   }
 
   @Authorized(Role.SDK, Role.ADMIN)

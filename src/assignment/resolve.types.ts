@@ -1,6 +1,13 @@
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import type { JsonValue } from './snapshot';
+import { EntitlementKind, QuotaPeriod } from '../entitlements/entitlement.entity';
+
+export enum EntitlementSourceType {
+  RULE = 'RULE',
+  USER_GRANT = 'USER_GRANT',
+}
+registerEnumType(EntitlementSourceType, { name: 'EntitlementSourceType' });
 
 export enum ResolutionReason {
   TARGETING_MATCH = 'TARGETING_MATCH',
@@ -67,16 +74,28 @@ export class FlagEvaluationType {
   errorCode?: string;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'Something a user may have or use. Resolved by entitlement rules (a later release).' })
+@ObjectType({ simpleResolvers: true, description: 'Something a user has, with its value and where it came from.' })
 export class EntitlementType {
   @Field()
   key!: string;
 
-  @Field(() => GraphQLJSON, { nullable: true })
+  @Field(() => EntitlementKind)
+  kind!: EntitlementKind;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'FEATURE: true. QUOTA: the limit. COUPON: { amount, currency, minSpend }. CONFIG: the JSON value.' })
   value!: JsonValue;
 
-  @Field({ description: 'The rule key or grant id it came from.' })
+  @Field(() => QuotaPeriod, { nullable: true, description: 'QUOTA: the period the limit is per.' })
+  period!: QuotaPeriod | null;
+
+  @Field({ description: 'The rule key or per-user grant id it came from.' })
   source!: string;
+
+  @Field(() => EntitlementSourceType)
+  sourceType!: EntitlementSourceType;
+
+  @Field(() => Date, { nullable: true, description: 'When it stops: the grant’s expiry or the rule’s validUntil; null when open-ended.' })
+  expiresAt!: Date | null;
 }
 
 @ObjectType({ simpleResolvers: true })
@@ -93,6 +112,9 @@ export class ResolutionType {
   @Field(() => [FlagEvaluationType])
   flags!: FlagEvaluationType[];
 
-  @Field(() => [EntitlementType], { description: 'Empty until entitlement rules are released.' })
-  entitlements!: EntitlementType[];
+  @Field(() => [EntitlementType], {
+    nullable: true,
+    description: 'Per-user grants, then deny rules, then grant rules. Null (not empty) when the user’s behavioural facts or grants could not be read (database away); experiments and flags are still served.',
+  })
+  entitlements!: EntitlementType[] | null;
 }

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { ConfigSnapshot } from './snapshot';
-import { loadSnapshot } from './snapshot.store';
+import { loadSnapshot, type LoadedSnapshot } from './snapshot.store';
+import type { EntitlementConfig } from '../entitlements/entitlement.snapshot';
 import { ChangeTopic, type ChangeBus } from '../common/change-bus';
 import type { Logger } from '../common/logger';
 
@@ -13,7 +14,7 @@ const SAFETY_REFRESH_MS = 30_000;
  * instance) and every 30 s; while the database is away it keeps serving the last snapshot.
  */
 export class SnapshotService {
-  private snapshot?: ConfigSnapshot;
+  private snapshot?: LoadedSnapshot;
   private rebuilding?: Promise<void>;
   private stale = false;
   private timer?: NodeJS.Timeout;
@@ -36,7 +37,13 @@ export class SnapshotService {
 
   current(): ConfigSnapshot {
     if (!this.snapshot) throw new Error('SnapshotService used before start()');
-    return this.snapshot;
+    return this.snapshot.config;
+  }
+
+  /** The entitlement catalogue and rules, swapped together with current(). */
+  entitlements(): EntitlementConfig {
+    if (!this.snapshot) throw new Error('SnapshotService used before start()');
+    return this.snapshot.entitlements;
   }
 
   /** Coalesces bursts: at most one rebuild runs, and one more follows if changes arrived meanwhile. */
@@ -50,9 +57,10 @@ export class SnapshotService {
         this.stale = false;
         try {
           const next = await loadSnapshot(this.dataSource);
-          if (next.version !== this.snapshot?.version) {
+          if (next.config.version !== this.snapshot?.config.version) {
             this.snapshot = next;
-            this.logger.info({ version: next.version, experiments: next.experiments.length, flags: next.flags.length }, 'configuration snapshot rebuilt');
+            const { config, entitlements } = next;
+            this.logger.info({ version: config.version, experiments: config.experiments.length, flags: config.flags.length, entitlementRules: entitlements.rules.length }, 'configuration snapshot rebuilt');
           }
         } catch (error) {
           this.logger.warn({ err: error }, 'could not rebuild the configuration snapshot; serving the last one');

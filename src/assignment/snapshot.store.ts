@@ -3,14 +3,45 @@ import type { DataSource } from 'typeorm';
 import { ExperimentStore } from '../experiments/experiment.store';
 import { LayerStore } from '../layers/layer.store';
 import { FlagStore } from '../flags/flag.store';
+import { EntitlementStore } from '../entitlements/entitlement.store';
+import type { EntitlementConfig } from '../entitlements/entitlement.snapshot';
 import type { ConfigSnapshot, JsonValue } from './snapshot';
+
+/** What the server holds in memory: the configuration apps may see, and the entitlement configuration they may not. */
+export interface LoadedSnapshot {
+  config: ConfigSnapshot;
+  entitlements: EntitlementConfig;
+}
+
+async function loadEntitlementConfig(store: EntitlementStore): Promise<EntitlementConfig> {
+  const catalogue = await store.catalogue.active();
+  const rules = await store.rules.active();
+  const grants = await store.userGrantsSummary();
+  return {
+    catalogue: catalogue.map(({ key, kind, period, defaultValue }) => ({ key, kind, period, defaultValue })),
+    rules: rules.map((rule) => ({
+      key: rule.key,
+      effect: rule.effect,
+      priority: rule.priority,
+      enabled: rule.enabled,
+      validFrom: rule.validFrom?.toISOString() ?? null,
+      validUntil: rule.validUntil?.toISOString() ?? null,
+      targeting: rule.targeting,
+      variants: rule.variants,
+      behaviour: rule.behaviour,
+      entitlements: rule.entitlements,
+    })),
+    hasUserGrants: grants.any,
+    userGrantsVersion: grants.version,
+  };
+}
 
 /**
  * Reads the running configuration in one consistent view (REPEATABLE READ) and turns it into a
- * snapshot. Its version is a hash of its content, so every instance names the same configuration
- * the same way.
+ * snapshot. Its version is a hash of its content (entitlements included), so every instance names
+ * the same configuration the same way.
  */
-export async function loadSnapshot(dataSource: DataSource): Promise<ConfigSnapshot> {
+export async function loadSnapshot(dataSource: DataSource): Promise<LoadedSnapshot> {
   const content = await dataSource.transaction('REPEATABLE READ', async (manager) => {
     const experimentStore = new ExperimentStore(manager);
     const layerStore = new LayerStore(manager);
@@ -43,8 +74,10 @@ export async function loadSnapshot(dataSource: DataSource): Promise<ConfigSnapsh
         seed: flag.seed,
         rules: flag.rules,
       })),
+      entitlements: await loadEntitlementConfig(new EntitlementStore(manager)),
     };
   });
   const version = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 16);
-  return { version, generatedAt: new Date().toISOString(), ...content };
+  const { entitlements, ...config } = content;
+  return { config: { version, generatedAt: new Date().toISOString(), ...config }, entitlements };
 }

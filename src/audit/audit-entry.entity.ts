@@ -12,15 +12,15 @@ export class AuditEntry {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id!: string;
 
-  @Field({ description: 'EXPERIMENT, FLAG, METRIC, LAYER, HOLDOUT or API_KEY.' })
+  @Field({ description: 'EXPERIMENT, FLAG, METRIC, LAYER, HOLDOUT, API_KEY, ENTITLEMENT, ENTITLEMENT_RULE or USER_GRANT.' })
   @Column('text', { name: 'entity_type' })
   entityType!: string;
 
-  @Field({ description: 'The entity’s key (an experiment key, an API key id).' })
+  @Field({ description: 'The entity’s key (an experiment key, an API key id; for USER_GRANT the user id).' })
   @Column('text', { name: 'entity_key' })
   entityKey!: string;
 
-  @Field({ description: 'CREATE, UPDATE, START, PAUSE, RESUME, RESTART, STOP, ARCHIVE, DUPLICATE, FORCE_ASSIGNMENT, REMOVE_FORCED_ASSIGNMENT, ENABLE, DISABLE, SET, REVOKE, DELETE, AUTO_PAUSE.' })
+  @Field({ description: 'CREATE, UPDATE, START, PAUSE, RESUME, RESTART, STOP, ARCHIVE, DUPLICATE, FORCE_ASSIGNMENT, REMOVE_FORCED_ASSIGNMENT, ENABLE, DISABLE, SET, REVOKE, DELETE, AUTO_PAUSE, GRANT, WITHDRAW.' })
   @Column('text')
   action!: string;
 

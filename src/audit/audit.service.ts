@@ -10,6 +10,10 @@ export enum AuditEntityType {
   HOLDOUT = 'HOLDOUT',
   FLAG = 'FLAG',
   METRIC = 'METRIC',
+  ENTITLEMENT = 'ENTITLEMENT',
+  ENTITLEMENT_RULE = 'ENTITLEMENT_RULE',
+  /** Keyed by the user id: one user's grants and revocations read as one history. */
+  USER_GRANT = 'USER_GRANT',
 }
 
 export interface AuditRecord {

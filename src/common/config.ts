@@ -11,12 +11,22 @@ export interface UpliftConfig {
   /** Bootstrap admin key (plaintext); only its hash is stored. */
   adminKey?: string;
   logLevel: string;
+  /** How long a user's behavioural facts and grants are reused by resolve, in ms (0: read every time). */
+  userStateTtlMs?: number;
+  /** The clock for entitlement resolution (validity windows, expiries, days since last active); tests inject one. */
+  now?: () => Date;
 }
+
+export const DEFAULT_USER_STATE_TTL_MS = 5_000;
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfig {
   const port = env.PORT === undefined || env.PORT === '' ? 4000 : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`PORT must be an integer from 0 to 65535, got "${env.PORT}"`);
+  }
+  const ttl = env.UPLIFT_FACTS_TTL_MS === undefined || env.UPLIFT_FACTS_TTL_MS === '' ? DEFAULT_USER_STATE_TTL_MS : Number(env.UPLIFT_FACTS_TTL_MS);
+  if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3_600_000) {
+    throw new Error(`UPLIFT_FACTS_TTL_MS must be an integer from 0 to 3600000, got "${env.UPLIFT_FACTS_TTL_MS}"`);
   }
   return {
     databaseUrl: env.DATABASE_URL || undefined,
@@ -25,5 +35,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfi
     host: env.HOST || '127.0.0.1',
     adminKey: env.UPLIFT_ADMIN_KEY || undefined,
     logLevel: env.LOG_LEVEL || 'info',
+    userStateTtlMs: ttl,
   };
 }

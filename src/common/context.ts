@@ -4,6 +4,7 @@ import type { Principal } from '../auth/principal';
 import type { ExperimentLoaders } from '../experiments/experiment.loaders';
 import type { SnapshotService } from '../assignment/snapshot.service';
 import type { ExposureWriter } from '../events/exposure.writer';
+import type { UserStateService } from '../entitlements/user-state.service';
 
 /** What every resolver gets: who is calling, the shared services, and this request's DataLoaders. */
 export interface RequestContext {
@@ -14,4 +15,8 @@ export interface RequestContext {
   /** The running configuration, in memory: what resolve reads. */
   snapshots: SnapshotService;
   exposures: ExposureWriter;
+  /** Users' behavioural facts and grants, for entitlements: cached, batched. */
+  userStates: UserStateService;
+  /** The clock entitlement resolution, validity windows and expiries use (injectable for tests). */
+  now: () => Date;
 }

@@ -68,6 +68,8 @@ export class EventResolver {
     }
     const { rows, rejected } = validateEvents(events, Date.now());
     const accepted = await new EventStore(ctx.dataSource.manager).insertEvents(rows);
+    // Their behavioural facts changed: this instance reads them afresh (others within the cache's lifetime).
+    ctx.userStates.invalidate(new Set(rows.map((row) => row.userId)));
     return { accepted, duplicates: rows.length - accepted, rejected };
   }
 }

@@ -5,7 +5,7 @@ const MAX_PROPERTIES_BYTES = 8_192;
 /** Events may arrive late (offline apps), but not from the far past or the future. */
 const OLDEST_MS = 400 * 24 * 3600 * 1000;
 const CLOCK_SKEW_MS = 3600 * 1000;
-export const TYPE_PATTERN = /^[a-z][a-z0-9_.:-]{0,99}$/;
+export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_.:-]{0,99}$/;
 
 export interface EventInputShape {
   id: string;
@@ -27,7 +27,7 @@ export interface RejectedEvent {
 function eventProblem(event: EventInputShape, now: number): { field: string; message: string } | null {
   if (event.id.length < 1 || event.id.length > 100) return { field: 'id', message: 'must be 1 to 100 characters' };
   if (event.userId.length < 1 || event.userId.length > 200) return { field: 'userId', message: 'must be 1 to 200 characters' };
-  if (!TYPE_PATTERN.test(event.type)) return { field: 'type', message: 'must be lower-case letters, digits, _ . : or -, starting with a letter' };
+  if (!EVENT_TYPE_PATTERN.test(event.type)) return { field: 'type', message: 'must be lower-case letters, digits, _ . : or -, starting with a letter' };
   if (event.value !== undefined && event.value !== null && !Number.isFinite(event.value)) return { field: 'value', message: 'must be a finite number' };
   const properties = event.properties ?? null;
   if (properties !== null && (typeof properties !== 'object' || Array.isArray(properties))) return { field: 'properties', message: 'must be a JSON object' };

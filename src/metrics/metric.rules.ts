@@ -1,5 +1,5 @@
 import { MetricKind, ValueSource } from './metric.entity';
-import { TYPE_PATTERN } from '../events/event.rules';
+import { EVENT_TYPE_PATTERN } from '../events/event.rules';
 import type { Problem } from '../targeting/targeting.rules';
 
 /** A metric's definition as plain data: what the rules below and the aggregation reason about. */
@@ -44,7 +44,7 @@ function eventTypeProblems(field: string, types: string[], allowEmpty: boolean):
   if (!allowEmpty && types.length === 0) problems.push({ field, message: 'needs at least one event type' });
   if (types.length > MAX_EVENT_TYPES) problems.push({ field, message: `at most ${MAX_EVENT_TYPES} event types` });
   types.forEach((type, i) => {
-    if (!TYPE_PATTERN.test(type)) problems.push({ field: `${field}.${i}`, message: `"${type}" is not an event type (lower-case letters, digits, _ . : or -)` });
+    if (!EVENT_TYPE_PATTERN.test(type)) problems.push({ field: `${field}.${i}`, message: `"${type}" is not an event type (lower-case letters, digits, _ . : or -)` });
   });
   if (new Set(types).size !== types.length) problems.push({ field, message: 'event types must not repeat' });
   return problems;

@@ -14,6 +14,7 @@ import type { RequestContext } from '../common/context';
 import type { Authenticator } from '../auth/authenticator';
 import type { SnapshotService } from '../assignment/snapshot.service';
 import type { ExposureWriter } from '../events/exposure.writer';
+import type { UserStateService } from '../entitlements/user-state.service';
 import { createExperimentLoaders, type ExperimentLoaders } from '../experiments/experiment.loaders';
 import { createFastPath, refusal } from './fast-path';
 import type { Principal } from '../auth/principal';
@@ -45,6 +46,8 @@ export interface HttpServerOptions {
   authenticator: Authenticator;
   snapshots: SnapshotService;
   exposures: ExposureWriter;
+  userStates: UserStateService;
+  now: () => Date;
   /** Prefilled in GraphiQL's headers (only on the embedded default, where the machine is the developer's). */
   graphiqlKey?: string;
 }
@@ -64,6 +67,8 @@ class Context implements RequestContext {
     readonly logger: Logger,
     readonly snapshots: SnapshotService,
     readonly exposures: ExposureWriter,
+    readonly userStates: UserStateService,
+    readonly now: () => Date,
   ) {}
 
   /** Made on first use: resolve, the hot path, never needs them. */
@@ -72,13 +77,13 @@ class Context implements RequestContext {
   }
 }
 
-export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, graphiqlKey }: HttpServerOptions): Promise<HttpServer> {
+export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, graphiqlKey }: HttpServerOptions): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
   const schema = await buildUpliftSchema();
   const armor = new ApolloArmor(QUERY_LIMITS).protect();
   const formatError = createErrorFormatter(logger);
-  const contextFor = (principal: Principal | null): RequestContext => new Context(principal, dataSource, logger, snapshots, exposures);
+  const contextFor = (principal: Principal | null): RequestContext => new Context(principal, dataSource, logger, snapshots, exposures, userStates, now);
   const server = http.createServer(
     createFastPath({
       // Its own instance: Apollo wraps every field resolver of the schema it is given, which would

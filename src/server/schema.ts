@@ -14,11 +14,15 @@ import { EventResolver } from '../events/event.resolver';
 import { MetricResolver } from '../metrics/metric.resolver';
 import { ResultResolver } from '../results/result.resolver';
 import { StatsResolver } from '../stats/stats.resolver';
+import { EntitlementResolver, EntitlementRuleResolver } from '../entitlements/entitlement.resolver';
 
 /** The whole GraphQL schema, built from the resolvers of every domain. */
 export async function buildUpliftSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [ResolveResolver, EventResolver, ExperimentResolver, MetricResolver, ResultResolver, FlagResolver, LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver, StatsResolver],
+    resolvers: [
+      ResolveResolver, EventResolver, ExperimentResolver, MetricResolver, ResultResolver, FlagResolver, EntitlementResolver, EntitlementRuleResolver,
+      LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver, StatsResolver,
+    ],
     authChecker,
     validate: { forbidUnknownValues: false },
   });

@@ -64,9 +64,10 @@ export function startSecondInstance(first: TestServer): Promise<RunningUplift> {
 
 /**
  * The real server, over real HTTP, on a real PostgreSQL. `embedded` forces the embedded default
- * even when DATABASE_URL is set, for tests of what only the embedded default does.
+ * even when DATABASE_URL is set, for tests of what only the embedded default does; `now` is the
+ * clock entitlement resolution uses.
  */
-export async function startTestServer(options: { embedded?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(options: { embedded?: boolean; now?: () => Date } = {}): Promise<TestServer> {
   const database = await freshDatabase(options.embedded ?? false);
   const adminKey = generateSecret();
   const uplift = await startUplift({
@@ -76,6 +77,7 @@ export async function startTestServer(options: { embedded?: boolean } = {}): Pro
     host: '127.0.0.1',
     adminKey,
     logLevel: process.env.LOG_LEVEL ?? 'silent',
+    now: options.now,
   });
   const server: TestServer = {
     uplift,

@@ -66,7 +66,7 @@ export class EventResolver {
     if (events.length > MAX_EVENTS_PER_CALL) {
       throw eventError(EventErrorReason.TOO_MANY_EVENTS, `At most ${MAX_EVENTS_PER_CALL} events per call, got ${events.length}`, 'events');
     }
-    const { rows, rejected } = validateEvents(events, Date.now());
+    const { rows, rejected } = validateEvents(events, ctx.now().getTime());
     const accepted = await new EventStore(ctx.dataSource.manager).insertEvents(rows);
     // Their behavioural facts changed: this instance reads them afresh (others within the cache's lifetime).
     ctx.userStates.invalidate(new Set(rows.map((row) => row.userId)));

@@ -61,7 +61,7 @@ export class ExperimentResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => Experiment, { description: 'DRAFT to RUNNING. Needs exactly one control, weights summing to 100 and a primary metric.' })
   startExperiment(@Ctx() ctx: RequestContext, @Args() { key, version }: KeyVersionArgs): Promise<Experiment> {
-    return transitionExperiment(ctx.dataSource, caller(ctx), key, version, LifecycleAction.START);
+    return transitionExperiment(ctx.dataSource, caller(ctx), key, version, LifecycleAction.START, { at: ctx.now() });
   }
 
   @Authorized(Role.ADMIN)
@@ -79,7 +79,7 @@ export class ExperimentResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => Experiment, { description: 'RUNNING or PAUSED to STOPPED, shipping a variant (or none) with a reason.' })
   stopExperiment(@Ctx() ctx: RequestContext, @Args() { key, version, shippedVariantKey, reason }: StopExperimentArgs): Promise<Experiment> {
-    return transitionExperiment(ctx.dataSource, caller(ctx), key, version, LifecycleAction.STOP, { reason, shippedVariantKey });
+    return transitionExperiment(ctx.dataSource, caller(ctx), key, version, LifecycleAction.STOP, { reason, shippedVariantKey, at: ctx.now() });
   }
 
   @Authorized(Role.ADMIN)
@@ -93,7 +93,7 @@ export class ExperimentResolver {
     description: 'A new randomisation of a RUNNING or PAUSED experiment: a new phase with a new seed, optionally with new variants or weights. Analysis restarts with the phase.',
   })
   restartExperiment(@Ctx() ctx: RequestContext, @Args() { key, version, reason, variants }: RestartExperimentArgs): Promise<Experiment> {
-    return transitionExperiment(ctx.dataSource, caller(ctx), key, version, LifecycleAction.RESTART, { reason, variants });
+    return transitionExperiment(ctx.dataSource, caller(ctx), key, version, LifecycleAction.RESTART, { reason, variants, at: ctx.now() });
   }
 
   @FieldResolver(() => [ForcedAssignment], { description: 'QA overrides, by user id.' })

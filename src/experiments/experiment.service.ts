@@ -164,6 +164,8 @@ interface TransitionDetails {
   shippedVariantKey?: string | null;
   /** RESTART only: the new phase's variants. */
   variants?: VariantInput[];
+  /** When it happens (the server's clock): startedAt and stoppedAt. */
+  at?: Date;
 }
 
 export function transitionExperiment(
@@ -186,14 +188,15 @@ export function transitionExperiment(
     if (action === LifecycleAction.START || action === LifecycleAction.RESTART) {
       throwProblems(ExperimentErrorReason.NOT_READY_TO_START, startProblems({ ...configOf(experiment), ...(variants ? { variants } : {}) }));
     }
+    const at = details.at ?? new Date();
     await store.update(experiment, {
       status: to,
-      ...(action === LifecycleAction.START ? { startedAt: new Date(), ...(await layerSlice(manager, experiment)) } : {}),
+      ...(action === LifecycleAction.START ? { startedAt: at, ...(await layerSlice(manager, experiment)) } : {}),
       ...(action === LifecycleAction.RESTART
-        ? { startedAt: new Date(), phase: experiment.phase + 1, seed: `${experiment.key}:phase-${experiment.phase + 1}`, ...(variants ? { variants } : {}) }
+        ? { startedAt: at, phase: experiment.phase + 1, seed: `${experiment.key}:phase-${experiment.phase + 1}`, ...(variants ? { variants } : {}) }
         : {}),
       ...(action === LifecycleAction.STOP
-        ? { stoppedAt: new Date(), shippedVariantKey: shipped, stopReason: details.reason ?? null, layerSliceStart: null, layerSliceEnd: null }
+        ? { stoppedAt: at, shippedVariantKey: shipped, stopReason: details.reason ?? null, layerSliceStart: null, layerSliceEnd: null }
         : {}),
     });
     await store.insertStatusChange({ experimentId: experiment.id, from: experiment.status, to, actor: actorName(principal), reason: details.reason ?? null });

@@ -44,7 +44,7 @@ export class ResultResolver {
     description: 'Computes the current phase’s results from the database (one aggregation), stores them as a dated snapshot, and auto-pauses an opted-in running experiment whose guardrails are at risk. NOT_FOUND for an unknown experiment.',
   })
   experimentResults(@Ctx() ctx: RequestContext, @Args() { key, segmentBy, adjustment, minimumDetectableLift, sequential }: ExperimentResultsArgs): Promise<ExperimentResults> {
-    return computeExperimentResults(ctx.dataSource, key, { segmentBy, adjustment, minimumDetectableLift, sequential });
+    return computeExperimentResults(ctx.dataSource, key, { segmentBy, adjustment, minimumDetectableLift, sequential, now: ctx.now() });
   }
 
   @Authorized(Role.ADMIN, Role.ANALYST)
@@ -60,6 +60,6 @@ export class ResultResolver {
   @Authorized(Role.ADMIN, Role.ANALYST)
   @Query(() => [StrategyArm], { description: 'Treatment arms of several experiments side by side on one metric, each against its own control, ranked by lift; with reward cost per incremental user.' })
   compareStrategies(@Ctx() ctx: RequestContext, @Args() { metricKey, experimentKeys }: CompareStrategiesArgs): Promise<StrategyArm[]> {
-    return compareStrategies(ctx.dataSource, metricKey, experimentKeys);
+    return compareStrategies(ctx.dataSource, metricKey, experimentKeys, ctx.now());
   }
 }

@@ -20,6 +20,8 @@ export interface ResultOptions {
   adjustment?: PValueAdjustmentMethod;
   minimumDetectableLift?: number;
   sequential?: boolean;
+  /** The instant results are computed at (which days have passed); the server's clock. */
+  now?: Date;
 }
 
 function definitionOf(metric: Metric): MetricDefinition {
@@ -68,7 +70,7 @@ export async function computeExperimentResults(dataSource: DataSource, key: stri
     const definition = definitions.find((d) => d.key === metricKey);
     return definition ? [{ definition, role }] : [];
   });
-  const computedAt = new Date();
+  const computedAt = options.now ?? new Date();
   const aggregates = await metricStore.aggregate({
     experimentKey: experiment.key,
     phase: experiment.phase,
@@ -113,7 +115,7 @@ export function experimentResultHistory(dataSource: DataSource, key: string, lim
 }
 
 /** Arms of several experiments on one metric, each against its own control, with reward cost per incremental user. */
-export async function compareStrategies(dataSource: DataSource, metricKey: string, experimentKeys: string[]): Promise<StrategyRow[]> {
+export async function compareStrategies(dataSource: DataSource, metricKey: string, experimentKeys: string[], now = new Date()): Promise<StrategyRow[]> {
   const metricStore = new MetricStore(dataSource.manager);
   const metric = await metricStore.findByKey(metricKey);
   if (!metric) throw metricError(MetricErrorReason.METRIC_NOT_FOUND, `No metric with key "${metricKey}"`, 'metricKey');
@@ -121,7 +123,7 @@ export async function compareStrategies(dataSource: DataSource, metricKey: strin
   const cost = metricKey === COST_METRIC_KEY ? metric : await metricStore.findByKey(COST_METRIC_KEY);
   const costDefinition = cost ? definitionOf(cost) : null;
   const definitions = costDefinition && cost !== metric ? [measured, costDefinition] : [measured];
-  const today = utcDay(new Date());
+  const today = utcDay(now);
   const inputs = [];
   for (const [i, key] of experimentKeys.entries()) {
     const experiment = await findExperiment(dataSource, key, `experimentKeys.${i}`);

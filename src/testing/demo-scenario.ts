@@ -85,37 +85,48 @@ export function* demoUsers(options: DemoOptions): Generator<DemoUser> {
     const dayZero = todayMs - daysAgo * DAY_MS;
     // Exposure somewhere in the first 20 hours of its day, so that day-0 events can follow it.
     const exposedAt = new Date(dayZero + Math.floor(random() * 20 * 3_600_000));
-    const activeDays: number[] = [];
-    if (random() < 0.3) {
-      for (let d = -14; d <= -1; d++) if (random() < 0.15) activeDays.push(d);
-    }
-    activeDays.push(0);
-    for (let d = 1; dayZero + d * DAY_MS < todayMs && d < 35; d++) {
-      const chance = d === 1 ? truth.d1 : d === 7 ? truth.d7 : d < 7 ? truth.d7 * 1.5 : truth.d7 * 0.8;
-      if (random() < chance) activeDays.push(d);
-    }
-    const events: DemoEvent[] = [];
-    const at = (day: number) =>
-      new Date(day === 0 ? exposedAt.getTime() + Math.floor(random() * (dayZero + DAY_MS - exposedAt.getTime())) : dayZero + day * DAY_MS + Math.floor(random() * DAY_MS));
-    for (const day of activeDays) {
-      const opens = 1 + Math.floor(random() * 3);
-      for (let k = 0; k < opens; k++) events.push({ type: 'app_open', value: null, occurredAt: at(day) });
-      if (day >= 0 && variantKey === 'check-in') {
-        const when = at(day);
-        events.push({ type: 'check_in', value: null, occurredAt: when }, { type: 'reward_cost', value: 1, occurredAt: when });
-      }
-      if (day >= 0 && variantKey === 'task-system' && random() < 0.5) events.push({ type: 'task_complete', value: null, occurredAt: at(day) });
-    }
-    // Complaints are per user, the same in every arm: a guardrail that should stay quiet.
-    if (random() < 0.01) {
-      const days = activeDays.filter((d) => d >= 0 && d <= 13);
-      events.push({ type: 'complaint', value: null, occurredAt: at(days[Math.floor(random() * days.length)]) });
-    }
-    if (random() < truth.conversion14d) {
-      const payDays = activeDays.filter((d) => d >= 0 && d <= 13);
-      const day = payDays[Math.floor(random() * payDays.length)];
-      events.push({ type: 'payment', value: 6 + Math.floor(random() * 93), occurredAt: at(day) });
-    }
+    const events = demoActivity(random, variantKey, truth, exposedAt, todayMs);
     yield { userId: `${options.userPrefix ?? 'u'}${i}`, tier: highValue ? 'high_value' : random() < 0.4 ? 'new' : 'regular', experimentKey, variantKey, exposedAt, events };
   }
+}
+
+/**
+ * One exposed user's events in the arm `variantKey` with true rates `truth`: some activity in the
+ * two weeks before exposure, the exposure day, then each day before `todayMs` with the arm's
+ * chances. Shared by the generated data sets and the demo, which takes its arms from Uplift itself.
+ */
+export function demoActivity(random: () => number, variantKey: string, truth: ArmTruth, exposedAt: Date, todayMs: number): DemoEvent[] {
+  const dayZero = Math.floor(exposedAt.getTime() / DAY_MS) * DAY_MS;
+  const activeDays: number[] = [];
+  if (random() < 0.3) {
+    for (let d = -14; d <= -1; d++) if (random() < 0.15) activeDays.push(d);
+  }
+  activeDays.push(0);
+  for (let d = 1; dayZero + d * DAY_MS < todayMs && d < 35; d++) {
+    const chance = d === 1 ? truth.d1 : d === 7 ? truth.d7 : d < 7 ? truth.d7 * 1.5 : truth.d7 * 0.8;
+    if (random() < chance) activeDays.push(d);
+  }
+  const events: DemoEvent[] = [];
+  const at = (day: number) =>
+    new Date(day === 0 ? exposedAt.getTime() + Math.floor(random() * (dayZero + DAY_MS - exposedAt.getTime())) : dayZero + day * DAY_MS + Math.floor(random() * DAY_MS));
+  for (const day of activeDays) {
+    const opens = 1 + Math.floor(random() * 3);
+    for (let k = 0; k < opens; k++) events.push({ type: 'app_open', value: null, occurredAt: at(day) });
+    if (day >= 0 && variantKey === 'check-in') {
+      const when = at(day);
+      events.push({ type: 'check_in', value: null, occurredAt: when }, { type: 'reward_cost', value: 1, occurredAt: when });
+    }
+    if (day >= 0 && variantKey === 'task-system' && random() < 0.5) events.push({ type: 'task_complete', value: null, occurredAt: at(day) });
+  }
+  // Complaints are per user, the same in every arm: a guardrail that should stay quiet.
+  if (random() < 0.01) {
+    const days = activeDays.filter((d) => d >= 0 && d <= 13);
+    events.push({ type: 'complaint', value: null, occurredAt: at(days[Math.floor(random() * days.length)]) });
+  }
+  if (random() < truth.conversion14d) {
+    const payDays = activeDays.filter((d) => d >= 0 && d <= 13);
+    const day = payDays[Math.floor(random() * payDays.length)];
+    events.push({ type: 'payment', value: 6 + Math.floor(random() * 93), occurredAt: at(day) });
+  }
+  return events;
 }

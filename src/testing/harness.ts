@@ -27,7 +27,7 @@ export interface TestServer {
  * A fresh database for one test file: with DATABASE_URL, a new database on that server (dropped at
  * the end); without, an in-memory embedded PostgreSQL.
  */
-async function freshDatabase(embedded: boolean): Promise<{ databaseUrl?: string; drop(): Promise<void> }> {
+export async function freshDatabase(embedded: boolean): Promise<{ databaseUrl?: string; drop(): Promise<void> }> {
   const serverUrl = embedded ? undefined : process.env.DATABASE_URL;
   if (!serverUrl) return { drop: async () => undefined };
   const name = `uplift_test_${randomBytes(6).toString('hex')}`;

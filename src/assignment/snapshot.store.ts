@@ -4,7 +4,7 @@ import { ExperimentStore } from '../experiments/experiment.store';
 import { LayerStore } from '../layers/layer.store';
 import { FlagStore } from '../flags/flag.store';
 import { EntitlementStore } from '../entitlements/entitlement.store';
-import type { EntitlementConfig } from '../entitlements/entitlement.snapshot';
+import { ruleSnapshotOf, type EntitlementConfig } from '../entitlements/entitlement.snapshot';
 import type { ConfigSnapshot, JsonValue } from './snapshot';
 
 /** What the server holds in memory: the configuration apps may see, and the entitlement configuration they may not. */
@@ -19,18 +19,7 @@ async function loadEntitlementConfig(store: EntitlementStore): Promise<Entitleme
   const grants = await store.userGrantsSummary();
   return {
     catalogue: catalogue.map(({ key, kind, period, defaultValue }) => ({ key, kind, period, defaultValue })),
-    rules: rules.map((rule) => ({
-      key: rule.key,
-      effect: rule.effect,
-      priority: rule.priority,
-      enabled: rule.enabled,
-      validFrom: rule.validFrom?.toISOString() ?? null,
-      validUntil: rule.validUntil?.toISOString() ?? null,
-      targeting: rule.targeting,
-      variants: rule.variants,
-      behaviour: rule.behaviour,
-      entitlements: rule.entitlements,
-    })),
+    rules: rules.map(ruleSnapshotOf),
     hasUserGrants: grants.any,
     userGrantsVersion: grants.version,
   };

@@ -13,7 +13,7 @@ import type {
 } from './entitlement.inputs';
 import { catalogueProblems, ruleProblems, valueProblem } from './entitlement.rules';
 import { EntitlementStore } from './entitlement.store';
-import type { EntitlementRuleSnapshot } from './entitlement.snapshot';
+import { ruleSnapshotOf, type RuleFields } from './entitlement.snapshot';
 import type { JsonValue } from '../assignment/snapshot';
 import { AuditEntityType, recordAudit } from '../audit/audit.service';
 import { actorName, type Principal } from '../auth/principal';
@@ -135,23 +135,6 @@ function ruleNotFound(key: string): never {
   throw entitlementError(EntitlementErrorReason.RULE_NOT_FOUND, `No entitlement rule with key "${key}"`, 'key');
 }
 
-type RuleFields = Pick<EntitlementRule, 'effect' | 'priority' | 'enabled' | 'validFrom' | 'validUntil' | 'targeting' | 'variants' | 'behaviour' | 'entitlements'>;
-
-function snapshotOf(rule: RuleFields & { key: string }): EntitlementRuleSnapshot {
-  return {
-    key: rule.key,
-    effect: rule.effect,
-    priority: rule.priority,
-    enabled: rule.enabled,
-    validFrom: rule.validFrom?.toISOString() ?? null,
-    validUntil: rule.validUntil?.toISOString() ?? null,
-    targeting: rule.targeting,
-    variants: rule.variants,
-    behaviour: rule.behaviour,
-    entitlements: rule.entitlements,
-  };
-}
-
 /** The rule's fields as stored: plain data, optional parts filled in. */
 function ruleFields(input: UpdateEntitlementRuleInput, current: RuleFields): RuleFields {
   return {
@@ -172,7 +155,7 @@ function ruleFields(input: UpdateEntitlementRuleInput, current: RuleFields): Rul
 /** Pure checks against the active catalogue, then the experiments and variants that conditions name. */
 async function validateRule(manager: EntityManager, store: EntitlementStore, key: string, fields: RuleFields): Promise<void> {
   const kinds = new Map((await store.catalogue.active()).map((entry) => [entry.key, entry.kind]));
-  refuse(EntitlementErrorReason.INVALID_RULE, ruleProblems(snapshotOf({ key, ...fields }), kinds));
+  refuse(EntitlementErrorReason.INVALID_RULE, ruleProblems(ruleSnapshotOf({ key, ...fields }), kinds));
   const experiments = new ExperimentStore(manager);
   for (const [i, condition] of fields.variants.entries()) {
     const experiment = await experiments.findByKey(condition.experimentKey);

@@ -5,6 +5,7 @@
  */
 import type { JsonValue } from '../assignment/snapshot';
 import type { Targeting } from '../targeting/targeting.types';
+import type { EntitlementRule } from './entitlement.entity';
 
 export type EntitlementKind = 'FEATURE' | 'QUOTA' | 'COUPON' | 'CONFIG';
 export type QuotaPeriod = 'DAY' | 'WEEK' | 'MONTH' | 'LIFETIME';
@@ -98,3 +99,21 @@ export interface UserState {
 }
 
 export const NO_USER_STATE: UserState = { facts: { lastActiveAt: null, days: [] }, grants: [] };
+
+export type RuleFields = Pick<EntitlementRule, 'effect' | 'priority' | 'enabled' | 'validFrom' | 'validUntil' | 'targeting' | 'variants' | 'behaviour' | 'entitlements'>;
+
+/** A stored rule as the engine reads it. */
+export function ruleSnapshotOf(rule: RuleFields & { key: string }): EntitlementRuleSnapshot {
+  return {
+    key: rule.key,
+    effect: rule.effect,
+    priority: rule.priority,
+    enabled: rule.enabled,
+    validFrom: rule.validFrom?.toISOString() ?? null,
+    validUntil: rule.validUntil?.toISOString() ?? null,
+    targeting: rule.targeting,
+    variants: rule.variants,
+    behaviour: rule.behaviour,
+    entitlements: rule.entitlements,
+  };
+}

@@ -11,6 +11,10 @@
  * active day. One user in a hundred complains, in every arm alike.
  */
 
+import { mulberry32 } from '../stats/random.fixture';
+
+export { mulberry32 };
+
 export interface ArmTruth {
   d1: number;
   d7: number;
@@ -55,18 +59,6 @@ export interface DemoOptions {
   lastArrivalDaysAgo: number;
   /** User ids are this followed by a number (default `u`). */
   userPrefix?: string;
-}
-
-/** mulberry32: a small, well-known 32-bit generator, so that runs are reproducible. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const DAY_MS = 86_400_000;

@@ -5,9 +5,10 @@ import { BehaviourSummaries1795525664987 } from './1795525664987-BehaviourSummar
 import { Metrics1795526050530 } from './1795526050530-Metrics';
 import { ResultSnapshots1795526466234 } from './1795526466234-ResultSnapshots';
 import { AnalysisIndexes1795527000000 } from './1795527000000-AnalysisIndexes';
+import { ActiveDays1795529763529 } from './1795529763529-ActiveDays';
 
 /**
  * Every migration, oldest first. Listed here rather than found by a file glob, so that the same
  * list works from TypeScript (tests, CLI) and from the built JavaScript (npm start).
  */
-export const migrations: (new () => MigrationInterface)[] = [Init1795518680611, AssignmentFlagsEvents1795519563732, BehaviourSummaries1795525664987, Metrics1795526050530, ResultSnapshots1795526466234, AnalysisIndexes1795527000000];
+export const migrations: (new () => MigrationInterface)[] = [Init1795518680611, AssignmentFlagsEvents1795519563732, BehaviourSummaries1795525664987, Metrics1795526050530, ResultSnapshots1795526466234, AnalysisIndexes1795527000000, ActiveDays1795529763529];

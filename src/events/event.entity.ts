@@ -81,6 +81,20 @@ export class UserEventDay {
   valueSum!: number;
 }
 
+/**
+ * Per user: the UTC days with any event, one row each, kept current by ingestion. "Active on day n"
+ * (retention over any event) is then one key match per user and day, with no per-user grouping of
+ * the several event types a day can hold in user_event_days.
+ */
+@Entity('user_active_days')
+export class UserActiveDay {
+  @PrimaryColumn('text', { name: 'user_id' })
+  userId!: string;
+
+  @PrimaryColumn('date')
+  day!: string;
+}
+
 /** Per user: the first and the latest event ever seen, kept current by ingestion. */
 @Entity('user_activity')
 export class UserActivity {

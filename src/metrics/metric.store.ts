@@ -103,15 +103,14 @@ class AggregationSql {
   }
 
   /**
-   * The experiment's exposures in the current phase, with day 0. `OFFSET 0` keeps the subquery
-   * from being flattened, so that the UTC day of each exposure is computed once rather than in
-   * every condition.
+   * The experiment's exposures in the current phase, with day 0. The subquery is left for the
+   * planner to flatten: for sparse event types it then reads the few summary rows first and the
+   * exposures in parallel.
    */
   exposures(): string {
     return `(
         SELECT user_id, variant_key, tier, (exposed_at AT TIME ZONE 'UTC')::date AS day0
         FROM exposures WHERE experiment_key = ${this.param(this.request.experimentKey, 'text')} AND phase = ${this.param(this.request.phase, 'int')}
-        OFFSET 0
       ) x`;
   }
 

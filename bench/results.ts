@@ -4,8 +4,8 @@
  * events` in the same run, warm, medians of 3. Target: at most 3x the scan.
  *
  * Loading stands in for ingestion: COPY into events and exposures, then the per-user daily
- * summaries filled with one INSERT ... SELECT ... GROUP BY, which is what trackEvents would have
- * kept current.
+ * summaries filled with INSERT ... SELECT ... GROUP BY (and the active days from them), which is
+ * what trackEvents would have kept current.
  */
 import 'reflect-metadata';
 import { Readable } from 'node:stream';
@@ -66,6 +66,7 @@ async function load(databaseUrl: string): Promise<number> {
     });
     await client.query(`INSERT INTO user_event_days (user_id, day, event_type, event_count, value_sum)
       SELECT user_id, (occurred_at AT TIME ZONE 'UTC')::date, type, count(*), coalesce(sum(value), 0) FROM events GROUP BY 1, 2, 3`);
+    await client.query('INSERT INTO user_active_days (user_id, day) SELECT DISTINCT user_id, day FROM user_event_days');
     await client.query(`INSERT INTO user_activity (user_id, first_active_at, last_active_at)
       SELECT user_id, min(occurred_at), max(occurred_at) FROM events GROUP BY 1`);
     await client.query('VACUUM ANALYZE');

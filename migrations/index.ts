@@ -6,6 +6,7 @@ import { Metrics1795526050530 } from './1795526050530-Metrics';
 import { Entitlements1795526427182 } from './1795526427182-Entitlements';
 import { ResultSnapshots1795526466234 } from './1795526466234-ResultSnapshots';
 import { AnalysisIndexes1795527000000 } from './1795527000000-AnalysisIndexes';
+import { ActiveDays1795529763529 } from './1795529763529-ActiveDays';
 
 /**
  * Every migration, oldest first. Listed here rather than found by a file glob, so that the same
@@ -19,4 +20,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   Entitlements1795526427182,
   ResultSnapshots1795526466234,
   AnalysisIndexes1795527000000,
+  ActiveDays1795529763529,
 ];

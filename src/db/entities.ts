@@ -5,11 +5,11 @@ import { Holdout, Layer } from '../layers/layer.entity';
 import { Flag } from '../flags/flag.entity';
 import { Metric } from '../metrics/metric.entity';
 import { ResultSnapshot } from '../results/result-snapshot.entity';
-import { Exposure, TrackedEvent, UserActivity, UserEventDay } from '../events/event.entity';
+import { Exposure, TrackedEvent, UserActiveDay, UserActivity, UserEventDay } from '../events/event.entity';
 import { Entitlement, EntitlementRule, UserGrant } from '../entitlements/entitlement.entity';
 
 /** Every TypeORM entity; the migrations must match them (see `npm run migration:check`). */
 export const entities = [
   ApiKey, AuditEntry, Experiment, Variant, StatusChange, ForcedAssignment, Layer, Holdout, Flag, TrackedEvent, Exposure, UserEventDay, UserActivity,
-  Metric, ResultSnapshot, Entitlement, EntitlementRule, UserGrant,
+  UserActiveDay, Metric, ResultSnapshot, Entitlement, EntitlementRule, UserGrant,
 ];

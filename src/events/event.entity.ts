@@ -61,9 +61,9 @@ export class Exposure {
  * range read gives a user's recent behaviour.
  */
 @Entity('user_event_days')
-// (user_id, day) INCLUDE (event_type, event_count, value_sum), created by the AnalysisIndexes
-// migration: a user's days in a window from the index alone (no heap visits) when metrics are computed.
-@Index('user_event_days_analysis_idx', { synchronize: false })
+// (event_type, user_id, day) INCLUDE (event_count, value_sum), created by the ActiveDays migration:
+// a metric's event types from the index alone (no heap visits, no other types' rows) when metrics are computed.
+@Index('user_event_days_type_idx', { synchronize: false })
 export class UserEventDay {
   @PrimaryColumn('text', { name: 'user_id' })
   userId!: string;
@@ -79,6 +79,20 @@ export class UserEventDay {
 
   @Column('double precision', { name: 'value_sum' })
   valueSum!: number;
+}
+
+/**
+ * Per user: the UTC days with any event, one row each, kept current by ingestion. "Active on day n"
+ * (retention over any event) is then one key match per user and day, with no per-user grouping of
+ * the several event types a day can hold in user_event_days.
+ */
+@Entity('user_active_days')
+export class UserActiveDay {
+  @PrimaryColumn('text', { name: 'user_id' })
+  userId!: string;
+
+  @PrimaryColumn('date')
+  day!: string;
 }
 
 /** Per user: the first and the latest event ever seen, kept current by ingestion. */

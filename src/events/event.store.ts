@@ -44,6 +44,10 @@ export class EventStore {
          FROM inserted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
          ON CONFLICT (user_id, day, event_type)
          DO UPDATE SET event_count = d.event_count + excluded.event_count, value_sum = d.value_sum + excluded.value_sum
+       ), active_days AS (
+         INSERT INTO user_active_days (user_id, day)
+         SELECT DISTINCT user_id, (occurred_at AT TIME ZONE 'UTC')::date FROM inserted ORDER BY 1, 2
+         ON CONFLICT DO NOTHING
        ), activity AS (
          INSERT INTO user_activity AS a (user_id, first_active_at, last_active_at)
          SELECT user_id, min(occurred_at), max(occurred_at) FROM inserted GROUP BY 1 ORDER BY 1

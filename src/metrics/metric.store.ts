@@ -51,16 +51,30 @@ export interface AggregationRequest {
   byTier: boolean;
 }
 
-/** Builds the one aggregation statement; parameters are numbered as they are added. */
 /** Memory for the aggregation's hash tables, per transaction: about 200 bytes per exposed user fit a million. */
 const AGGREGATION_WORK_MEM = '256MB';
 
 /** The UTC day of the user's exposure, day 0: computed once per exposure, in the subquery `x`. */
 const DAY_ZERO = 'x.day0';
 
+/** One statement of an aggregation, with its numbered parameters. */
+export interface AggregationStatement {
+  text: string;
+  parameters: unknown[];
+}
+
+/** A metric with its position in the request: its output columns are suffixed with it (y0, sx3...). */
+interface Indexed {
+  metric: MetricDefinition;
+  i: number;
+}
+
+/** Builds one statement; parameters are numbered as they are added. */
 class AggregationSql {
   readonly parameters: unknown[] = [];
   private readonly placeholders = new Map<string, string>();
+
+  constructor(private readonly request: AggregationRequest) {}
 
   /** The same value is passed once, however often the statement uses it. */
   param(value: unknown, cast: string): string {
@@ -82,6 +96,30 @@ class AggregationSql {
   dayCondition(from: number, to: number): string {
     return from === to ? `d.day - ${DAY_ZERO} = ${this.param(from, 'int')}` : `d.day - ${DAY_ZERO} BETWEEN ${this.param(from, 'int')} AND ${this.param(to, 'int')}`;
   }
+
+  /** Whether the user's window for this metric has passed: only then does the user count. */
+  entered(metric: MetricDefinition, dayZero = DAY_ZERO): string {
+    return `${dayZero} + ${this.param(daysObserved(metric), 'int')} <= ${this.param(this.request.today, 'date')}`;
+  }
+
+  /**
+   * The experiment's exposures in the current phase, with day 0. The subquery is left for the
+   * planner to flatten: for sparse event types it then reads the few summary rows first and the
+   * exposures in parallel.
+   */
+  exposures(): string {
+    return `(
+        SELECT user_id, variant_key, tier, (exposed_at AT TIME ZONE 'UTC')::date AS day0
+        FROM exposures WHERE experiment_key = ${this.param(this.request.experimentKey, 'text')} AND phase = ${this.param(this.request.phase, 'int')}
+      ) x`;
+  }
+
+  /** Per arm, and per arm and tier when asked: the statement's outer grouping. */
+  grouped(columns: string[], from: string): AggregationStatement {
+    const groupBy = this.request.byTier ? 'GROUP BY GROUPING SETS ((variant_key), (variant_key, tier))' : 'GROUP BY variant_key';
+    const tierColumns = this.request.byTier ? 'tier, grouping(tier) = 0 AS segmented' : 'NULL::text AS tier, false AS segmented';
+    return { text: `SELECT variant_key, ${tierColumns}, ${columns.join(', ')} FROM ${from} ${groupBy}`, parameters: this.parameters };
+  }
 }
 
 function perUserValue(sql: AggregationSql, kind: MetricKind, source: ValueSource, types: string[] | null, days: string): string {
@@ -97,26 +135,62 @@ function sourceOf(metric: MetricDefinition): ValueSource {
   return ValueSource.EVENT_COUNT;
 }
 
+/** Retention over any event: read from user_active_days, where a user has at most one row a day. */
+const isActiveDayRetention = (metric: MetricDefinition) => metric.kind === MetricKind.RETENTION && metric.eventTypes.length === 0;
+
+/** A percentile cap needs every user's value, zeros included. */
+const needsEveryUser = (metric: MetricDefinition) => metric.capPercentile !== null;
+
+/** Every exposed user: the group sizes, and per metric how many users' windows have passed (n). */
+function exposedStatement(request: AggregationRequest, metrics: Indexed[]): AggregationStatement {
+  const sql = new AggregationSql(request);
+  const columns = ['count(*) AS exposed', ...metrics.map(({ metric, i }) => `count(*) FILTER (WHERE ${sql.entered(metric)}) AS n${i}`)];
+  return sql.grouped(columns, sql.exposures());
+}
+
 /**
- * One statement for all metrics of an experiment: exposures joined to the daily summaries on
- * user_id, one row per user (only in the statement), then per arm (and tier) the sums of
- * per-user values, squares and products. Plain SQL: no temporary tables or session settings, so
- * the same statement runs on partitioned or distributed PostgreSQL (exposures and summaries both
- * keyed by user). `OFFSET 0` keeps the exposure subquery from being flattened, so that the UTC day
- * of each exposure is computed once rather than in every condition.
+ * Retention over any event, for every such metric at once: exposures joined to their active days
+ * among day n of each metric and the 14 days before exposure (X: active at all then). Per user only
+ * the users with such a day; the others add nothing to any sum. Y and X are 0/1, so Σy² = Σy.
  */
-export function aggregationStatement(request: AggregationRequest): { text: string; parameters: unknown[] } {
-  const sql = new AggregationSql();
-  const experimentKey = sql.param(request.experimentKey, 'text');
-  const phase = sql.param(request.phase, 'int');
-  const today = sql.param(request.today, 'date');
+function activeDayRetentionStatement(request: AggregationRequest, metrics: Indexed[]): AggregationStatement {
+  const sql = new AggregationSql(request);
+  const days = [...new Set(metrics.map(({ metric }) => metric.retentionDay!))].sort((a, b) => a - b);
+  const perUser = [`bool_or(a.day < ${DAY_ZERO}) AS pre`];
+  const columns: string[] = [];
+  for (const { metric, i } of metrics) {
+    perUser.push(`${sql.entered(metric)} AS e${i}`, `bool_or(a.day - ${DAY_ZERO} = ${sql.param(metric.retentionDay, 'int')}) AS y${i}`);
+    columns.push(
+      `count(*) FILTER (WHERE e${i} AND y${i}) AS sy${i}`, `count(*) FILTER (WHERE e${i} AND y${i}) AS syy${i}`,
+      `count(*) FILTER (WHERE e${i} AND pre) AS sx${i}`, `count(*) FILTER (WHERE e${i} AND pre) AS sxx${i}`,
+      `count(*) FILTER (WHERE e${i} AND pre AND y${i}) AS sxy${i}`,
+    );
+  }
+  const from = `(
+      SELECT x.variant_key, x.tier, ${perUser.join(', ')}
+      FROM ${sql.exposures()}
+      JOIN user_active_days a ON a.user_id = x.user_id AND a.day BETWEEN ${DAY_ZERO} - ${sql.param(PRE_PERIOD_DAYS, 'int')} AND ${DAY_ZERO} + ${sql.param(days[days.length - 1], 'int')}
+      WHERE a.day < ${DAY_ZERO} OR a.day - ${DAY_ZERO} = ANY(${sql.param(days, 'int[]')})
+      GROUP BY x.user_id, x.variant_key, x.tier, x.day0
+    ) u`;
+  return sql.grouped(columns, from);
+}
+
+/**
+ * Metrics over event types, read from user_event_days: exposures joined to the summary rows of
+ * these types over the days the metrics read, then one row per user (in the statement) and per
+ * arm the sums of per-user values, squares and products. With `everyUser` (percentile caps) every
+ * exposed user is kept, zeros included; otherwise only users with a row, as the others add nothing.
+ */
+function typedStatement(request: AggregationRequest, metrics: Indexed[], everyUser: boolean): AggregationStatement {
+  const sql = new AggregationSql(request);
   const userColumns: string[] = [];
   const capColumns: string[] = [];
   const outputColumns: string[] = [];
   let lastDay = 0;
   // The summary rows some metric reads; the join keeps only those, so less goes into the per-user step.
   const rowsNeeded = new Set<string>();
-  request.metrics.forEach((metric, i) => {
+  for (const { metric, i } of metrics) {
     const observed = daysObserved(metric);
     lastDay = Math.max(lastDay, observed - 1);
     if (metric.kind === MetricKind.RETENTION) {
@@ -129,7 +203,7 @@ export function aggregationStatement(request: AggregationRequest): { text: strin
     }
     const inWindow = metric.kind === MetricKind.RETENTION ? sql.dayCondition(metric.retentionDay!, metric.retentionDay!) : sql.dayCondition(0, metric.windowDays! - 1);
     const source = sourceOf(metric);
-    userColumns.push(`${DAY_ZERO} + ${sql.param(observed, 'int')} <= ${today} AS e${i}`);
+    userColumns.push(`${sql.entered(metric)} AS e${i}`);
     userColumns.push(`${perUserValue(sql, metric.kind, source, metric.eventTypes, inWindow)} AS y${i}`);
     if (metric.kind === MetricKind.RATIO) {
       userColumns.push(`${perUserValue(sql, metric.kind, metric.denominatorSource!, metric.denominatorEventTypes, inWindow)} AS d${i}`);
@@ -145,32 +219,49 @@ export function aggregationStatement(request: AggregationRequest): { text: strin
     }
     const y = cap ? `least(y${i}, ${cap})` : `y${i}`;
     const where = `FILTER (WHERE e${i})`;
-    outputColumns.push(`count(*) ${where} AS n${i}`, `coalesce(sum(${y}) ${where}, 0) AS sy${i}`, `coalesce(sum(${y} * ${y}) ${where}, 0) AS syy${i}`);
+    outputColumns.push(`coalesce(sum(${y}) ${where}, 0) AS sy${i}`, `coalesce(sum(${y} * ${y}) ${where}, 0) AS syy${i}`);
     if (metric.kind === MetricKind.RATIO) {
       outputColumns.push(`coalesce(sum(d${i}) ${where}, 0) AS sd${i}`, `coalesce(sum(d${i} * d${i}) ${where}, 0) AS sdd${i}`, `coalesce(sum(${y} * d${i}) ${where}, 0) AS syd${i}`);
     } else {
       const x = cap ? `least(x${i}, ${cap})` : `x${i}`;
       outputColumns.push(`coalesce(sum(${x}) ${where}, 0) AS sx${i}`, `coalesce(sum(${x} * ${x}) ${where}, 0) AS sxx${i}`, `coalesce(sum(${x} * ${y}) ${where}, 0) AS sxy${i}`);
     }
-  });
-  const groupBy = request.byTier ? 'GROUP BY GROUPING SETS ((variant_key), (variant_key, tier))' : 'GROUP BY variant_key';
-  const tierColumns = request.byTier ? 'tier, grouping(tier) = 0 AS segmented' : 'NULL::text AS tier, false AS segmented';
-  const text = `WITH per_user AS (
-      SELECT x.variant_key, x.tier, ${userColumns.join(', ')}
-      FROM (
-        SELECT user_id, variant_key, tier, (exposed_at AT TIME ZONE 'UTC')::date AS day0
-        FROM exposures WHERE experiment_key = ${experimentKey} AND phase = ${phase}
-        OFFSET 0
-      ) x
-      LEFT JOIN user_event_days d
+  }
+  const perUser = `SELECT x.variant_key, x.tier, ${userColumns.join(', ')}
+      FROM ${sql.exposures()}
+      ${everyUser ? 'LEFT ' : ''}JOIN user_event_days d
         ON d.user_id = x.user_id AND d.day BETWEEN ${DAY_ZERO} - ${sql.param(PRE_PERIOD_DAYS, 'int')} AND ${DAY_ZERO} + ${sql.param(lastDay, 'int')}
         AND (${[...rowsNeeded].join(' OR ')})
-      GROUP BY x.user_id, x.variant_key, x.tier, x.day0
-    )${capColumns.length > 0 ? `, caps AS (SELECT ${capColumns.join(', ')} FROM per_user)` : ''}
-    SELECT variant_key, ${tierColumns}, count(*) AS exposed, ${outputColumns.join(', ')}
-    FROM per_user
-    ${groupBy}`;
-  return { text, parameters: sql.parameters };
+      GROUP BY x.user_id, x.variant_key, x.tier, x.day0`;
+  if (capColumns.length === 0) return sql.grouped(outputColumns, `(${perUser}) per_user`);
+  const statement = sql.grouped(outputColumns, 'per_user');
+  return { ...statement, text: `WITH per_user AS (${perUser}), caps AS (SELECT ${capColumns.join(', ')} FROM per_user) ${statement.text}` };
+}
+
+/**
+ * The statements that together aggregate all metrics of an experiment, each touching only the rows
+ * it needs: one over the exposures alone (group sizes and n), one for retention over any event
+ * (user_active_days), and one per set of event types (user_event_days), so that the dense
+ * activity rows are read only by retention and the per-user step of the others covers only the
+ * users with such events. Each returns rows per arm (and tier) with its own columns; `aggregate`
+ * puts them together. Plain SQL: no temporary tables or session settings, so the same statements
+ * run on partitioned or distributed PostgreSQL (exposures and summaries both keyed by user).
+ */
+export function aggregationStatements(request: AggregationRequest): AggregationStatement[] {
+  const indexed = request.metrics.map((metric, i) => ({ metric, i }));
+  const statements = [exposedStatement(request, indexed)];
+  const activeDay = indexed.filter(({ metric }) => isActiveDayRetention(metric));
+  if (activeDay.length > 0) statements.push(activeDayRetentionStatement(request, activeDay));
+  const everyUser = indexed.filter(({ metric }) => !isActiveDayRetention(metric) && needsEveryUser(metric));
+  if (everyUser.length > 0) statements.push(typedStatement(request, everyUser, true));
+  const byTypes = new Map<string, Indexed[]>();
+  for (const entry of indexed) {
+    if (isActiveDayRetention(entry.metric) || needsEveryUser(entry.metric)) continue;
+    const types = JSON.stringify([...new Set([...entry.metric.eventTypes, ...(entry.metric.denominatorEventTypes ?? [])])].sort());
+    byTypes.set(types, [...(byTypes.get(types) ?? []), entry]);
+  }
+  for (const group of byTypes.values()) statements.push(typedStatement(request, group, false));
+  return statements;
 }
 
 const row = (values: object) => values as QueryDeepPartialEntity<Metric>;
@@ -224,35 +315,48 @@ export class MetricStore {
     await this.manager.delete(Metric, { id: metric.id });
   }
 
-  /** Sufficient statistics per arm (and per arm and tier), from one statement: raw events never leave the database. */
+  /**
+   * Sufficient statistics per arm (and per arm and tier), from a few statements run side by side on
+   * separate connections: raw events never leave the database.
+   */
   async aggregate(request: AggregationRequest): Promise<GroupAggregate[]> {
     if (request.metrics.length === 0) return [];
-    const { text, parameters } = aggregationStatement(request);
-    // JIT compilation of this many aggregate expressions costs seconds and saves less than it costs;
-    // the per-user step wants memory for one hash entry per exposed user instead of spilling to
-    // disk at the default 4 MB. SET LOCAL lasts only for this transaction: no session is changed.
-    const rows: Record<string, string | number | boolean | null>[] = await this.manager.transaction(async (manager) => {
-      await manager.query('SET LOCAL jit = off');
-      await manager.query(`SET LOCAL work_mem = '${AGGREGATION_WORK_MEM}'`);
-      return manager.query(text, parameters);
-    });
-    const num = (value: unknown) => (value === null ? 0 : Number(value));
-    return rows.map((r) => ({
-      variantKey: r.variant_key as string,
-      tier: r.tier as string | null,
-      segmented: r.segmented as boolean,
-      exposed: num(r.exposed),
-      metrics: Object.fromEntries(
-        request.metrics.map((metric, i) => [
-          metric.key,
-          {
-            n: num(r[`n${i}`]), sumY: num(r[`sy${i}`]), sumY2: num(r[`syy${i}`]),
-            sumX: num(r[`sx${i}`]), sumX2: num(r[`sxx${i}`]), sumXY: num(r[`sxy${i}`]),
-            sumD: num(r[`sd${i}`]), sumD2: num(r[`sdd${i}`]), sumYD: num(r[`syd${i}`]),
-          },
-        ]),
+    // JIT compilation of these aggregate expressions costs more than it saves; the per-user steps
+    // want memory for one hash entry per user instead of spilling to disk at the default 4 MB.
+    // SET LOCAL lasts only for the statement's own transaction: no session is changed.
+    const results = await Promise.all(
+      aggregationStatements(request).map(({ text, parameters }) =>
+        this.manager.transaction(async (manager): Promise<Record<string, string | number | boolean | null>[]> => {
+          await manager.query('SET LOCAL jit = off');
+          await manager.query(`SET LOCAL work_mem = '${AGGREGATION_WORK_MEM}'`);
+          return manager.query(text, parameters);
+        }),
       ),
-    }));
+    );
+    // Each group's columns from every statement; a statement has no row for a group none of whose users has its rows.
+    const groupKey = (r: Record<string, unknown>) => JSON.stringify([r.variant_key, r.tier, r.segmented]);
+    const columns = new Map<string, Record<string, unknown>>();
+    for (const rows of results) for (const r of rows) columns.set(groupKey(r), { ...columns.get(groupKey(r)), ...r });
+    const num = (value: unknown) => (value === null || value === undefined ? 0 : Number(value));
+    return results[0].map((exposedRow) => {
+      const r = columns.get(groupKey(exposedRow))!;
+      return {
+        variantKey: r.variant_key as string,
+        tier: r.tier as string | null,
+        segmented: r.segmented as boolean,
+        exposed: num(r.exposed),
+        metrics: Object.fromEntries(
+          request.metrics.map((metric, i) => [
+            metric.key,
+            {
+              n: num(r[`n${i}`]), sumY: num(r[`sy${i}`]), sumY2: num(r[`syy${i}`]),
+              sumX: num(r[`sx${i}`]), sumX2: num(r[`sxx${i}`]), sumXY: num(r[`sxy${i}`]),
+              sumD: num(r[`sd${i}`]), sumD2: num(r[`sdd${i}`]), sumYD: num(r[`syd${i}`]),
+            },
+          ]),
+        ),
+      };
+    });
   }
 
   /** Keys of the experiments (not archived) that name this metric, as primary, secondary or guardrail. */

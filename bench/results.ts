@@ -15,7 +15,8 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { startUplift } from '../src/app';
 import { generateSecret } from '../src/auth/api-key.service';
 import { postGraphQL } from '../src/testing/harness';
-import { demoUsers, mulberry32, type DemoOptions } from '../src/testing/demo-scenario';
+import { demoUsers, type DemoOptions } from '../src/demo/scenario';
+import { mulberry32 } from '../src/common/random';
 import { computeExperimentResults } from '../src/results/result.service';
 import { freshBenchDatabase, median } from './database';
 

@@ -8,7 +8,8 @@
 import { startUplift, type RunningUplift } from '../app';
 import { generateSecret } from '../auth/api-key.service';
 import { postGraphQL } from '../testing/harness';
-import { DEMO_TRUTH, demoActivity, mulberry32, type DemoEvent } from '../testing/demo-scenario';
+import { DEMO_TRUTH, demoActivity, type DemoEvent } from './scenario';
+import { mulberry32 } from '../common/random';
 import { seedRules } from '../../client-examples/rules/product-rules';
 
 const DAY_MS = 86_400_000;

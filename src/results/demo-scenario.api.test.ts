@@ -1,5 +1,5 @@
 import { startTestServer, type TestServer } from '../testing/harness';
-import { DEMO_TRUTH, demoUsers } from '../testing/demo-scenario';
+import { DEMO_TRUTH, demoUsers } from '../demo/scenario';
 
 /**
  * PRODUCT.md's demo scenario, simulated: 4,000 users arriving over four weeks (the last more than

@@ -1,7 +1,8 @@
 import { compareMeansCuped, CovariateArmSummary, cupedAdjust, cupedTheta } from './cuped';
 import { compareMeans } from './means';
 import { meanSummaryOf } from './summary';
-import { mulberry32, standardNormal } from './random.fixture';
+import { mulberry32 } from '../common/random';
+import { standardNormal } from './random.fixture';
 
 /** Sufficient statistics of (x, y) pairs, as the metrics engine's SQL would return them. */
 function armOf(pairs: Array<[number, number]>): CovariateArmSummary {

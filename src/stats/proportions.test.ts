@@ -1,4 +1,5 @@
 import { armSummaryOfProportion, compareProportions } from './proportions';
+import { mulberry32 } from '../common/random';
 import { meanSummaryOf } from './summary';
 
 describe('compareProportions', () => {
@@ -89,17 +90,6 @@ describe('compareProportions', () => {
   });
 
   it('keeps the false positive rate near alpha over 1,000 seeded A/A comparisons', () => {
-    // mulberry32: a small, well-known 32-bit generator, so the run is reproducible.
-    function mulberry32(seed: number): () => number {
-      let state = seed >>> 0;
-      return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-      };
-    }
     const random = mulberry32(20261124);
     const usersPerArm = 2000;
     const conversionRate = 0.1;

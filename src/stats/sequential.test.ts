@@ -1,5 +1,6 @@
 import { compareProportions } from './proportions';
-import { mulberry32, standardNormal } from './random.fixture';
+import { mulberry32 } from '../common/random';
+import { standardNormal } from './random.fixture';
 import {
   alwaysValidTest,
   sequentialCompareMeans,

@@ -11,9 +11,7 @@
  * active day. One user in a hundred complains, in every arm alike.
  */
 
-import { mulberry32 } from '../stats/random.fixture';
-
-export { mulberry32 };
+import { mulberry32 } from '../common/random';
 
 export interface ArmTruth {
   d1: number;

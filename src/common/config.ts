@@ -13,7 +13,7 @@ export interface UpliftConfig {
   logLevel: string;
   /** How long a user's behavioural facts and grants are reused by resolve, in ms (0: read every time). */
   userStateTtlMs?: number;
-  /** The clock for entitlement resolution (validity windows, expiries, days since last active); tests inject one. */
+  /** The server's clock: exposure and event times, experiment start and stop, entitlements, results' today; tests and the demo inject one. */
   now?: () => Date;
 }
 

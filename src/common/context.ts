@@ -17,6 +17,6 @@ export interface RequestContext {
   exposures: ExposureWriter;
   /** Users' behavioural facts and grants, for entitlements: cached, batched. */
   userStates: UserStateService;
-  /** The clock entitlement resolution, validity windows and expiries use (injectable for tests). */
+  /** The server's clock: exposure and event times, experiment start and stop, entitlements, results' today (injectable: tests, the demo). */
   now: () => Date;
 }

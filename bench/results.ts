@@ -4,13 +4,15 @@
  * events` in the same run, warm, medians of 3. Target: at most 3x the scan.
  *
  * Loading stands in for ingestion: COPY into events and exposures, then the per-user daily
- * summaries filled with INSERT ... SELECT ... GROUP BY (and the active days from them), which is
- * what trackEvents would have kept current.
+ * summaries filled with INSERT ... SELECT ... GROUP BY, and each exposure's active days and metric
+ * values rebuilt from those, which is what trackEvents, folding and exposure logging would have
+ * kept current.
  */
 import 'reflect-metadata';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
 import { from as copyFrom } from 'pg-copy-streams';
 import { startUplift } from '../src/app';
 import { generateSecret } from '../src/auth/api-key.service';
@@ -18,6 +20,7 @@ import { postGraphQL } from '../src/testing/harness';
 import { demoUsers, type DemoOptions } from '../src/demo/scenario';
 import { mulberry32 } from '../src/common/random';
 import { computeExperimentResults } from '../src/results/result.service';
+import { rebuildActiveDays, rebuildMetricValues } from '../src/metrics/metric-values';
 import { freshBenchDatabase, median } from './database';
 
 const USERS = 1_000_000;
@@ -36,7 +39,7 @@ async function copyRows(client: Client, statement: string, lines: () => Generato
   await pipeline(Readable.from(lines()), client.query(copyFrom(statement)));
 }
 
-async function load(databaseUrl: string): Promise<number> {
+async function load(databaseUrl: string, dataSource: DataSource): Promise<number> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -67,9 +70,13 @@ async function load(databaseUrl: string): Promise<number> {
     });
     await client.query(`INSERT INTO user_event_days (user_id, day, event_type, event_count, value_sum)
       SELECT user_id, (occurred_at AT TIME ZONE 'UTC')::date, type, count(*), coalesce(sum(value), 0) FROM events GROUP BY 1, 2, 3`);
-    await client.query('INSERT INTO user_active_days (user_id, day) SELECT DISTINCT user_id, day FROM user_event_days');
     await client.query(`INSERT INTO user_activity (user_id, first_active_at, last_active_at)
       SELECT user_id, min(occurred_at), max(occurred_at) FROM events GROUP BY 1`);
+    // Each exposure's active days and metric values, as exposure logging and ingestion would have kept them.
+    await dataSource.transaction(async (manager) => {
+      await rebuildActiveDays(manager);
+      await rebuildMetricValues(manager, null);
+    });
     await client.query('VACUUM ANALYZE');
     return events;
   } finally {
@@ -101,7 +108,7 @@ async function main(): Promise<void> {
     await gql('mutation { startExperiment(key: "activity-incentives", version: 1) { key } }');
     await gql('mutation { startExperiment(key: "advisor-pilot", version: 1) { key } }');
     const loadStarted = Date.now();
-    const events = await load(database.url);
+    const events = await load(database.url, uplift.dataSource);
     console.log(`loaded ${USERS.toLocaleString('en')} exposed users and ${events.toLocaleString('en')} events in ${Math.round((Date.now() - loadStarted) / 1000)} s`);
     const scan: number[] = [];
     const results: number[] = [];

@@ -7,6 +7,7 @@ import { Entitlements1795526427182 } from './1795526427182-Entitlements';
 import { ResultSnapshots1795526466234 } from './1795526466234-ResultSnapshots';
 import { AnalysisIndexes1795527000000 } from './1795527000000-AnalysisIndexes';
 import { ActiveDays1795529763529 } from './1795529763529-ActiveDays';
+import { ExposureMetricValues1795535474250 } from './1795535474250-ExposureMetricValues';
 
 /**
  * Every migration, oldest first. Listed here rather than found by a file glob, so that the same
@@ -21,4 +22,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   ResultSnapshots1795526466234,
   AnalysisIndexes1795527000000,
   ActiveDays1795529763529,
+  ExposureMetricValues1795535474250,
 ];

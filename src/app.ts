@@ -12,6 +12,7 @@ import { ChangeBus } from './common/change-bus';
 import { SnapshotService } from './assignment/snapshot.service';
 import { ExposureWriter } from './events/exposure.writer';
 import { UserStateService } from './entitlements/user-state.service';
+import { MetricValueFolder } from './metrics/metric-values';
 
 export interface RunningUplift {
   /** e.g. http://127.0.0.1:4000 */
@@ -49,6 +50,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
   const bus = new ChangeBus(database.dataSource, database.embedded ? null : config.databaseUrl!, logger);
   const snapshots = new SnapshotService(database.dataSource, logger);
   const exposures = new ExposureWriter(database.dataSource, logger);
+  const folder = new MetricValueFolder(database.dataSource, logger);
   const now = config.now ?? (() => new Date());
   const userStates = new UserStateService(database.dataSource, snapshots, now, config.userStateTtlMs ?? DEFAULT_USER_STATE_TTL_MS);
   try {
@@ -57,6 +59,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
     if (adminKey) await ensureBootstrapAdminKey(database.dataSource, adminKey);
     await snapshots.start(bus);
     exposures.start();
+    folder.start();
     const http = await createHttpServer({
       dataSource: database.dataSource,
       logger,
@@ -84,6 +87,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
       async close() {
         await http.stop();
         await exposures.stop();
+        await folder.stop();
         snapshots.stop();
         await bus.stop();
         await database.close();
@@ -92,6 +96,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
   } catch (error) {
     snapshots.stop();
     await exposures.stop();
+    await folder.stop();
     await bus.stop();
     await database.close();
     throw error;

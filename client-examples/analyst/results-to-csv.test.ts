@@ -18,10 +18,7 @@ beforeAll(async () => {
   // Ten users per arm exposed 20 days ago; 3 control and 6 task-system users active on day 1.
   const day0 = Math.floor(Date.now() / DAY_MS) * DAY_MS - 20 * DAY_MS;
   const users = ['control', 'task-system'].flatMap((variant) => Array.from({ length: 10 }, (_, i) => ({ id: `${variant}-${i}`, variant, tier: i % 2 ? 'new' : 'regular' })));
-  await server.uplift.dataSource.query(
-    `INSERT INTO exposures (experiment_key, phase, user_id, variant_key, tier, exposed_at) SELECT 'csv-demo', 1, * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])`,
-    [users.map((u) => u.id), users.map((u) => u.variant), users.map((u) => u.tier), users.map(() => new Date(day0 + 3_600_000).toISOString())],
-  );
+  await server.expose(users.map((u) => ({ experimentKey: 'csv-demo', phase: 1, userId: u.id, variantKey: u.variant, tier: u.tier, exposedAt: new Date(day0 + 3_600_000) })));
   const active = [...users.filter((u) => u.variant === 'control').slice(0, 3), ...users.filter((u) => u.variant === 'task-system').slice(0, 6)];
   const events = active.map((u, i) => ({ id: `csv-${i}`, userId: u.id, type: 'app_open', occurredAt: new Date(day0 + DAY_MS + 3_600_000).toISOString() }));
   expect((await server.gql('mutation ($events: [EventInput!]!) { trackEvents(events: $events) { accepted } }', { events })).data.trackEvents.accepted).toBe(9);

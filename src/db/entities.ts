@@ -4,12 +4,13 @@ import { Experiment, ForcedAssignment, StatusChange, Variant } from '../experime
 import { Holdout, Layer } from '../layers/layer.entity';
 import { Flag } from '../flags/flag.entity';
 import { Metric } from '../metrics/metric.entity';
+import { ExposureMetricValue } from '../metrics/metric-value.entity';
 import { ResultSnapshot } from '../results/result-snapshot.entity';
-import { Exposure, TrackedEvent, UserActiveDay, UserActivity, UserEventDay } from '../events/event.entity';
+import { Exposure, TrackedEvent, UserActivity, UserEventDay } from '../events/event.entity';
 import { Entitlement, EntitlementRule, UserGrant } from '../entitlements/entitlement.entity';
 
 /** Every TypeORM entity; the migrations must match them (see `npm run migration:check`). */
 export const entities = [
   ApiKey, AuditEntry, Experiment, Variant, StatusChange, ForcedAssignment, Layer, Holdout, Flag, TrackedEvent, Exposure, UserEventDay, UserActivity,
-  UserActiveDay, Metric, ResultSnapshot, Entitlement, EntitlementRule, UserGrant,
+  Metric, ExposureMetricValue, ResultSnapshot, Entitlement, EntitlementRule, UserGrant,
 ];

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { ACTIVE_DAY_BITS } from '../metrics/metric-values';
 
 /** What users did, as apps report it. Append-only; the client's id makes retries harmless. */
 @Entity('events')
@@ -30,10 +31,8 @@ export class TrackedEvent {
 /** The first time a user was resolved into a variant of an experiment's phase: exactly one row. */
 @Entity('exposures')
 @Index('exposures_experiment_variant_idx', ['experimentKey', 'phase', 'variantKey'])
-// (experiment_key, phase, user_id) INCLUDE (variant_key, tier, exposed_at), created by the
-// AnalysisIndexes migration: an experiment's exposures in user order from the index alone, for the
-// metric aggregation. TypeORM cannot declare INCLUDE, hence synchronize: false.
-@Index('exposures_analysis_idx', { synchronize: false })
+// A user's exposures, for ingestion to keep their metric values current (src/metrics/metric-values.ts).
+@Index('exposures_user_idx', ['userId'])
 export class Exposure {
   @PrimaryColumn('text', { name: 'experiment_key' })
   experimentKey!: string;
@@ -52,6 +51,13 @@ export class Exposure {
 
   @Column('timestamp with time zone', { name: 'exposed_at', precision: 3 })
   exposedAt!: Date;
+
+  /**
+   * The days relative to the exposure's UTC day the user was active on, day -14 (bit 0) to day 365:
+   * retention over any event and its pre-period are read from here (src/metrics/metric-values.ts).
+   */
+  @Column({ type: 'bit', name: 'active_days', length: ACTIVE_DAY_BITS, default: () => `'${'0'.repeat(ACTIVE_DAY_BITS)}'` })
+  activeDays!: string;
 }
 
 /**
@@ -61,9 +67,6 @@ export class Exposure {
  * range read gives a user's recent behaviour.
  */
 @Entity('user_event_days')
-// (event_type, user_id, day) INCLUDE (event_count, value_sum), created by the ActiveDays migration:
-// a metric's event types from the index alone (no heap visits, no other types' rows) when metrics are computed.
-@Index('user_event_days_type_idx', { synchronize: false })
 export class UserEventDay {
   @PrimaryColumn('text', { name: 'user_id' })
   userId!: string;
@@ -79,20 +82,6 @@ export class UserEventDay {
 
   @Column('double precision', { name: 'value_sum' })
   valueSum!: number;
-}
-
-/**
- * Per user: the UTC days with any event, one row each, kept current by ingestion. "Active on day n"
- * (retention over any event) is then one key match per user and day, with no per-user grouping of
- * the several event types a day can hold in user_event_days.
- */
-@Entity('user_active_days')
-export class UserActiveDay {
-  @PrimaryColumn('text', { name: 'user_id' })
-  userId!: string;
-
-  @PrimaryColumn('date')
-  day!: string;
 }
 
 /** Per user: the first and the latest event ever seen, kept current by ingestion. */

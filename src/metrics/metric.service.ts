@@ -4,6 +4,7 @@ import { MetricErrorReason, metricError } from './metric.errors';
 import type { CreateMetricInput, UpdateMetricInput } from './metric.inputs';
 import { metricProblems, type MetricConfig } from './metric.rules';
 import { MetricStore } from './metric.store';
+import { rebuildMetricValues } from './metric-values';
 import { AuditEntityType, recordAudit } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { plain } from '../common/plain';
@@ -17,6 +18,9 @@ export function metricConfigOf(metric: Metric): MetricConfig {
     capValue, capPercentile, higherIsBetter, alertBelow, alertAbove,
   };
 }
+
+/** The fields that decide what each exposure's stored values hold (caps and alerts apply when results are read). */
+const VALUE_FIELDS: (keyof MetricConfig)[] = ['kind', 'eventTypes', 'windowDays', 'retentionDay', 'numeratorSource', 'denominatorEventTypes', 'denominatorSource'];
 
 function snapshot(metric: Metric) {
   return { key: metric.key, version: metric.version, ...metricConfigOf(metric) };
@@ -59,6 +63,7 @@ export function createMetric(dataSource: DataSource, principal: Principal, input
   check(config);
   return dataSource.transaction(async (manager) => {
     const metric = await new MetricStore(manager).insert(input.key, config);
+    await rebuildMetricValues(manager, metric.key);
     await recordAudit(manager, principal, { entityType: AuditEntityType.METRIC, entityKey: metric.key, action: 'CREATE', before: null, after: snapshot(metric) });
     return metric;
   });
@@ -81,6 +86,7 @@ export function updateMetric(dataSource: DataSource, principal: Principal, key: 
     }
     check({ ...metricConfigOf(before), ...changes });
     const after = await store.update(before, changes);
+    if (VALUE_FIELDS.some((field) => field in changes)) await rebuildMetricValues(manager, key);
     await recordAudit(manager, principal, { entityType: AuditEntityType.METRIC, entityKey: key, action: 'UPDATE', before: snapshot(before), after: snapshot(after) });
     return after;
   });
@@ -97,6 +103,7 @@ export function deleteMetric(dataSource: DataSource, principal: Principal, key: 
     const users = await store.experimentsUsing(key);
     if (users.length > 0) throw metricError(MetricErrorReason.METRIC_IN_USE, `Metric "${key}" is used by ${users.join(', ')}`, 'key');
     await store.delete(metric);
+    await rebuildMetricValues(manager, key);
     await recordAudit(manager, principal, { entityType: AuditEntityType.METRIC, entityKey: key, action: 'DELETE', before: snapshot(metric), after: null });
     return true;
   });

@@ -1,10 +1,10 @@
 import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { isUniqueViolation } from '../db/sql';
-import { Metric } from './metric.entity';
+import { Metric, MetricKind } from './metric.entity';
 import { MetricErrorReason, metricError } from './metric.errors';
-import { MetricKind, ValueSource } from './metric.entity';
 import { daysObserved, PRE_PERIOD_DAYS, type MetricConfig } from './metric.rules';
+import { activeDayBit, foldMetricValues } from './metric-values';
 
 /** A metric to aggregate: its key (the result's name) and its definition. */
 export interface MetricDefinition extends MetricConfig {
@@ -51,22 +51,10 @@ export interface AggregationRequest {
   byTier: boolean;
 }
 
-/** Memory for the aggregation's hash tables, per transaction: about 200 bytes per exposed user fit a million. */
-const AGGREGATION_WORK_MEM = '256MB';
-
-/** The UTC day of the user's exposure, day 0: computed once per exposure, in the subquery `x`. */
-const DAY_ZERO = 'x.day0';
-
 /** One statement of an aggregation, with its numbered parameters. */
 export interface AggregationStatement {
   text: string;
   parameters: unknown[];
-}
-
-/** A metric with its position in the request: its output columns are suffixed with it (y0, sx3...). */
-interface Indexed {
-  metric: MetricDefinition;
-  i: number;
 }
 
 /** Builds one statement; parameters are numbered as they are added. */
@@ -88,30 +76,14 @@ class AggregationSql {
     return placeholder;
   }
 
-  typeCondition(types: string[] | null): string {
-    return types === null || types.length === 0 ? 'TRUE' : `d.event_type = ANY(${this.param(types, 'text[]')})`;
-  }
-
-  /** Days relative to the exposure day (day 0); BETWEEN bounds are inclusive. */
-  dayCondition(from: number, to: number): string {
-    return from === to ? `d.day - ${DAY_ZERO} = ${this.param(from, 'int')}` : `d.day - ${DAY_ZERO} BETWEEN ${this.param(from, 'int')} AND ${this.param(to, 'int')}`;
-  }
-
-  /** Whether the user's window for this metric has passed: only then does the user count. */
-  entered(metric: MetricDefinition, dayZero = DAY_ZERO): string {
+  /** Whether the user's window for this metric has passed by today: only then does the user count. */
+  entered(metric: MetricDefinition, dayZero: string): string {
     return `${dayZero} + ${this.param(daysObserved(metric), 'int')} <= ${this.param(this.request.today, 'date')}`;
   }
 
-  /**
-   * The experiment's exposures in the current phase, with day 0. The subquery is left for the
-   * planner to flatten: for sparse event types it then reads the few summary rows first and the
-   * exposures in parallel.
-   */
-  exposures(): string {
-    return `(
-        SELECT user_id, variant_key, tier, (exposed_at AT TIME ZONE 'UTC')::date AS day0
-        FROM exposures WHERE experiment_key = ${this.param(this.request.experimentKey, 'text')} AND phase = ${this.param(this.request.phase, 'int')}
-      ) x`;
+  /** Rows of this experiment's current phase. */
+  ofExperiment(alias: string): string {
+    return `${alias}.experiment_key = ${this.param(this.request.experimentKey, 'text')} AND ${alias}.phase = ${this.param(this.request.phase, 'int')}`;
   }
 
   /** Per arm, and per arm and tier when asked: the statement's outer grouping. */
@@ -122,146 +94,89 @@ class AggregationSql {
   }
 }
 
-function perUserValue(sql: AggregationSql, kind: MetricKind, source: ValueSource, types: string[] | null, days: string): string {
-  const condition = `${sql.typeCondition(types)} AND ${days}`;
-  if (kind === MetricKind.CONVERSION || kind === MetricKind.RETENTION) return `max(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
-  const column = source === ValueSource.VALUE_SUM ? 'd.value_sum' : 'd.event_count';
-  return `coalesce(sum(${column}) FILTER (WHERE ${condition}), 0)`;
-}
+/** The exposure's day 0, from its timestamp. */
+const EXPOSURE_DAY = "(x.exposed_at AT TIME ZONE 'UTC')::date";
 
-function sourceOf(metric: MetricDefinition): ValueSource {
-  if (metric.kind === MetricKind.MEAN) return ValueSource.VALUE_SUM;
-  if (metric.kind === MetricKind.RATIO) return metric.numeratorSource!;
-  return ValueSource.EVENT_COUNT;
-}
-
-/** Retention over any event: read from user_active_days, where a user has at most one row a day. */
+/** Retention over any event: read from the exposures' active-day bits, not from exposure_metric_values. */
 const isActiveDayRetention = (metric: MetricDefinition) => metric.kind === MetricKind.RETENTION && metric.eventTypes.length === 0;
 
-/** A percentile cap needs every user's value, zeros included. */
-const needsEveryUser = (metric: MetricDefinition) => metric.capPercentile !== null;
-
-/** Every exposed user: the group sizes, and per metric how many users' windows have passed (n). */
-function exposedStatement(request: AggregationRequest, metrics: Indexed[]): AggregationStatement {
-  const sql = new AggregationSql(request);
-  const columns = ['count(*) AS exposed', ...metrics.map(({ metric, i }) => `count(*) FILTER (WHERE ${sql.entered(metric)}) AS n${i}`)];
-  return sql.grouped(columns, sql.exposures());
-}
-
 /**
- * Retention over any event, for every such metric at once: exposures joined to their active days
- * among day n of each metric and the 14 days before exposure (X: active at all then). Per user only
- * the users with such a day; the others add nothing to any sum. Y and X are 0/1, so Σy² = Σy.
+ * Every exposed user: the group sizes, per metric how many users' windows have passed (n), and the
+ * sums of retention over any event, from each exposure's active-day bits (Y: active on day n; X:
+ * active on any of the 14 days before; both 0/1, so Σy² = Σy). Exposures are first counted per
+ * arm, tier, day 0 and the bits read, a few hundred groups, so that the outer sums are cheap.
  */
-function activeDayRetentionStatement(request: AggregationRequest, metrics: Indexed[]): AggregationStatement {
+function exposedStatement(request: AggregationRequest): AggregationStatement {
   const sql = new AggregationSql(request);
-  const days = [...new Set(metrics.map(({ metric }) => metric.retentionDay!))].sort((a, b) => a - b);
-  const perUser = [`bool_or(a.day < ${DAY_ZERO}) AS pre`];
-  const columns: string[] = [];
-  for (const { metric, i } of metrics) {
-    perUser.push(`${sql.entered(metric)} AS e${i}`, `bool_or(a.day - ${DAY_ZERO} = ${sql.param(metric.retentionDay, 'int')}) AS y${i}`);
+  const retention = request.metrics.map((metric, i) => ({ metric, i })).filter(({ metric }) => isActiveDayRetention(metric));
+  const days = [...new Set(retention.map(({ metric }) => metric.retentionDay!))];
+  const bits = days.map((day) => `get_bit(x.active_days, ${sql.param(activeDayBit(day), 'int')}) = 1 AS on_day_${day}`);
+  if (retention.length > 0) bits.push(`substring(x.active_days FROM 1 FOR ${PRE_PERIOD_DAYS}) <> ${sql.param('0'.repeat(PRE_PERIOD_DAYS), 'varbit')} AS pre`);
+  const columns = ['sum(users) AS exposed', ...request.metrics.map((metric, i) => `coalesce(sum(users) FILTER (WHERE ${sql.entered(metric, 'day0')}), 0) AS n${i}`)];
+  for (const { metric, i } of retention) {
+    const entered = sql.entered(metric, 'day0');
+    const y = `on_day_${metric.retentionDay}`;
     columns.push(
-      `count(*) FILTER (WHERE e${i} AND y${i}) AS sy${i}`, `count(*) FILTER (WHERE e${i} AND y${i}) AS syy${i}`,
-      `count(*) FILTER (WHERE e${i} AND pre) AS sx${i}`, `count(*) FILTER (WHERE e${i} AND pre) AS sxx${i}`,
-      `count(*) FILTER (WHERE e${i} AND pre AND y${i}) AS sxy${i}`,
+      `coalesce(sum(users) FILTER (WHERE ${entered} AND ${y}), 0) AS sy${i}`, `coalesce(sum(users) FILTER (WHERE ${entered} AND ${y}), 0) AS syy${i}`,
+      `coalesce(sum(users) FILTER (WHERE ${entered} AND pre), 0) AS sx${i}`, `coalesce(sum(users) FILTER (WHERE ${entered} AND pre), 0) AS sxx${i}`,
+      `coalesce(sum(users) FILTER (WHERE ${entered} AND pre AND ${y}), 0) AS sxy${i}`,
     );
   }
-  const from = `(
-      SELECT x.variant_key, x.tier, ${perUser.join(', ')}
-      FROM ${sql.exposures()}
-      JOIN user_active_days a ON a.user_id = x.user_id AND a.day BETWEEN ${DAY_ZERO} - ${sql.param(PRE_PERIOD_DAYS, 'int')} AND ${DAY_ZERO} + ${sql.param(days[days.length - 1], 'int')}
-      WHERE a.day < ${DAY_ZERO} OR a.day - ${DAY_ZERO} = ANY(${sql.param(days, 'int[]')})
-      GROUP BY x.user_id, x.variant_key, x.tier, x.day0
-    ) u`;
-  return sql.grouped(columns, from);
+  const groupBy = Array.from({ length: 3 + bits.length }, (_, k) => k + 1).join(', ');
+  return sql.grouped(columns, `(
+      SELECT x.variant_key, x.tier, ${EXPOSURE_DAY} AS day0, ${[...bits, 'count(*) AS users'].join(', ')}
+      FROM exposures x WHERE ${sql.ofExperiment('x')} GROUP BY ${groupBy}
+    ) by_day`);
 }
 
 /**
- * Metrics over event types, read from user_event_days: exposures joined to the summary rows of
- * these types over the days the metrics read, then one row per user (in the statement) and per
- * arm the sums of per-user values, squares and products. With `everyUser` (percentile caps) every
- * exposed user is kept, zeros included; otherwise only users with a row, as the others add nothing.
+ * One metric's sums per arm, from its rows in exposure_metric_values (one per user with anything
+ * to count; the others add nothing to any sum). Conversions and retention count a user once (0/1);
+ * caps apply to the window's value and, so that CUPED compares like with like, to the pre-period's.
+ * A percentile cap needs every entered user's value, zeros included: only then are the exposures read too.
  */
-function typedStatement(request: AggregationRequest, metrics: Indexed[], everyUser: boolean): AggregationStatement {
+function metricStatement(request: AggregationRequest, metric: MetricDefinition, i: number): AggregationStatement {
   const sql = new AggregationSql(request);
-  const userColumns: string[] = [];
-  const capColumns: string[] = [];
-  const outputColumns: string[] = [];
-  let lastDay = 0;
-  // The summary rows some metric reads; the join keeps only those, so less goes into the per-user step.
-  const rowsNeeded = new Set<string>();
-  for (const { metric, i } of metrics) {
-    const observed = daysObserved(metric);
-    lastDay = Math.max(lastDay, observed - 1);
-    if (metric.kind === MetricKind.RETENTION) {
-      const day = sql.dayCondition(metric.retentionDay!, metric.retentionDay!);
-      rowsNeeded.add(`(${sql.typeCondition(metric.eventTypes)} AND (${day} OR ${sql.dayCondition(-PRE_PERIOD_DAYS, -1)}))`);
-    } else {
-      const types = [...new Set([...metric.eventTypes, ...(metric.denominatorEventTypes ?? [])])].sort();
-      const from = metric.kind === MetricKind.RATIO ? 0 : -PRE_PERIOD_DAYS;
-      rowsNeeded.add(`(${sql.typeCondition(types)} AND ${sql.dayCondition(from, metric.windowDays! - 1)})`);
-    }
-    const inWindow = metric.kind === MetricKind.RETENTION ? sql.dayCondition(metric.retentionDay!, metric.retentionDay!) : sql.dayCondition(0, metric.windowDays! - 1);
-    const source = sourceOf(metric);
-    userColumns.push(`${sql.entered(metric)} AS e${i}`);
-    userColumns.push(`${perUserValue(sql, metric.kind, source, metric.eventTypes, inWindow)} AS y${i}`);
-    if (metric.kind === MetricKind.RATIO) {
-      userColumns.push(`${perUserValue(sql, metric.kind, metric.denominatorSource!, metric.denominatorEventTypes, inWindow)} AS d${i}`);
-    } else {
-      userColumns.push(`${perUserValue(sql, metric.kind, source, metric.eventTypes, sql.dayCondition(-PRE_PERIOD_DAYS, -1))} AS x${i}`);
-    }
-    // Capping applies the same cap to the pre-period value, so that CUPED compares like with like.
-    let cap: string | null = null;
-    if (metric.capValue !== null) cap = sql.param(metric.capValue, 'float8');
-    if (metric.capPercentile !== null) {
-      capColumns.push(`percentile_cont(${sql.param(metric.capPercentile, 'float8')}) WITHIN GROUP (ORDER BY y${i}) FILTER (WHERE e${i}) AS cap${i}`);
-      cap = `(SELECT cap${i} FROM caps)`;
-    }
-    const y = cap ? `least(y${i}, ${cap})` : `y${i}`;
-    const where = `FILTER (WHERE e${i})`;
-    outputColumns.push(`coalesce(sum(${y}) ${where}, 0) AS sy${i}`, `coalesce(sum(${y} * ${y}) ${where}, 0) AS syy${i}`);
-    if (metric.kind === MetricKind.RATIO) {
-      outputColumns.push(`coalesce(sum(d${i}) ${where}, 0) AS sd${i}`, `coalesce(sum(d${i} * d${i}) ${where}, 0) AS sdd${i}`, `coalesce(sum(${y} * d${i}) ${where}, 0) AS syd${i}`);
-    } else {
-      const x = cap ? `least(x${i}, ${cap})` : `x${i}`;
-      outputColumns.push(`coalesce(sum(${x}) ${where}, 0) AS sx${i}`, `coalesce(sum(${x} * ${x}) ${where}, 0) AS sxx${i}`, `coalesce(sum(${x} * ${y}) ${where}, 0) AS sxy${i}`);
-    }
+  const isShare = metric.kind === MetricKind.CONVERSION || metric.kind === MetricKind.RETENTION;
+  const value = (column: string) => (isShare ? `(${column} > 0)::int` : column);
+  let from = `(
+      SELECT v.variant_key, v.tier, ${value('v.y')} AS y, ${value('v.x')} AS x, v.d FROM exposure_metric_values v
+      WHERE ${sql.ofExperiment('v')} AND v.metric_key = ${sql.param(metric.key, 'text')} AND ${sql.entered(metric, 'v.exposure_day')}
+    ) per_user`;
+  let cap: string | null = metric.capValue === null ? null : sql.param(metric.capValue, 'float8');
+  let prefix = '';
+  if (metric.capPercentile !== null) {
+    prefix = `WITH per_user AS (
+        SELECT x.variant_key, x.tier, coalesce(v.y, 0) AS y, coalesce(v.x, 0) AS x, coalesce(v.d, 0) AS d
+        FROM exposures x
+        LEFT JOIN exposure_metric_values v ON v.experiment_key = x.experiment_key AND v.phase = x.phase AND v.user_id = x.user_id AND v.metric_key = ${sql.param(metric.key, 'text')}
+        WHERE ${sql.ofExperiment('x')} AND ${sql.entered(metric, EXPOSURE_DAY)}
+      ), caps AS (SELECT percentile_cont(${sql.param(metric.capPercentile, 'float8')}) WITHIN GROUP (ORDER BY y) AS cap FROM per_user) `;
+    from = 'per_user';
+    cap = '(SELECT cap FROM caps)';
   }
-  const perUser = `SELECT x.variant_key, x.tier, ${userColumns.join(', ')}
-      FROM ${sql.exposures()}
-      ${everyUser ? 'LEFT ' : ''}JOIN user_event_days d
-        ON d.user_id = x.user_id AND d.day BETWEEN ${DAY_ZERO} - ${sql.param(PRE_PERIOD_DAYS, 'int')} AND ${DAY_ZERO} + ${sql.param(lastDay, 'int')}
-        AND (${[...rowsNeeded].join(' OR ')})
-      GROUP BY x.user_id, x.variant_key, x.tier, x.day0`;
-  if (capColumns.length === 0) return sql.grouped(outputColumns, `(${perUser}) per_user`);
-  const statement = sql.grouped(outputColumns, 'per_user');
-  return { ...statement, text: `WITH per_user AS (${perUser}), caps AS (SELECT ${capColumns.join(', ')} FROM per_user) ${statement.text}` };
+  const y = cap ? `least(y, ${cap})` : 'y';
+  const columns = [`coalesce(sum(${y}), 0) AS sy${i}`, `coalesce(sum(${y} * ${y}), 0) AS syy${i}`];
+  if (metric.kind === MetricKind.RATIO) {
+    columns.push(`coalesce(sum(d), 0) AS sd${i}`, `coalesce(sum(d * d), 0) AS sdd${i}`, `coalesce(sum(${y} * d), 0) AS syd${i}`);
+  } else {
+    const x = cap ? `least(x, ${cap})` : 'x';
+    columns.push(`coalesce(sum(${x}), 0) AS sx${i}`, `coalesce(sum(${x} * ${x}), 0) AS sxx${i}`, `coalesce(sum(${x} * ${y}), 0) AS sxy${i}`);
+  }
+  const statement = sql.grouped(columns, from);
+  return { ...statement, text: prefix + statement.text };
 }
 
 /**
- * The statements that together aggregate all metrics of an experiment, each touching only the rows
- * it needs: one over the exposures alone (group sizes and n), one for retention over any event
- * (user_active_days), and one per set of event types (user_event_days), so that the dense
- * activity rows are read only by retention and the per-user step of the others covers only the
- * users with such events. Each returns rows per arm (and tier) with its own columns; `aggregate`
- * puts them together. Plain SQL: no temporary tables or session settings, so the same statements
- * run on partitioned or distributed PostgreSQL (exposures and summaries both keyed by user).
+ * The statements that together aggregate all metrics of an experiment: one over the exposures
+ * (group sizes, n, and retention over any event from the active-day bits), then one per other
+ * metric over its rows in exposure_metric_values (src/metrics/metric-values.ts), so that no
+ * statement joins exposures to daily summaries. Each returns rows per arm (and tier) with its own columns; `aggregate` puts them
+ * together. Plain SQL: the same statements run on partitioned or distributed PostgreSQL.
  */
 export function aggregationStatements(request: AggregationRequest): AggregationStatement[] {
-  const indexed = request.metrics.map((metric, i) => ({ metric, i }));
-  const statements = [exposedStatement(request, indexed)];
-  const activeDay = indexed.filter(({ metric }) => isActiveDayRetention(metric));
-  if (activeDay.length > 0) statements.push(activeDayRetentionStatement(request, activeDay));
-  const everyUser = indexed.filter(({ metric }) => !isActiveDayRetention(metric) && needsEveryUser(metric));
-  if (everyUser.length > 0) statements.push(typedStatement(request, everyUser, true));
-  const byTypes = new Map<string, Indexed[]>();
-  for (const entry of indexed) {
-    if (isActiveDayRetention(entry.metric) || needsEveryUser(entry.metric)) continue;
-    const types = JSON.stringify([...new Set([...entry.metric.eventTypes, ...(entry.metric.denominatorEventTypes ?? [])])].sort());
-    byTypes.set(types, [...(byTypes.get(types) ?? []), entry]);
-  }
-  for (const group of byTypes.values()) statements.push(typedStatement(request, group, false));
-  return statements;
+  const others = request.metrics.flatMap((metric, i) => (isActiveDayRetention(metric) ? [] : [metricStatement(request, metric, i)]));
+  return [exposedStatement(request), ...others];
 }
 
 const row = (values: object) => values as QueryDeepPartialEntity<Metric>;
@@ -321,14 +236,16 @@ export class MetricStore {
    */
   async aggregate(request: AggregationRequest): Promise<GroupAggregate[]> {
     if (request.metrics.length === 0) return [];
-    // JIT compilation of these aggregate expressions costs more than it saves; the per-user steps
-    // want memory for one hash entry per user instead of spilling to disk at the default 4 MB.
-    // SET LOCAL lasts only for the statement's own transaction: no session is changed.
+    // Every event tracked so far counts: what ingestion logged since the last fold is folded in first.
+    await foldMetricValues(this.manager);
+    // Side by side, each on its own connection and core. PostgreSQL's own parallel workers would
+    // only compete with the other statements for the same cores, and compiling these expressions
+    // (JIT) costs more than it saves. SET LOCAL lasts for the statement's own transaction only.
     const results = await Promise.all(
       aggregationStatements(request).map(({ text, parameters }) =>
         this.manager.transaction(async (manager): Promise<Record<string, string | number | boolean | null>[]> => {
+          await manager.query('SET LOCAL max_parallel_workers_per_gather = 0');
           await manager.query('SET LOCAL jit = off');
-          await manager.query(`SET LOCAL work_mem = '${AGGREGATION_WORK_MEM}'`);
           return manager.query(text, parameters);
         }),
       ),

@@ -33,12 +33,7 @@ beforeAll(async () => {
   }
   const users = [...demoUsers({ users: 4000, seed: 5, today: new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS), firstArrivalDaysAgo: 42, lastArrivalDaysAgo: 16 })];
   // Backdated exposures can only be fixtures; the events go through trackEvents.
-  await server.uplift.dataSource.query(
-    `INSERT INTO exposures (experiment_key, phase, user_id, variant_key, tier, exposed_at)
-     SELECT experiment_key, 1, user_id, variant_key, tier, exposed_at
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS u(experiment_key, user_id, variant_key, tier, exposed_at)`,
-    [users.map((u) => u.experimentKey), users.map((u) => u.userId), users.map((u) => u.variantKey), users.map((u) => u.tier), users.map((u) => u.exposedAt.toISOString())],
-  );
+  await server.expose(users.map((u) => ({ experimentKey: u.experimentKey, phase: 1, userId: u.userId, variantKey: u.variantKey, tier: u.tier, exposedAt: u.exposedAt })));
   const events = users.flatMap((u) => u.events.map((e, i) => ({ id: `${u.userId}-${i}`, userId: u.userId, type: e.type, value: e.value, occurredAt: e.occurredAt.toISOString() })));
   for (let from = 0; from < events.length; from += 5000) {
     const result = await server.gql('mutation ($events: [EventInput!]!) { trackEvents(events: $events) { accepted } }', { events: events.slice(from, from + 5000) });

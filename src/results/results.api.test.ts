@@ -1,8 +1,8 @@
 import { errorCode, startTestServer, type TestServer } from '../testing/harness';
 
 /**
- * Results through the real server on small hand-built data. Exposures are inserted with SQL, as
- * only fixtures can backdate them; events go through trackEvents. Expected numbers are computed by
+ * Results through the real server on small hand-built data. Exposures are written by the fixture
+ * (`server.expose`), as only fixtures can backdate them; events go through trackEvents. Expected numbers are computed by
  * hand or with SciPy (scipy.stats.ttest_ind(equal_var=False), scipy.stats.norm), as noted at each.
  */
 let server: TestServer;
@@ -21,12 +21,8 @@ interface Exposed {
   daysAgo: number;
 }
 
-async function expose(experimentKey: string, users: Exposed[]): Promise<void> {
-  await server.uplift.dataSource.query(
-    `INSERT INTO exposures (experiment_key, phase, user_id, variant_key, tier, exposed_at)
-     SELECT $1, 1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[])`,
-    [experimentKey, users.map((u) => u.user), users.map((u) => u.variant), users.map((u) => u.tier ?? null), users.map((u) => exposedAt(u.daysAgo).toISOString())],
-  );
+function expose(experimentKey: string, users: Exposed[]): Promise<void> {
+  return server.expose(users.map((u) => ({ experimentKey, phase: 1, userId: u.user, variantKey: u.variant, tier: u.tier ?? null, exposedAt: exposedAt(u.daysAgo) })));
 }
 
 let eventId = 0;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { startUplift, type RunningUplift } from '../app';
 import { generateSecret } from '../auth/api-key.service';
+import { EventStore, type ExposureRow } from '../events/event.store';
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -20,6 +21,11 @@ export interface TestServer {
   gql<T = any>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<GraphQLResponse<T>>;
   /** Creates an API key with `role` through the API and returns its secret. */
   createKey(role: 'ADMIN' | 'ANALYST' | 'SDK', name?: string): Promise<string>;
+  /**
+   * Backdated exposures with chosen arms, which only fixtures need: written the way exposure
+   * logging writes them (src/events/event.store.ts), metric values included.
+   */
+  expose(exposures: ExposureRow[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -93,6 +99,7 @@ export async function startTestServer(options: { embedded?: boolean; now?: () =>
       if (!result.data) throw new Error(JSON.stringify(result.errors));
       return result.data.createApiKey.secret as string;
     },
+    expose: (exposures) => new EventStore(uplift.dataSource.manager).insertExposures(exposures),
     async close() {
       await uplift.close();
       await database.drop();

@@ -39,7 +39,7 @@ const NO_ACTIVE_DAYS = `repeat('0', ${ACTIVE_DAY_BITS})::bit(${ACTIVE_DAY_BITS})
 /** Retention over any event is read from `active_days`; every other metric has exposure_metric_values rows. */
 const HAS_ROWS = "NOT (m.kind = 'RETENTION' AND cardinality(m.event_types) = 0)";
 
-/** The daily summaries as they will be once the log is folded in, less what the log still holds. */
+/** The daily summaries less what the log still holds: what folding has applied so far. Values computed from these get the rest at the next fold. */
 const FOLDED_SUMMARIES = `(
     SELECT user_id, day, event_type, event_count::float8 AS event_count, value_sum FROM user_event_days
     UNION ALL
@@ -158,7 +158,7 @@ export async function rebuildMetricValues(manager: EntityManager, metricKey: str
 /** Recomputes every exposure's active days from the daily summaries (which the log is already in). */
 export async function rebuildActiveDays(manager: EntityManager): Promise<void> {
   await lockMetricValues(manager);
-  await manager.query(`UPDATE exposures SET active_days = ${NO_ACTIVE_DAYS}`);
+  await manager.query(`UPDATE exposures SET active_days = ${NO_ACTIVE_DAYS} WHERE active_days <> ${NO_ACTIVE_DAYS}`);
   await manager.query(setActiveDaysSql(EXPOSURES_WITH_DAY, '(SELECT DISTINCT user_id, day FROM user_event_days)'));
 }
 

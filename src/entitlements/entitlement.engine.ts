@@ -161,8 +161,35 @@ interface CompiledRule {
   checks: CompiledCheck[];
 }
 
+/**
+ * One entitlement a grant rule grants, as the resolve path reads it: its place in the catalogue,
+ * its value, and the very answer served when this rule wins it (built once per snapshot, shared by
+ * every request, so frozen).
+ */
+interface SlotGrant {
+  slot: number;
+  value: JsonValue;
+  quota: boolean;
+  resolved: Readonly<ResolvedEntitlement>;
+}
+
+/** An enabled rule as the resolve path reads it: only the entitlements in the catalogue, by place. */
+interface SlotRule {
+  rule: CompiledRule;
+  /** Deny rules: the places it removes. */
+  slots: number[];
+  /** Grant rules: what it grants, in the rule's order. */
+  grants: SlotGrant[];
+}
+
 interface CompiledConfig {
   catalogue: Map<string, CatalogueEntry>;
+  /** The catalogue in order: place i of the resolve path's per-request array. */
+  entries: CatalogueEntry[];
+  /** Enabled rules only, by place in the catalogue: what resolveEntitlements runs. */
+  slotDenyRules: SlotRule[];
+  /** By priority (then key), as grantRules. */
+  slotGrantRules: SlotRule[];
   /** Grant rules by priority (then key), deny rules in any order. */
   grantRules: CompiledRule[];
   denyRules: CompiledRule[];
@@ -259,7 +286,11 @@ function compileRule(rule: EntitlementRuleSnapshot, measureIndex: MeasureIndex):
     rule,
     validFrom: rule.validFrom ? Date.parse(rule.validFrom) : -Infinity,
     validUntil: rule.validUntil ? Date.parse(rule.validUntil) : Infinity,
-    holds: (env) => targeted(env.user) && otherChecks.every((check) => check.test(check.actual(env), env)),
+    holds: (env) => {
+      if (!targeted(env.user)) return false;
+      for (const check of otherChecks) if (!check.test(check.actual(env), env)) return false;
+      return true;
+    },
     checks,
   };
 }
@@ -298,11 +329,40 @@ function compile(config: EntitlementConfig): CompiledConfig {
     return index;
   };
   const rules = config.rules.map((rule) => compileRule(rule, measureIndex));
+  const catalogue = new Map(config.catalogue.map((entry) => [entry.key, entry]));
+  const grantRules = rules.filter((r) => r.rule.effect === 'GRANT').sort(byPriority);
+  const denyRules = rules.filter((r) => r.rule.effect === 'DENY');
+  const places = new Map(config.catalogue.map((entry, slot) => [entry.key, slot]));
+  const slotRule = (rule: CompiledRule): SlotRule => {
+    const named = rule.rule.entitlements.filter(({ key }) => places.has(key));
+    return {
+      rule,
+      slots: named.map(({ key }) => places.get(key)!),
+      grants: rule.rule.effect === 'DENY' ? [] : named.map((granted) => {
+        const entry = catalogue.get(granted.key)!;
+        const value = valueOf(entry, granted.value);
+        const resolved: ResolvedEntitlement = {
+          key: entry.key,
+          kind: entry.kind,
+          value,
+          period: entry.period,
+          source: rule.rule.key,
+          sourceType: 'RULE',
+          expiresAt: Number.isFinite(rule.validUntil) ? new Date(rule.validUntil) : null,
+        };
+        return { slot: places.get(granted.key)!, value, quota: entry.kind === 'QUOTA', resolved: Object.freeze(resolved) };
+      }),
+    };
+  };
+  const enabled = (r: CompiledRule) => r.rule.enabled;
   return {
     measures,
-    catalogue: new Map(config.catalogue.map((entry) => [entry.key, entry])),
-    grantRules: rules.filter((r) => r.rule.effect === 'GRANT').sort(byPriority),
-    denyRules: rules.filter((r) => r.rule.effect === 'DENY'),
+    catalogue,
+    entries: config.catalogue,
+    slotDenyRules: denyRules.filter(enabled).map(slotRule),
+    slotGrantRules: grantRules.filter(enabled).map(slotRule),
+    grantRules,
+    denyRules,
     rules,
     needs: neededState(config),
   };
@@ -378,22 +438,24 @@ function decide(input: EntitlementInput, applies: (rule: CompiledRule) => boolea
   return { winners, userDecided, denied };
 }
 
+function userGranted(entry: CatalogueEntry, grant: UserGrantSnapshot): ResolvedEntitlement {
+  return {
+    key: entry.key,
+    kind: entry.kind,
+    value: valueOf(entry, grant.value),
+    period: entry.period,
+    source: grant.id,
+    sourceType: 'USER_GRANT',
+    expiresAt: grant.expiresAt === null ? null : new Date(grant.expiresAt),
+  };
+}
+
 function listResolved(config: CompiledConfig, decision: Decision): ResolvedEntitlement[] {
   const resolved: ResolvedEntitlement[] = [];
   for (const entry of config.catalogue.values()) {
     const grant = decision.userDecided.get(entry.key);
     if (grant) {
-      if (grant.effect === 'GRANT') {
-        resolved.push({
-          key: entry.key,
-          kind: entry.kind,
-          value: valueOf(entry, grant.value),
-          period: entry.period,
-          source: grant.id,
-          sourceType: 'USER_GRANT',
-          expiresAt: grant.expiresAt === null ? null : new Date(grant.expiresAt),
-        });
-      }
+      if (grant.effect === 'GRANT') resolved.push(userGranted(entry, grant));
       continue;
     }
     const winner = decision.winners.get(entry.key);
@@ -412,13 +474,67 @@ function listResolved(config: CompiledConfig, decision: Decision): ResolvedEntit
   return resolved;
 }
 
-/** The user's entitlements, in catalogue order. The resolve path. */
+/** A place decided by a per-user grant or revocation, or removed by a deny rule: no rule can win it. */
+const CLOSED = 0;
+/** Per catalogue place: undefined while open, CLOSED, or the grant winning it so far. */
+type Place = SlotGrant | typeof CLOSED | undefined;
+
+const inForce = (rule: CompiledRule, now: number) => now >= rule.validFrom && now < rule.validUntil;
+
+function anyOpen(places: readonly Place[], slots: readonly number[]): boolean {
+  for (const slot of slots) if (places[slot] === undefined) return true;
+  return false;
+}
+
+/** Rules come by priority, so the first to grant wins, except that a QUOTA goes to the largest limit. */
+function wins(places: readonly Place[], grant: SlotGrant): boolean {
+  const current = places[grant.slot];
+  return current === undefined || (grant.quota && current !== CLOSED && (grant.value as number) > (current.value as number));
+}
+
+function anyWins(places: readonly Place[], grants: readonly SlotGrant[]): boolean {
+  for (const grant of grants) if (wins(places, grant)) return true;
+  return false;
+}
+
+/**
+ * The user's entitlements, in catalogue order. The resolve path: the same decision as `decide` and
+ * `listResolved` (which explanations use; a test holds the two to the same answers), on the
+ * catalogue's places instead of maps, with each rule's answers built once per snapshot. A rule
+ * whose every entitlement is already decided beyond its reach is not evaluated: conditions are
+ * pure, so skipping them changes nothing.
+ */
 export function resolveEntitlements(input: EntitlementInput): ResolvedEntitlement[] {
   const config = compiled(input.config);
-  if (config.catalogue.size === 0) return [];
-  const env: Env = { user: input.user, experiments: input.experiments, facts: new FactView(input.facts, input.now, config.measures) };
-  const decision = decide(input, (rule) => statusAt(rule, input.now) === null && rule.holds(env));
-  return listResolved(config, decision);
+  const entries = config.entries;
+  if (entries.length === 0) return [];
+  const now = input.now;
+  const env: Env = { user: input.user, experiments: input.experiments, facts: new FactView(input.facts, now, config.measures) };
+  const places: Place[] = new Array(entries.length);
+  const userDecided = input.grants.length === 0 ? null : userDecisions(config.catalogue, input.grants, now);
+  if (userDecided !== null) {
+    for (let slot = 0; slot < entries.length; slot++) if (userDecided.has(entries[slot].key)) places[slot] = CLOSED;
+  }
+  for (const deny of config.slotDenyRules) {
+    if (!anyOpen(places, deny.slots) || !inForce(deny.rule, now) || !deny.rule.holds(env)) continue;
+    for (const slot of deny.slots) places[slot] = CLOSED;
+  }
+  for (const grantRule of config.slotGrantRules) {
+    if (!anyWins(places, grantRule.grants) || !inForce(grantRule.rule, now) || !grantRule.rule.holds(env)) continue;
+    for (const grant of grantRule.grants) if (wins(places, grant)) places[grant.slot] = grant;
+  }
+  const resolved: ResolvedEntitlement[] = [];
+  for (let slot = 0; slot < entries.length; slot++) {
+    const place = places[slot];
+    if (place === undefined) continue;
+    if (place !== CLOSED) {
+      resolved.push(place.resolved);
+      continue;
+    }
+    const grant = userDecided?.get(entries[slot].key);
+    if (grant?.effect === 'GRANT') resolved.push(userGranted(entries[slot], grant));
+  }
+  return resolved;
 }
 
 /** The same resolution, with every rule and per-user grant considered and why it did or did not count. */

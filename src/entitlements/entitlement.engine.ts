@@ -274,7 +274,10 @@ function compileRule(rule: EntitlementRuleSnapshot, measureIndex: MeasureIndex):
     const keys = new Set(variant.variantKeys);
     checks.push({
       condition: `variant in ${variant.experimentKey} is one of [${variant.variantKeys.join(', ')}]`,
-      actual: (env) => env.experiments.find((e) => e.experimentKey === variant.experimentKey)?.variantKey ?? null,
+      actual: (env) => {
+        for (const assignment of env.experiments) if (assignment.experimentKey === variant.experimentKey) return assignment.variantKey;
+        return null;
+      },
       test: (actual) => typeof actual === 'string' && keys.has(actual),
     });
   }

@@ -127,9 +127,17 @@ function compileConditions(targeting: Targeting): AttributesPredicate | null {
   const predicates = targeting.conditions.map(compileCondition);
   if (predicates.length === 0) return null;
   if (predicates.length === 1) return predicates[0];
+  // Loops rather than some/every, which would allocate a closure on every call: this runs for every
+  // experiment, flag rule and entitlement rule of every resolve.
   return targeting.match === 'ANY'
-    ? (attributes) => predicates.some((predicate) => predicate(attributes))
-    : (attributes) => predicates.every((predicate) => predicate(attributes));
+    ? (attributes) => {
+        for (const predicate of predicates) if (predicate(attributes)) return true;
+        return false;
+      }
+    : (attributes) => {
+        for (const predicate of predicates) if (!predicate(attributes)) return false;
+        return true;
+      };
 }
 
 const EVERYONE: UserPredicate = () => true;

@@ -8,7 +8,7 @@
  * QUOTA the largest limit wins, for every other kind the highest priority; ties go to the higher
  * priority, then to the rule key in alphabetical order.
  */
-import { compileTargeting, type UserPredicate } from '../targeting/targeting.evaluate';
+import { attributeReader, compileTargeting, type UserPredicate } from '../targeting/targeting.evaluate';
 import type { ExperimentAssignment, JsonValue, UserContext } from '../assignment/snapshot';
 import type {
   BehaviourConditionSnapshot,
@@ -86,13 +86,42 @@ interface Measure {
   field: 'count' | 'sum';
 }
 
-/** Totals already computed for a user's facts (the same object while cached), for one day and one configuration. */
+/**
+ * What was already computed for a user's facts (the same object while cached), for one day and one
+ * configuration: totals, and the last resolution with what it was computed from.
+ */
 interface FactMemo {
   today: number;
   measures: readonly Measure[];
   values: (number | undefined)[];
+  resolution?: ResolutionMemo;
 }
 const factMemos = new WeakMap<UserFacts, FactMemo>();
+
+function factMemo(facts: UserFacts, today: number, measures: readonly Measure[]): FactMemo {
+  let memo = factMemos.get(facts);
+  if (memo === undefined || memo.today !== today || memo.measures !== measures) {
+    memo = { today, measures, values: [] };
+    factMemos.set(facts, memo);
+  }
+  return memo;
+}
+
+/**
+ * A resolution and everything else it depends on: the grants (the same array while cached), what
+ * the rules read of the user (the tier, the attributes their conditions name, the variants of the
+ * experiments they name), and the span of time in which no validity window starts or ends and no
+ * grant expires. Same facts, configuration and day (the FactMemo's), same all these: same answer.
+ */
+interface ResolutionMemo {
+  grants: readonly UserGrantSnapshot[];
+  tier: string | null;
+  attributes: (JsonValue | undefined)[];
+  variants: (string | null)[];
+  from: number;
+  until: number;
+  answer: readonly ResolvedEntitlement[];
+}
 
 /** A user's behaviour seen from one day: days since last active, and totals over windows, each computed once. */
 class FactView {
@@ -103,18 +132,10 @@ class FactView {
     private readonly facts: UserFacts | null,
     now: number,
     private readonly measures: readonly Measure[],
+    memo: FactMemo | null = facts === null ? null : factMemo(facts, Math.floor(now / DAY_MS), measures),
   ) {
     this.today = Math.floor(now / DAY_MS);
-    if (facts === null) {
-      this.values = [];
-      return;
-    }
-    let memo = factMemos.get(facts);
-    if (memo === undefined || memo.today !== this.today || memo.measures !== measures) {
-      memo = { today: this.today, measures, values: [] };
-      factMemos.set(facts, memo);
-    }
-    this.values = memo.values;
+    this.values = memo === null ? [] : memo.values;
   }
 
   /** Whole UTC calendar days between the last event's day and today; null for a user never seen. */
@@ -190,6 +211,11 @@ interface CompiledConfig {
   slotDenyRules: SlotRule[];
   /** By priority (then key), as grantRules. */
   slotGrantRules: SlotRule[];
+  /** What the enabled rules read of a user besides facts and grants, for ResolutionMemo. */
+  readsAttributes: ReturnType<typeof attributeReader>[];
+  readsVariantsOf: string[];
+  /** The enabled rules' validity boundaries, epoch ms. */
+  boundaries: number[];
   /** Grant rules by priority (then key), deny rules in any order. */
   grantRules: CompiledRule[];
   denyRules: CompiledRule[];
@@ -357,13 +383,17 @@ function compile(config: EntitlementConfig): CompiledConfig {
       }),
     };
   };
-  const enabled = (r: CompiledRule) => r.rule.enabled;
+  const isEnabled = (r: CompiledRule) => r.rule.enabled;
+  const enabled = rules.filter(isEnabled);
   return {
     measures,
     catalogue,
     entries: config.catalogue,
-    slotDenyRules: denyRules.filter(enabled).map(slotRule),
-    slotGrantRules: grantRules.filter(enabled).map(slotRule),
+    slotDenyRules: denyRules.filter(isEnabled).map(slotRule),
+    slotGrantRules: grantRules.filter(isEnabled).map(slotRule),
+    readsAttributes: [...new Set(enabled.flatMap((r) => r.rule.targeting.conditions.map((c) => c.attribute)))].map(attributeReader),
+    readsVariantsOf: [...new Set(enabled.flatMap((r) => r.rule.variants.map((v) => v.experimentKey)))],
+    boundaries: enabled.flatMap((r) => [r.validFrom, r.validUntil]).filter(Number.isFinite),
     grantRules,
     denyRules,
     rules,
@@ -505,14 +535,68 @@ function anyWins(places: readonly Place[], grants: readonly SlotGrant[]): boolea
  * `listResolved` (which explanations use; a test holds the two to the same answers), on the
  * catalogue's places instead of maps, with each rule's answers built once per snapshot. A rule
  * whose every entitlement is already decided beyond its reach is not evaluated: conditions are
- * pure, so skipping them changes nothing.
+ * pure, so skipping them changes nothing. A cached user asked for again with the same inputs gets
+ * the answer kept with their facts (ResolutionMemo). Answers are frozen: they are shared.
  */
-export function resolveEntitlements(input: EntitlementInput): ResolvedEntitlement[] {
+export function resolveEntitlements(input: EntitlementInput): readonly ResolvedEntitlement[] {
   const config = compiled(input.config);
-  const entries = config.entries;
-  if (entries.length === 0) return [];
+  if (config.entries.length === 0) return NOTHING;
+  const memo = input.facts === null ? null : factMemo(input.facts, Math.floor(input.now / DAY_MS), config.measures);
+  const known = memo?.resolution;
+  if (known !== undefined && sameInputs(config, known, input)) return known.answer;
+  const answer = Object.freeze(decideOnPlaces(config, input, memo));
+  if (memo !== null) memo.resolution = resolutionMemo(config, input, answer);
+  return answer;
+}
+
+const NOTHING: readonly ResolvedEntitlement[] = Object.freeze([]);
+const NO_ATTRIBUTES: Record<string, JsonValue> = {};
+
+function variantIn(experiments: readonly ExperimentAssignment[], experimentKey: string): string | null {
+  for (const assignment of experiments) if (assignment.experimentKey === experimentKey) return assignment.variantKey;
+  return null;
+}
+
+function sameInputs(config: CompiledConfig, memo: ResolutionMemo, input: EntitlementInput): boolean {
+  if (input.now < memo.from || input.now >= memo.until || input.grants !== memo.grants || (input.user.tier ?? null) !== memo.tier) return false;
+  const attributes = input.user.attributes ?? NO_ATTRIBUTES;
+  for (let i = 0; i < config.readsAttributes.length; i++) if (config.readsAttributes[i](attributes) !== memo.attributes[i]) return false;
+  for (let i = 0; i < config.readsVariantsOf.length; i++) if (variantIn(input.experiments, config.readsVariantsOf[i]) !== memo.variants[i]) return false;
+  return true;
+}
+
+/**
+ * The memo of this answer; none when an attribute the rules read is an object or an array, which
+ * could change in place while staying the same object.
+ */
+function resolutionMemo(config: CompiledConfig, input: EntitlementInput, answer: readonly ResolvedEntitlement[]): ResolutionMemo | undefined {
+  const attributes = config.readsAttributes.map((read) => read(input.user.attributes ?? NO_ATTRIBUTES));
+  if (attributes.some((value) => typeof value === 'object' && value !== null)) return undefined;
+  // Days need no bound here: the FactMemo holding this is for one day.
   const now = input.now;
-  const env: Env = { user: input.user, experiments: input.experiments, facts: new FactView(input.facts, now, config.measures) };
+  let from = -Infinity;
+  let until = Infinity;
+  const bound = (time: number) => {
+    if (time <= now) from = Math.max(from, time);
+    else until = Math.min(until, time);
+  };
+  config.boundaries.forEach(bound);
+  for (const grant of input.grants) if (grant.expiresAt !== null) bound(grant.expiresAt);
+  return {
+    grants: input.grants,
+    tier: input.user.tier ?? null,
+    attributes,
+    variants: config.readsVariantsOf.map((key) => variantIn(input.experiments, key)),
+    from,
+    until,
+    answer,
+  };
+}
+
+function decideOnPlaces(config: CompiledConfig, input: EntitlementInput, memo: FactMemo | null): ResolvedEntitlement[] {
+  const entries = config.entries;
+  const now = input.now;
+  const env: Env = { user: input.user, experiments: input.experiments, facts: new FactView(input.facts, now, config.measures, memo) };
   const places: Place[] = new Array(entries.length);
   const userDecided = input.grants.length === 0 ? null : userDecisions(config.catalogue, input.grants, now);
   if (userDecided !== null) {
@@ -535,7 +619,7 @@ export function resolveEntitlements(input: EntitlementInput): ResolvedEntitlemen
       continue;
     }
     const grant = userDecided?.get(entries[slot].key);
-    if (grant?.effect === 'GRANT') resolved.push(userGranted(entries[slot], grant));
+    if (grant?.effect === 'GRANT') resolved.push(Object.freeze(userGranted(entries[slot], grant)));
   }
   return resolved;
 }

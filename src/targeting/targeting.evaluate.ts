@@ -20,7 +20,7 @@ const NO_ATTRIBUTES: Record<string, JsonValue> = {};
 const hasOwn = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
 
 /** Exact key first (`app.version` may be a flat key), then the dotted path into nested objects. */
-function attributeReader(name: string): (attributes: Record<string, JsonValue>) => Attribute {
+export function attributeReader(name: string): (attributes: Record<string, JsonValue>) => Attribute {
   if (!name.includes('.')) return (attributes) => (hasOwn(attributes, name) ? attributes[name] : undefined);
   const path = name.split('.');
   return (attributes) => {

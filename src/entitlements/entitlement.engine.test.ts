@@ -1,7 +1,8 @@
 import { explainEntitlements, resolveEntitlements, stateNeeds, DAY_MS, type EntitlementInput } from './entitlement.engine';
 import type { BehaviourConditionSnapshot, CatalogueEntry, EntitlementConfig, EntitlementRuleSnapshot, UserFacts, UserGrantSnapshot } from './entitlement.snapshot';
-import type { ExperimentAssignment } from '../assignment/snapshot';
+import type { ExperimentAssignment, JsonValue } from '../assignment/snapshot';
 import { ConditionOperator, MatchMode } from '../targeting/targeting.types';
+import { mulberry32 } from '../common/random';
 
 // 2026-11-20T12:00:00Z, a Friday noon; day numbers below are UTC days since 1970-01-01.
 const NOW = Date.UTC(2026, 10, 20, 12);
@@ -230,6 +231,125 @@ describe('explainEntitlements', () => {
     expect(explanation.entitlements).toEqual([]);
     expect(explanation.userGrants.map((g) => [g.grant.id, g.status])).toEqual([['new', 'APPLIED'], ['old', 'SUPERSEDED']]);
     expect(explanation.rules[0].entitlements).toEqual([{ key: 'advisor', outcome: 'OVERRIDDEN_BY_USER_GRANT', by: 'new' }]);
+  });
+});
+
+describe('resolveEntitlements against the plain decision', () => {
+  // resolveEntitlements runs on catalogue places, with answers built once per snapshot and rules
+  // skipped when they could change nothing; explanations decide with maps, rule by rule. Random
+  // configurations, users, facts and grants must get the same answers from both.
+  const random = mulberry32(20261124);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  const some = <T>(items: readonly T[], max: number): T[] => Array.from({ length: Math.floor(random() * (max + 1)) }, () => pick(items));
+  const keys = [...catalogue.map((entry) => entry.key), 'gone'];
+  const valueFor = (key: string): JsonValue | null =>
+    random() < 0.3 ? null : key === 'checkin-bonus' ? pick([1, 2, 3, 5]) : key === 'recall-coupon' ? { amount: pick([5, 8]), currency: 'CNY', minSpend: 0 } : key === 'theme' ? { colour: pick(['red', 'green']) } : null;
+  const condition = (): BehaviourConditionSnapshot =>
+    random() < 0.5
+      ? { fact: 'DAYS_SINCE_LAST_ACTIVE', eventTypes: [], windowDays: null, operator: pick(['GTE', 'LTE', 'EQ'] as const), value: pick([0, 1, 3, 7]) }
+      : { fact: pick(['EVENT_COUNT', 'EVENT_VALUE_SUM'] as const), eventTypes: some(['post', 'like', 'payment'], 2), windowDays: pick([1, 7, 30]), operator: pick(['GT', 'LT', 'NEQ'] as const), value: pick([0, 2, 50]) };
+  const targetingConditions = [
+    { attribute: 'country', operator: ConditionOperator.IN, value: ['cn', 'sg'] },
+    { attribute: 'app.version', operator: ConditionOperator.SEMVER_GTE, value: '2.3.0' },
+    { attribute: 'platform', operator: ConditionOperator.EQ, value: 'ios' },
+    { attribute: 'tags', operator: ConditionOperator.CONTAINS, value: 'vip' },
+  ];
+  const randomAttributes = () => ({
+    ...(random() < 0.8 ? { country: pick(['cn', 'sg', 'us']) } : {}),
+    ...(random() < 0.8 ? { app: { version: pick(['2.2.0', '2.3.0', '3.0.0']) } } : {}),
+    ...(random() < 0.3 ? { 'app.version': pick(['2.2.0', '3.0.0']) } : {}),
+    ...(random() < 0.5 ? { platform: pick(['ios', 'web', null]) } : {}),
+    ...(random() < 0.3 ? { tags: pick([['vip'], ['new'], 'vip']) } : {}),
+  });
+  const window = () => (random() < 0.8 ? null : new Date(NOW + pick([-2, -1, 0, 1, 2]) * DAY_MS).toISOString());
+  const randomRule = (n: number) =>
+    rule(`rule-${pick(['a', 'b', 'c'])}-${n}`, {
+      effect: random() < 0.2 ? 'DENY' : 'GRANT',
+      priority: pick([-1, 0, 0, 1, 2]),
+      enabled: random() < 0.85,
+      validFrom: window(),
+      validUntil: window(),
+      targeting: { tiers: some(['new', 'regular', 'high_value'], 2), match: pick([MatchMode.ALL, MatchMode.ANY]), conditions: some(targetingConditions, 2) },
+      variants: random() < 0.3 ? [{ experimentKey: 'pilot', variantKeys: [pick(['control', 'treatment'])] }] : [],
+      behaviour: random() < 0.4 ? some([null], 2).map(condition) : [],
+      entitlements: Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(keys)).map((key) => ({ key, value: valueFor(key) })),
+    });
+  const randomGrant = (n: number): UserGrantSnapshot => ({
+    id: `g${n}`,
+    entitlementKey: pick(keys),
+    effect: random() < 0.7 ? 'GRANT' : 'REVOKE',
+    value: random() < 0.5 ? null : 4,
+    expiresAt: random() < 0.5 ? null : NOW + pick([-DAY_MS, DAY_MS, 0, 1]),
+    createdAt: NOW - Math.floor(random() * 5) * DAY_MS,
+  });
+  const randomInput = (): EntitlementInput => {
+    const rules = Array.from({ length: Math.floor(random() * 12) }, (_, n) => randomRule(n));
+    return {
+      config: config(rules, true),
+      user: { id: 'u', tier: pick(['new', 'regular', 'high_value', null]), attributes: randomAttributes() },
+      experiments: random() < 0.7 ? [{ experimentKey: 'pilot', variantKey: pick(['control', 'treatment']), payload: null, phase: 1, reason: 'SPLIT' }] : [],
+      facts: random() < 0.2 ? NO_FACTS : { lastActiveAt: at(pick([0, 1, 3, 7])), days: some([0, 1, 5, 20], 4).map((daysAgo) => ({ day: TODAY - daysAgo, eventType: pick(['post', 'like', 'payment']), count: pick([1, 2]), sum: pick([0, 30, 60]) })) },
+      grants: random() < 0.6 ? [] : Array.from({ length: 1 + Math.floor(random() * 3) }, (_, n) => randomGrant(n)),
+      now: NOW,
+    };
+  };
+
+  it('gives the same answers as explainEntitlements for 3,000 random cases', () => {
+    const sources = new Set<string>();
+    for (let n = 0; n < 3_000; n++) {
+      const i = randomInput();
+      const resolved = resolveEntitlements(i);
+      expect({ n, resolved }).toEqual({ n, resolved: explainEntitlements(i).entitlements });
+      for (const entitlement of resolved) sources.add(`${entitlement.sourceType}:${entitlement.key}:${JSON.stringify(entitlement.value)}`);
+    }
+    // The cases reach every kind of answer: rules' and grants' values of every entitlement.
+    expect(sources.size).toBeGreaterThan(15);
+    expect([...sources].some((s) => s.startsWith('USER_GRANT'))).toBe(true);
+  });
+
+  it('serves a memoised answer only while everything it depends on is the same', () => {
+    // The memo is kept per facts object (a cached user's). Each request here is the previous one
+    // with one thing changed (or none): the tier, the attributes, the variants, the grants, the
+    // time (across rules' validity boundaries and grants' expiries, which fall at noon), the facts.
+    const times = [-2, -1, 0, 1, 2].flatMap((days) => [NOW + days * DAY_MS - 1, NOW + days * DAY_MS]).concat([NOW + 1, NOW + 2]);
+    let hits = 0;
+    for (let batch = 0; batch < 40; batch++) {
+      let i = randomInput();
+      const factsPool = [i.facts, randomInput().facts];
+      const grantsPool = [i.grants, [], randomInput().grants];
+      let previous = resolveEntitlements(i);
+      for (let n = 0; n < 200; n++) {
+        const fresh = randomInput();
+        const change = pick(['none', 'tier', 'attributes', 'experiments', 'grants', 'now', 'now', 'facts'] as const);
+        if (change === 'tier') i = { ...i, user: { ...i.user, tier: fresh.user.tier } };
+        if (change === 'attributes') i = { ...i, user: { ...i.user, attributes: fresh.user.attributes } };
+        if (change === 'experiments') i = { ...i, experiments: fresh.experiments };
+        if (change === 'grants') i = { ...i, grants: pick(grantsPool) };
+        if (change === 'now') i = { ...i, now: pick(times) };
+        if (change === 'facts') i = { ...i, facts: pick(factsPool) };
+        const resolved = resolveEntitlements(i);
+        expect({ batch, n, change, resolved }).toEqual({ batch, n, change, resolved: explainEntitlements(i).entitlements });
+        if (resolved === previous) hits++;
+        previous = resolved;
+      }
+    }
+    expect(hits).toBeGreaterThan(1_000);
+  });
+
+  it('keeps no memo when an attribute the rules read is an object, which may change in place', () => {
+    const vip = rule('vip', { targeting: { tiers: [], match: MatchMode.ALL, conditions: [{ attribute: 'tags', operator: ConditionOperator.CONTAINS, value: 'vip' }] }, entitlements: [{ key: 'advisor', value: null }] });
+    const tags = ['vip'];
+    const i = input([vip], { user: { id: 'u', tier: null, attributes: { tags } }, facts: { lastActiveAt: null, days: [] } });
+    expect(keysOf(i)).toEqual(['advisor']);
+    tags[0] = 'new';
+    expect(keysOf(i)).toEqual([]);
+  });
+
+  it('serves each rule’s answer as one frozen object, shared by every request', () => {
+    const i = input([rule('everyone', { entitlements: [{ key: 'advisor', value: null }] })]);
+    const first = resolveEntitlements(i)[0];
+    expect(resolveEntitlements({ ...i, user: { id: 'u2', tier: 'new', attributes: {} } })[0]).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
   });
 });
 

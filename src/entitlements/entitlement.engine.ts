@@ -8,7 +8,7 @@
  * QUOTA the largest limit wins, for every other kind the highest priority; ties go to the higher
  * priority, then to the rule key in alphabetical order.
  */
-import { compileTargeting, type UserPredicate } from '../targeting/targeting.evaluate';
+import { attributeReader, compileTargeting, type UserPredicate } from '../targeting/targeting.evaluate';
 import type { ExperimentAssignment, JsonValue, UserContext } from '../assignment/snapshot';
 import type {
   BehaviourConditionSnapshot,
@@ -86,13 +86,42 @@ interface Measure {
   field: 'count' | 'sum';
 }
 
-/** Totals already computed for a user's facts (the same object while cached), for one day and one configuration. */
+/**
+ * What was already computed for a user's facts (the same object while cached), for one day and one
+ * configuration: totals, and the last resolution with what it was computed from.
+ */
 interface FactMemo {
   today: number;
   measures: readonly Measure[];
   values: (number | undefined)[];
+  resolution?: ResolutionMemo;
 }
 const factMemos = new WeakMap<UserFacts, FactMemo>();
+
+function factMemo(facts: UserFacts, today: number, measures: readonly Measure[]): FactMemo {
+  let memo = factMemos.get(facts);
+  if (memo === undefined || memo.today !== today || memo.measures !== measures) {
+    memo = { today, measures, values: [] };
+    factMemos.set(facts, memo);
+  }
+  return memo;
+}
+
+/**
+ * A resolution and everything else it depends on: the grants (the same array while cached), what
+ * the rules read of the user (the tier, the attributes their conditions name, the variants of the
+ * experiments they name), and the span of time in which no validity window starts or ends and no
+ * grant expires. Same facts, configuration and day (the FactMemo's), same all these: same answer.
+ */
+interface ResolutionMemo {
+  grants: readonly UserGrantSnapshot[];
+  tier: string | null;
+  attributes: (JsonValue | undefined)[];
+  variants: (string | null)[];
+  from: number;
+  until: number;
+  answer: readonly ResolvedEntitlement[];
+}
 
 /** A user's behaviour seen from one day: days since last active, and totals over windows, each computed once. */
 class FactView {
@@ -103,18 +132,10 @@ class FactView {
     private readonly facts: UserFacts | null,
     now: number,
     private readonly measures: readonly Measure[],
+    memo: FactMemo | null = facts === null ? null : factMemo(facts, Math.floor(now / DAY_MS), measures),
   ) {
     this.today = Math.floor(now / DAY_MS);
-    if (facts === null) {
-      this.values = [];
-      return;
-    }
-    let memo = factMemos.get(facts);
-    if (memo === undefined || memo.today !== this.today || memo.measures !== measures) {
-      memo = { today: this.today, measures, values: [] };
-      factMemos.set(facts, memo);
-    }
-    this.values = memo.values;
+    this.values = memo === null ? [] : memo.values;
   }
 
   /** Whole UTC calendar days between the last event's day and today; null for a user never seen. */
@@ -161,8 +182,40 @@ interface CompiledRule {
   checks: CompiledCheck[];
 }
 
+/**
+ * One entitlement a grant rule grants, as the resolve path reads it: its place in the catalogue,
+ * its value, and the very answer served when this rule wins it (built once per snapshot, shared by
+ * every request, so frozen).
+ */
+interface SlotGrant {
+  slot: number;
+  value: JsonValue;
+  quota: boolean;
+  resolved: Readonly<ResolvedEntitlement>;
+}
+
+/** An enabled rule as the resolve path reads it: only the entitlements in the catalogue, by place. */
+interface SlotRule {
+  rule: CompiledRule;
+  /** Deny rules: the places it removes. */
+  slots: number[];
+  /** Grant rules: what it grants, in the rule's order. */
+  grants: SlotGrant[];
+}
+
 interface CompiledConfig {
   catalogue: Map<string, CatalogueEntry>;
+  /** The catalogue in order: place i of the resolve path's per-request array. */
+  entries: CatalogueEntry[];
+  /** Enabled rules only, by place in the catalogue: what resolveEntitlements runs. */
+  slotDenyRules: SlotRule[];
+  /** By priority (then key), as grantRules. */
+  slotGrantRules: SlotRule[];
+  /** What the enabled rules read of a user besides facts and grants, for ResolutionMemo. */
+  readsAttributes: ReturnType<typeof attributeReader>[];
+  readsVariantsOf: string[];
+  /** The enabled rules' validity boundaries, epoch ms. */
+  boundaries: number[];
   /** Grant rules by priority (then key), deny rules in any order. */
   grantRules: CompiledRule[];
   denyRules: CompiledRule[];
@@ -247,7 +300,10 @@ function compileRule(rule: EntitlementRuleSnapshot, measureIndex: MeasureIndex):
     const keys = new Set(variant.variantKeys);
     checks.push({
       condition: `variant in ${variant.experimentKey} is one of [${variant.variantKeys.join(', ')}]`,
-      actual: (env) => env.experiments.find((e) => e.experimentKey === variant.experimentKey)?.variantKey ?? null,
+      actual: (env) => {
+        for (const assignment of env.experiments) if (assignment.experimentKey === variant.experimentKey) return assignment.variantKey;
+        return null;
+      },
       test: (actual) => typeof actual === 'string' && keys.has(actual),
     });
   }
@@ -259,7 +315,11 @@ function compileRule(rule: EntitlementRuleSnapshot, measureIndex: MeasureIndex):
     rule,
     validFrom: rule.validFrom ? Date.parse(rule.validFrom) : -Infinity,
     validUntil: rule.validUntil ? Date.parse(rule.validUntil) : Infinity,
-    holds: (env) => targeted(env.user) && otherChecks.every((check) => check.test(check.actual(env), env)),
+    holds: (env) => {
+      if (!targeted(env.user)) return false;
+      for (const check of otherChecks) if (!check.test(check.actual(env), env)) return false;
+      return true;
+    },
     checks,
   };
 }
@@ -298,11 +358,44 @@ function compile(config: EntitlementConfig): CompiledConfig {
     return index;
   };
   const rules = config.rules.map((rule) => compileRule(rule, measureIndex));
+  const catalogue = new Map(config.catalogue.map((entry) => [entry.key, entry]));
+  const grantRules = rules.filter((r) => r.rule.effect === 'GRANT').sort(byPriority);
+  const denyRules = rules.filter((r) => r.rule.effect === 'DENY');
+  const places = new Map(config.catalogue.map((entry, slot) => [entry.key, slot]));
+  const slotRule = (rule: CompiledRule): SlotRule => {
+    const named = rule.rule.entitlements.filter(({ key }) => places.has(key));
+    return {
+      rule,
+      slots: named.map(({ key }) => places.get(key)!),
+      grants: rule.rule.effect === 'DENY' ? [] : named.map((granted) => {
+        const entry = catalogue.get(granted.key)!;
+        const value = valueOf(entry, granted.value);
+        const resolved: ResolvedEntitlement = {
+          key: entry.key,
+          kind: entry.kind,
+          value,
+          period: entry.period,
+          source: rule.rule.key,
+          sourceType: 'RULE',
+          expiresAt: Number.isFinite(rule.validUntil) ? new Date(rule.validUntil) : null,
+        };
+        return { slot: places.get(granted.key)!, value, quota: entry.kind === 'QUOTA', resolved: Object.freeze(resolved) };
+      }),
+    };
+  };
+  const isEnabled = (r: CompiledRule) => r.rule.enabled;
+  const enabled = rules.filter(isEnabled);
   return {
     measures,
-    catalogue: new Map(config.catalogue.map((entry) => [entry.key, entry])),
-    grantRules: rules.filter((r) => r.rule.effect === 'GRANT').sort(byPriority),
-    denyRules: rules.filter((r) => r.rule.effect === 'DENY'),
+    catalogue,
+    entries: config.catalogue,
+    slotDenyRules: denyRules.filter(isEnabled).map(slotRule),
+    slotGrantRules: grantRules.filter(isEnabled).map(slotRule),
+    readsAttributes: [...new Set(enabled.flatMap((r) => r.rule.targeting.conditions.map((c) => c.attribute)))].map(attributeReader),
+    readsVariantsOf: [...new Set(enabled.flatMap((r) => r.rule.variants.map((v) => v.experimentKey)))],
+    boundaries: enabled.flatMap((r) => [r.validFrom, r.validUntil]).filter(Number.isFinite),
+    grantRules,
+    denyRules,
     rules,
     needs: neededState(config),
   };
@@ -378,22 +471,24 @@ function decide(input: EntitlementInput, applies: (rule: CompiledRule) => boolea
   return { winners, userDecided, denied };
 }
 
+function userGranted(entry: CatalogueEntry, grant: UserGrantSnapshot): ResolvedEntitlement {
+  return {
+    key: entry.key,
+    kind: entry.kind,
+    value: valueOf(entry, grant.value),
+    period: entry.period,
+    source: grant.id,
+    sourceType: 'USER_GRANT',
+    expiresAt: grant.expiresAt === null ? null : new Date(grant.expiresAt),
+  };
+}
+
 function listResolved(config: CompiledConfig, decision: Decision): ResolvedEntitlement[] {
   const resolved: ResolvedEntitlement[] = [];
   for (const entry of config.catalogue.values()) {
     const grant = decision.userDecided.get(entry.key);
     if (grant) {
-      if (grant.effect === 'GRANT') {
-        resolved.push({
-          key: entry.key,
-          kind: entry.kind,
-          value: valueOf(entry, grant.value),
-          period: entry.period,
-          source: grant.id,
-          sourceType: 'USER_GRANT',
-          expiresAt: grant.expiresAt === null ? null : new Date(grant.expiresAt),
-        });
-      }
+      if (grant.effect === 'GRANT') resolved.push(userGranted(entry, grant));
       continue;
     }
     const winner = decision.winners.get(entry.key);
@@ -412,13 +507,121 @@ function listResolved(config: CompiledConfig, decision: Decision): ResolvedEntit
   return resolved;
 }
 
-/** The user's entitlements, in catalogue order. The resolve path. */
-export function resolveEntitlements(input: EntitlementInput): ResolvedEntitlement[] {
+/** A place decided by a per-user grant or revocation, or removed by a deny rule: no rule can win it. */
+const CLOSED = 0;
+/** Per catalogue place: undefined while open, CLOSED, or the grant winning it so far. */
+type Place = SlotGrant | typeof CLOSED | undefined;
+
+const inForce = (rule: CompiledRule, now: number) => now >= rule.validFrom && now < rule.validUntil;
+
+function anyOpen(places: readonly Place[], slots: readonly number[]): boolean {
+  for (const slot of slots) if (places[slot] === undefined) return true;
+  return false;
+}
+
+/** Rules come by priority, so the first to grant wins, except that a QUOTA goes to the largest limit. */
+function wins(places: readonly Place[], grant: SlotGrant): boolean {
+  const current = places[grant.slot];
+  return current === undefined || (grant.quota && current !== CLOSED && (grant.value as number) > (current.value as number));
+}
+
+function anyWins(places: readonly Place[], grants: readonly SlotGrant[]): boolean {
+  for (const grant of grants) if (wins(places, grant)) return true;
+  return false;
+}
+
+/**
+ * The user's entitlements, in catalogue order. The resolve path: the same decision as `decide` and
+ * `listResolved` (which explanations use; a test holds the two to the same answers), on the
+ * catalogue's places instead of maps, with each rule's answers built once per snapshot. A rule
+ * whose every entitlement is already decided beyond its reach is not evaluated: conditions are
+ * pure, so skipping them changes nothing. A cached user asked for again with the same inputs gets
+ * the answer kept with their facts (ResolutionMemo). Answers are frozen: they are shared.
+ */
+export function resolveEntitlements(input: EntitlementInput): readonly ResolvedEntitlement[] {
   const config = compiled(input.config);
-  if (config.catalogue.size === 0) return [];
-  const env: Env = { user: input.user, experiments: input.experiments, facts: new FactView(input.facts, input.now, config.measures) };
-  const decision = decide(input, (rule) => statusAt(rule, input.now) === null && rule.holds(env));
-  return listResolved(config, decision);
+  if (config.entries.length === 0) return NOTHING;
+  const memo = input.facts === null ? null : factMemo(input.facts, Math.floor(input.now / DAY_MS), config.measures);
+  const known = memo?.resolution;
+  if (known !== undefined && sameInputs(config, known, input)) return known.answer;
+  const answer = Object.freeze(decideOnPlaces(config, input, memo));
+  if (memo !== null) memo.resolution = resolutionMemo(config, input, answer);
+  return answer;
+}
+
+const NOTHING: readonly ResolvedEntitlement[] = Object.freeze([]);
+const NO_ATTRIBUTES: Record<string, JsonValue> = {};
+
+function variantIn(experiments: readonly ExperimentAssignment[], experimentKey: string): string | null {
+  for (const assignment of experiments) if (assignment.experimentKey === experimentKey) return assignment.variantKey;
+  return null;
+}
+
+function sameInputs(config: CompiledConfig, memo: ResolutionMemo, input: EntitlementInput): boolean {
+  if (input.now < memo.from || input.now >= memo.until || input.grants !== memo.grants || (input.user.tier ?? null) !== memo.tier) return false;
+  const attributes = input.user.attributes ?? NO_ATTRIBUTES;
+  for (let i = 0; i < config.readsAttributes.length; i++) if (config.readsAttributes[i](attributes) !== memo.attributes[i]) return false;
+  for (let i = 0; i < config.readsVariantsOf.length; i++) if (variantIn(input.experiments, config.readsVariantsOf[i]) !== memo.variants[i]) return false;
+  return true;
+}
+
+/**
+ * The memo of this answer; none when an attribute the rules read is an object or an array, which
+ * could change in place while staying the same object.
+ */
+function resolutionMemo(config: CompiledConfig, input: EntitlementInput, answer: readonly ResolvedEntitlement[]): ResolutionMemo | undefined {
+  const attributes = config.readsAttributes.map((read) => read(input.user.attributes ?? NO_ATTRIBUTES));
+  if (attributes.some((value) => typeof value === 'object' && value !== null)) return undefined;
+  // Days need no bound here: the FactMemo holding this is for one day.
+  const now = input.now;
+  let from = -Infinity;
+  let until = Infinity;
+  const bound = (time: number) => {
+    if (time <= now) from = Math.max(from, time);
+    else until = Math.min(until, time);
+  };
+  config.boundaries.forEach(bound);
+  for (const grant of input.grants) if (grant.expiresAt !== null) bound(grant.expiresAt);
+  return {
+    grants: input.grants,
+    tier: input.user.tier ?? null,
+    attributes,
+    variants: config.readsVariantsOf.map((key) => variantIn(input.experiments, key)),
+    from,
+    until,
+    answer,
+  };
+}
+
+function decideOnPlaces(config: CompiledConfig, input: EntitlementInput, memo: FactMemo | null): ResolvedEntitlement[] {
+  const entries = config.entries;
+  const now = input.now;
+  const env: Env = { user: input.user, experiments: input.experiments, facts: new FactView(input.facts, now, config.measures, memo) };
+  const places: Place[] = new Array(entries.length);
+  const userDecided = input.grants.length === 0 ? null : userDecisions(config.catalogue, input.grants, now);
+  if (userDecided !== null) {
+    for (let slot = 0; slot < entries.length; slot++) if (userDecided.has(entries[slot].key)) places[slot] = CLOSED;
+  }
+  for (const deny of config.slotDenyRules) {
+    if (!anyOpen(places, deny.slots) || !inForce(deny.rule, now) || !deny.rule.holds(env)) continue;
+    for (const slot of deny.slots) places[slot] = CLOSED;
+  }
+  for (const grantRule of config.slotGrantRules) {
+    if (!anyWins(places, grantRule.grants) || !inForce(grantRule.rule, now) || !grantRule.rule.holds(env)) continue;
+    for (const grant of grantRule.grants) if (wins(places, grant)) places[grant.slot] = grant;
+  }
+  const resolved: ResolvedEntitlement[] = [];
+  for (let slot = 0; slot < entries.length; slot++) {
+    const place = places[slot];
+    if (place === undefined) continue;
+    if (place !== CLOSED) {
+      resolved.push(place.resolved);
+      continue;
+    }
+    const grant = userDecided?.get(entries[slot].key);
+    if (grant?.effect === 'GRANT') resolved.push(Object.freeze(userGranted(entries[slot], grant)));
+  }
+  return resolved;
 }
 
 /** The same resolution, with every rule and per-user grant considered and why it did or did not count. */

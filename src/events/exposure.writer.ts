@@ -17,10 +17,20 @@ const MAX_REMEMBERED = 1_000_000;
  */
 export class ExposureWriter {
   private buffer: ExposureRow[] = [];
-  private readonly sent = new Set<string>();
+  /**
+   * Users already sent, by experiment and phase: nested maps rather than one set of joined keys,
+   * which cost every resolve a string built and hashed per assignment.
+   */
+  private readonly sent = new Map<string, Map<number, Set<string>>>();
+  private remembered = 0;
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   dropped = 0;
+
+  /** Rows waiting to be written. */
+  get waiting(): number {
+    return this.buffer.length;
+  }
 
   constructor(
     private readonly dataSource: DataSource,
@@ -36,14 +46,17 @@ export class ExposureWriter {
   record(user: UserContext, resolution: Resolution, at: Date): void {
     for (const assignment of resolution.experiments) {
       if (assignment.reason !== 'SPLIT') continue;
-      const id = `${assignment.experimentKey}\u0000${assignment.phase}\u0000${user.id}`;
-      if (this.sent.has(id)) continue;
+      if (this.sentUsers(assignment.experimentKey, assignment.phase).has(user.id)) continue;
       if (this.buffer.length >= MAX_BUFFERED) {
         this.dropped++;
         continue;
       }
-      if (this.sent.size >= MAX_REMEMBERED) this.sent.clear();
-      this.sent.add(id);
+      if (this.remembered >= MAX_REMEMBERED) {
+        this.sent.clear();
+        this.remembered = 0;
+      }
+      this.sentUsers(assignment.experimentKey, assignment.phase).add(user.id);
+      this.remembered++;
       this.buffer.push({
         experimentKey: assignment.experimentKey,
         phase: assignment.phase,
@@ -53,6 +66,14 @@ export class ExposureWriter {
         exposedAt: at,
       });
     }
+  }
+
+  private sentUsers(experimentKey: string, phase: number): Set<string> {
+    let phases = this.sent.get(experimentKey);
+    if (phases === undefined) this.sent.set(experimentKey, (phases = new Map()));
+    let users = phases.get(phase);
+    if (users === undefined) phases.set(phase, (users = new Set()));
+    return users;
   }
 
   /** Writes everything buffered so far; resolves when it is in the database. */

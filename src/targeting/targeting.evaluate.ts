@@ -20,7 +20,7 @@ const NO_ATTRIBUTES: Record<string, JsonValue> = {};
 const hasOwn = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
 
 /** Exact key first (`app.version` may be a flat key), then the dotted path into nested objects. */
-function attributeReader(name: string): (attributes: Record<string, JsonValue>) => Attribute {
+export function attributeReader(name: string): (attributes: Record<string, JsonValue>) => Attribute {
   if (!name.includes('.')) return (attributes) => (hasOwn(attributes, name) ? attributes[name] : undefined);
   const path = name.split('.');
   return (attributes) => {
@@ -127,9 +127,17 @@ function compileConditions(targeting: Targeting): AttributesPredicate | null {
   const predicates = targeting.conditions.map(compileCondition);
   if (predicates.length === 0) return null;
   if (predicates.length === 1) return predicates[0];
+  // Loops rather than some/every, which would allocate a closure on every call: this runs for every
+  // experiment, flag rule and entitlement rule of every resolve.
   return targeting.match === 'ANY'
-    ? (attributes) => predicates.some((predicate) => predicate(attributes))
-    : (attributes) => predicates.every((predicate) => predicate(attributes));
+    ? (attributes) => {
+        for (const predicate of predicates) if (predicate(attributes)) return true;
+        return false;
+      }
+    : (attributes) => {
+        for (const predicate of predicates) if (!predicate(attributes)) return false;
+        return true;
+      };
 }
 
 const EVERYONE: UserPredicate = () => true;

@@ -136,7 +136,7 @@ async function track(events: TrackedEvent[]): Promise<void> {
   expect(data.trackEvents.rejected).toEqual([]);
 }
 
-async function builtInMetrics(): Promise<MetricDef[]> {
+async function allMetrics(): Promise<MetricDef[]> {
   const data = await ok('{ metrics { key kind eventTypes windowDays retentionDay numeratorSource denominatorEventTypes denominatorSource } }');
   return data.metrics.map((m: any) => Object.fromEntries(Object.entries(m).filter(([, v]) => v !== null)));
 }
@@ -186,7 +186,7 @@ it('hold what the raw events say, whatever the order of events, exposures and me
   await ok('mutation { deleteMetric(key: "to_delete", version: 1) }');
   await track(events.slice(1200));
 
-  const metrics = await builtInMetrics();
+  const metrics = await allMetrics();
   expect(metrics.map((m) => m.key)).toEqual(expect.arrayContaining(['posts_7d', 'posts_per_open', 'revenue_per_post', 'complaints_30d', 'd1_retention']));
   expect(metrics.map((m) => m.key)).not.toContain('to_delete');
   const expected = expectedValues(exposures, events, metrics);

@@ -46,9 +46,12 @@ const FOLDED_SUMMARIES = `(
     SELECT user_id, day, event_type, -event_count, -value_sum FROM metric_value_log
   )`;
 
+/** Day 0 of an exposure: the UTC day of its timestamp column. Every day relative to exposure counts from it. */
+export const exposureDayOf = (exposedAt: string) => `(${exposedAt} AT TIME ZONE 'UTC')::date`;
+
 /** Exposures with their UTC day 0, as the statements below read them. */
 const EXPOSURES_WITH_DAY = `(
-    SELECT experiment_key, phase, user_id, variant_key, tier, (exposed_at AT TIME ZONE 'UTC')::date AS exposure_day FROM exposures
+    SELECT experiment_key, phase, user_id, variant_key, tier, ${exposureDayOf('exposed_at')} AS exposure_day FROM exposures
   )`;
 
 /**
@@ -110,11 +113,11 @@ export const INSERT_EXPOSURES = `WITH inserted AS (
       FROM user_event_days d WHERE d.user_id = u.user_id AND d.day BETWEEN u.day0 - ${PRE_PERIOD_DAYS} AND u.day0 + ${MAX_DAYS}
     )
     FROM (
-      SELECT *, (exposed_at AT TIME ZONE 'UTC')::date AS day0
+      SELECT *, ${exposureDayOf('exposed_at')} AS day0
       FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS u(experiment_key, phase, user_id, variant_key, tier, exposed_at)
     ) u
     ON CONFLICT DO NOTHING
-    RETURNING experiment_key, phase, user_id, variant_key, tier, (exposed_at AT TIME ZONE 'UTC')::date AS exposure_day
+    RETURNING experiment_key, phase, user_id, variant_key, tier, ${exposureDayOf('exposed_at')} AS exposure_day
   )
   ${addMetricValuesSql('inserted', FOLDED_SUMMARIES, 'metrics')}`;
 

@@ -4,7 +4,7 @@ import { isUniqueViolation } from '../db/sql';
 import { Metric, MetricKind } from './metric.entity';
 import { MetricErrorReason, metricError } from './metric.errors';
 import { daysObserved, PRE_PERIOD_DAYS, type MetricConfig } from './metric.rules';
-import { activeDayBit, foldMetricValues } from './metric-values';
+import { activeDayBit, exposureDayOf, foldMetricValues } from './metric-values';
 
 /** A metric to aggregate: its key (the result's name) and its definition. */
 export interface MetricDefinition extends MetricConfig {
@@ -94,8 +94,7 @@ class AggregationSql {
   }
 }
 
-/** The exposure's day 0, from its timestamp. */
-const EXPOSURE_DAY = "(x.exposed_at AT TIME ZONE 'UTC')::date";
+const EXPOSURE_DAY = exposureDayOf('x.exposed_at');
 
 /** Retention over any event: read from the exposures' active-day bits, not from exposure_metric_values. */
 const isActiveDayRetention = (metric: MetricDefinition) => metric.kind === MetricKind.RETENTION && metric.eventTypes.length === 0;

@@ -1,10 +1,9 @@
 import type { EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { isUniqueViolation } from '../db/sql';
 import { Metric, MetricKind } from './metric.entity';
 import { MetricErrorReason, metricError } from './metric.errors';
 import { daysObserved, PRE_PERIOD_DAYS, type MetricConfig } from './metric.rules';
 import { activeDayBit, exposureDayOf, foldMetricValues } from './metric-values';
+import { VersionedStore, type VersionedRefusals } from '../common/versioned-store';
 
 /** A metric to aggregate: its key (the result's name) and its definition. */
 export interface MetricDefinition extends MetricConfig {
@@ -178,18 +177,18 @@ export function aggregationStatements(request: AggregationRequest): AggregationS
   return [exposedStatement(request), ...others];
 }
 
-const row = (values: object) => values as QueryDeepPartialEntity<Metric>;
+export const metricRefusals: VersionedRefusals = {
+  notFound: (key) => metricError(MetricErrorReason.METRIC_NOT_FOUND, `No metric with key "${key}"`, 'key'),
+  keyTaken: (key) => metricError(MetricErrorReason.KEY_TAKEN, `A metric with key "${key}" already exists`, 'key'),
+  staleVersion: (key, actual, expected) =>
+    metricError(MetricErrorReason.VERSION_CONFLICT, `Metric "${key}" is at version ${actual}, not ${expected}: someone changed it since you read it`, 'version'),
+  changed: (key) => metricError(MetricErrorReason.VERSION_CONFLICT, `Metric "${key}" was changed by someone else; read it again`, 'version'),
+};
 
 /** All SQL of the metrics domain: definitions, and the aggregation of exposures and daily summaries. */
-export class MetricStore {
-  constructor(private readonly manager: EntityManager) {}
-
-  findByKey(key: string): Promise<Metric | null> {
-    return this.manager.findOne(Metric, { where: { key } });
-  }
-
-  lockByKey(key: string): Promise<Metric | null> {
-    return this.manager.createQueryBuilder(Metric, 'm').setLock('pessimistic_write').where('m.key = :key', { key }).getOne();
+export class MetricStore extends VersionedStore<Metric> {
+  constructor(manager: EntityManager) {
+    super(manager, { target: Metric, refusals: metricRefusals });
   }
 
   /** The metrics with these keys, in no particular order; missing keys are simply absent. */
@@ -201,32 +200,6 @@ export class MetricStore {
   /** Every metric by key: there are tens, not thousands. */
   all(): Promise<Metric[]> {
     return this.manager.find(Metric, { order: { key: 'ASC' } });
-  }
-
-  async insert(key: string, config: MetricConfig): Promise<Metric> {
-    try {
-      await this.manager.insert(Metric, row({ ...config, key }));
-    } catch (error) {
-      if (isUniqueViolation(error)) throw metricError(MetricErrorReason.KEY_TAKEN, `A metric with key "${key}" already exists`, 'key');
-      throw error;
-    }
-    return (await this.findByKey(key))!;
-  }
-
-  /** Writes `changes` only if the metric is still at `metric.version` (optimistic locking). */
-  async update(metric: Metric, changes: Partial<MetricConfig>): Promise<Metric> {
-    const result = await this.manager
-      .createQueryBuilder()
-      .update(Metric)
-      .set(row({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' }))
-      .where('id = :id AND version = :version', { id: metric.id, version: metric.version })
-      .execute();
-    if (result.affected !== 1) throw metricError(MetricErrorReason.VERSION_CONFLICT, `Metric "${metric.key}" was changed by someone else; read it again`, 'version');
-    return (await this.findByKey(metric.key))!;
-  }
-
-  async delete(metric: Metric): Promise<void> {
-    await this.manager.delete(Metric, { id: metric.id });
   }
 
   /**

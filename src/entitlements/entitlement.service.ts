@@ -13,7 +13,7 @@ import type {
 } from './entitlement.inputs';
 import { catalogueProblems, ruleProblems, valueProblem } from './entitlement.rules';
 import { catalogueRefusals, EntitlementStore, ruleRefusals } from './entitlement.store';
-import { ruleSnapshotOf, type RuleFields } from './entitlement.snapshot';
+import { ruleSnapshotOf } from './entitlement.snapshot';
 import type { JsonValue } from '../assignment/snapshot';
 import { AuditEntityType, recordAudit } from '../audit/audit.service';
 import { actorName, type Principal } from '../auth/principal';
@@ -22,8 +22,11 @@ import { plain } from '../common/plain';
 import { createdAtCursor, pageSize, toPage, type Page } from '../common/pagination';
 import { createVersioned, editVersioned, type VersionedDomain } from '../common/versioned-store';
 import type { Problem } from '../targeting/targeting.rules';
-import { EVERYONE } from '../targeting/targeting.types';
+import { EVERYONE } from '../targeting/targeting.model';
 import { ExperimentStore } from '../experiments/experiment.store';
+
+/** A rule's fields as stored (its key, name and description aside). */
+type RuleFields = Pick<EntitlementRule, 'effect' | 'priority' | 'enabled' | 'validFrom' | 'validUntil' | 'targeting' | 'variants' | 'behaviour' | 'entitlements'>;
 
 function refuse(reason: EntitlementErrorReason, problems: Problem[]): void {
   const [problem] = problems;

@@ -1,6 +1,6 @@
 import { analyseExperiment, type AnalysisInput } from './results.analysis';
-import { MetricKind } from '../metrics/metric.entity';
-import type { GroupAggregate, MetricDefinition } from '../metrics/metric.store';
+import { MetricKind } from '../metrics/metric.model';
+import type { GroupAggregate, MetricDefinition } from '../analytics/analytics.model';
 
 const D1: MetricDefinition = {
   key: 'd1_retention', name: 'D1', description: null, kind: MetricKind.RETENTION, eventTypes: [], windowDays: null, retentionDay: 1,

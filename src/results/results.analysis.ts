@@ -1,6 +1,6 @@
-import { MetricKind } from '../metrics/metric.entity';
+import { MetricKind } from '../metrics/metric.model';
 import { daysObserved, isProportion } from '../metrics/metric.rules';
-import type { GroupAggregate, MetricDefinition, SufficientStatistics } from '../metrics/metric.store';
+import type { GroupAggregate, MetricDefinition, SufficientStatistics } from '../analytics/analytics.model';
 import { compareMeans } from '../stats/means';
 import { compareProportions } from '../stats/proportions';
 import { ratioOfSums } from '../stats/delta-method';

@@ -97,7 +97,7 @@ export class ArmValue {
   @Field(() => Float, { nullable: true, description: 'Rate, mean per user, or ratio of sums; null without users.' })
   value!: number | null;
 
-  @Field(() => EstimateInterval, { nullable: true })
+  @Field(() => EstimateInterval, { nullable: true, description: 'Wilson score interval for a rate (never [0, 0] at 0 successes), Student t for a mean, delta method for a ratio.' })
   interval!: EstimateInterval | null;
 }
 

@@ -2,7 +2,7 @@ import { MetricKind } from '../metrics/metric.entity';
 import { daysObserved, isProportion } from '../metrics/metric.rules';
 import type { GroupAggregate, MetricDefinition, SufficientStatistics } from '../metrics/metric.store';
 import { compareMeans } from '../stats/means';
-import { compareProportions } from '../stats/proportions';
+import { compareProportions, wilsonInterval } from '../stats/proportions';
 import { ratioOfSums } from '../stats/delta-method';
 import { adjustPValues, type PValueAdjustment } from '../stats/multiple-testing';
 import { sampleRatioMismatch } from '../stats/srm';
@@ -167,12 +167,12 @@ function estimateOf(kind: MetricKind, s: SufficientStatistics): ArmEstimate | nu
   return { value: mean, variance: perUserVariance / s.n, perUserVariance };
 }
 
-/** The arm's own interval: Wald for a rate (clamped to [0, 1]), t for a mean, normal (delta method) for a ratio. */
+/** The arm's own interval: Wilson score for a rate, t for a mean, normal (delta method) for a ratio. */
 function armInterval(kind: MetricKind, s: SufficientStatistics, estimate: ArmEstimate, alpha: number): Interval {
+  if (isProportion(kind)) return wilsonInterval(s.sumY, s.n, normalQuantile(1 - alpha / 2));
   const critical = kind === MetricKind.MEAN || kind === MetricKind.COUNT ? studentTQuantile(1 - alpha / 2, s.n - 1) : normalQuantile(1 - alpha / 2);
   const half = critical * Math.sqrt(estimate.variance);
-  const interval = { lower: estimate.value - half, upper: estimate.value + half };
-  return isProportion(kind) ? { lower: Math.max(0, interval.lower), upper: Math.min(1, interval.upper) } : interval;
+  return { lower: estimate.value - half, upper: estimate.value + half };
 }
 
 type Compared = Omit<Comparison, 'variantKey' | 'adjustedPValue' | 'significant'>;

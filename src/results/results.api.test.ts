@@ -161,9 +161,11 @@ describe('every metric kind on hand-built data', () => {
     const metric = metricOf(results, 'purchase_3d');
     expect(arm(metric, 'control')).toMatchObject({ users: 4, value: 0.25 });
     expect(arm(metric, 'treatment')).toMatchObject({ users: 4, value: 0.5 });
-    // Wald interval of 1/4: 0.25 -/+ 1.959964 * sqrt(0.25 * 0.75 / 4) = 0.25 -/+ 0.424345 -> clamped [0, 0.674345].
-    expect(arm(metric, 'control').interval.lower).toBe(0);
-    expect(arm(metric, 'control').interval.upper).toBeCloseTo(0.674345, 5);
+    // Wilson score interval of 1/4, prop.test(1, 4, correct = FALSE)$conf.int by hand: z^2/n = 0.960365,
+    // centre (0.25 + 0.480182) / 1.960365 = 0.372473, half width (1.959964 / 1.960365) * sqrt(0.046875 + 0.060023)
+    // = 0.326885 -> [0.04558726, 0.6993582] (the clamped Wald interval was [0, 0.674345]).
+    expect(arm(metric, 'control').interval.lower).toBeCloseTo(0.04558726, 7);
+    expect(arm(metric, 'control').interval.upper).toBeCloseTo(0.6993582, 6);
     // Pooled z-test 1/4 vs 2/4 (scipy.stats.norm): p = 0.4652088; Wald interval of the difference
     // 0.25 -/+ 1.959964 * sqrt(0.1875/4 + 0.25/4) = [-0.3981972, 0.8981972]; relative lift 0.5/0.25 - 1 = 1.
     const c = versus(metric, 'treatment');

@@ -44,6 +44,35 @@ export enum RecommendationAction {
 }
 registerEnumType(RecommendationAction, { name: 'RecommendationAction' });
 
+export enum InferenceMethod {
+  POOLED_Z = 'POOLED_Z',
+  WALD_UNPOOLED = 'WALD_UNPOOLED',
+  WELCH_T = 'WELCH_T',
+  NORMAL_DELTA = 'NORMAL_DELTA',
+  DELTA_WELCH_T = 'DELTA_WELCH_T',
+}
+registerEnumType(InferenceMethod, {
+  name: 'InferenceMethod',
+  description:
+    'POOLED_Z: two-proportion z-test, prop.test(correct = FALSE). WALD_UNPOOLED: difference of rates -/+ z * unpooled SE. WELCH_T: Welch t, t.test(var.equal = FALSE). ' +
+    'NORMAL_DELTA: normal theory on delta-method variances (ratio metrics). DELTA_WELCH_T: delta-method SE of the relative lift with Student t at Welch df (GrowthBook gbstats).',
+});
+
+@ObjectType({ description: 'Which method gave each figure of a comparison.' })
+export class ComparisonMethods {
+  @Field(() => InferenceMethod, { description: 'Of pValue, the absolute difference’s: the p-value adjusted in its family and read by the recommendation.' })
+  pValue!: InferenceMethod;
+
+  @Field(() => InferenceMethod)
+  absoluteLiftInterval!: InferenceMethod;
+
+  @Field(() => InferenceMethod)
+  relativeLiftInterval!: InferenceMethod;
+
+  @Field(() => InferenceMethod, { description: 'Of relativeLiftPValue, shown for display only.' })
+  relativeLiftPValue!: InferenceMethod;
+}
+
 @ObjectType({ description: 'A two-sided 95% interval.' })
 export class EstimateInterval {
   @Field(() => Float)
@@ -157,11 +186,17 @@ export class MetricComparison {
   @Field(() => Float, { nullable: true, description: 'Treatment / control - 1; null when control is 0.' })
   relativeLift!: number | null;
 
-  @Field(() => EstimateInterval, { nullable: true, description: 'Delta method.' })
+  @Field(() => EstimateInterval, { nullable: true, description: 'Delta method; see methods.relativeLiftInterval.' })
   relativeLiftInterval!: EstimateInterval | null;
 
-  @Field(() => Float, { nullable: true, description: 'Two-sided; null when there is too little data to test.' })
+  @Field(() => Float, { nullable: true, description: 'Two-sided, of the absolute difference: the one adjusted and used for decisions. Null when there is too little data to test; 1e-300 means p < 1e-300.' })
   pValue!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Display only: two-sided p-value of the relative lift (delta method, Student t at Welch df, as gbstats). Never enters a correction or the recommendation.' })
+  relativeLiftPValue!: number | null;
+
+  @Field(() => ComparisonMethods, { nullable: true, description: 'Which method gave each interval and p-value; null without a comparison.' })
+  methods!: ComparisonMethods | null;
 
   @Field(() => Float, { nullable: true, description: 'Adjusted across every metric and treatment arm of the experiment (within the segment, for segments).' })
   adjustedPValue!: number | null;

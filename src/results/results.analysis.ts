@@ -56,6 +56,18 @@ export interface ArmValue {
   interval: Interval | null;
 }
 
+/** How a figure was computed; every comparison names the method of each interval and p-value it shows. */
+export type InferenceMethod = 'POOLED_Z' | 'WALD_UNPOOLED' | 'WELCH_T' | 'NORMAL_DELTA' | 'DELTA_WELCH_T';
+
+export interface ComparisonMethods {
+  /** The p-value of the absolute difference: the one adjusted in its family and read by the recommendation. */
+  pValue: InferenceMethod;
+  absoluteLiftInterval: InferenceMethod;
+  relativeLiftInterval: InferenceMethod;
+  /** The relative lift's own p-value, for display only. */
+  relativeLiftPValue: InferenceMethod;
+}
+
 export interface Comparison {
   variantKey: string;
   absoluteLift: number | null;
@@ -63,6 +75,9 @@ export interface Comparison {
   relativeLift: number | null;
   relativeLiftInterval: Interval | null;
   pValue: number | null;
+  /** Display only: the relative lift against 0 (Student t, Welch df); never enters a decision. */
+  relativeLiftPValue: number | null;
+  methods: ComparisonMethods | null;
   adjustedPValue: number | null;
   significant: boolean;
   /** The lift goes the good way for this metric (up when higher is better). */
@@ -247,6 +262,8 @@ function compare(
     relativeLift: fixed.relativeLift,
     relativeLiftInterval: fixed.relativeLiftInterval,
     pValue: fixed.pValue,
+    relativeLiftPValue: fixed.relativeLiftPValue ?? null,
+    methods: methodsOf(metric.kind),
     improvement: fixed.difference === 0 ? null : fixed.difference > 0 === better,
     cuped,
     chanceToBeatControl: better ? bayes.chanceToBeatControl : 1 - bayes.chanceToBeatControl,
@@ -257,6 +274,12 @@ function compare(
   };
 }
 
+function methodsOf(kind: MetricKind): ComparisonMethods {
+  if (isProportion(kind)) return { pValue: 'POOLED_Z', absoluteLiftInterval: 'WALD_UNPOOLED', relativeLiftInterval: 'DELTA_WELCH_T', relativeLiftPValue: 'DELTA_WELCH_T' };
+  if (kind === MetricKind.RATIO) return { pValue: 'NORMAL_DELTA', absoluteLiftInterval: 'NORMAL_DELTA', relativeLiftInterval: 'NORMAL_DELTA', relativeLiftPValue: 'NORMAL_DELTA' };
+  return { pValue: 'WELCH_T', absoluteLiftInterval: 'WELCH_T', relativeLiftInterval: 'DELTA_WELCH_T', relativeLiftPValue: 'DELTA_WELCH_T' };
+}
+
 /** Normal-theory comparison of two estimates (treatment - control) given as means with per-user variances. */
 function normalComparison(control: MeanSummary, treatment: MeanSummary, alpha: number): EffectEstimate {
   const controlVariance = control.variance / control.n;
@@ -265,13 +288,16 @@ function normalComparison(control: MeanSummary, treatment: MeanSummary, alpha: n
   const standardError = Math.sqrt(controlVariance + treatmentVariance);
   const critical = normalQuantile(1 - alpha / 2);
   const z = difference / standardError;
+  const relative = relativeLiftWithInterval(control.mean, controlVariance, treatment.mean, treatmentVariance, critical);
+  const relativeStandardError = relative.relativeLiftInterval ? (relative.relativeLiftInterval.upper - relative.relativeLift!) / critical : 0;
   return {
     controlMean: control.mean,
     treatmentMean: treatment.mean,
     difference,
     differenceInterval: { lower: difference - critical * standardError, upper: difference + critical * standardError },
     pValue: normalTwoSidedPValue(z),
-    ...relativeLiftWithInterval(control.mean, controlVariance, treatment.mean, treatmentVariance, critical),
+    ...relative,
+    relativeLiftPValue: relativeStandardError > 0 ? normalTwoSidedPValue(relative.relativeLift! / relativeStandardError) : null,
   };
 }
 
@@ -299,7 +325,7 @@ function metricResults(input: AnalysisInput, groups: GroupAggregate[], alpha: nu
           ? { variantKey: variant.key, ...compared, adjustedPValue: null, significant: false }
           : {
               variantKey: variant.key, absoluteLift: null, absoluteLiftInterval: null, relativeLift: null, relativeLiftInterval: null, pValue: null,
-              adjustedPValue: null, significant: false, improvement: null, cuped: null, chanceToBeatControl: null, expectedLossIfShipped: null, sequential: null,
+              relativeLiftPValue: null, methods: null, adjustedPValue: null, significant: false, improvement: null, cuped: null, chanceToBeatControl: null, expectedLossIfShipped: null, sequential: null,
             };
       });
     return { metricKey: definition.key, name: definition.name, kind: definition.kind, role, higherIsBetter: definition.higherIsBetter, arms, comparisons };

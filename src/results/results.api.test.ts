@@ -74,7 +74,7 @@ fragment metric on MetricResult {
   metricKey kind role higherIsBetter
   arms { variantKey isControl users value interval { lower upper } }
   comparisons {
-    variantKey absoluteLift absoluteLiftInterval { lower upper } relativeLift relativeLiftInterval { lower upper } pValue adjustedPValue significant improvement
+    variantKey absoluteLift absoluteLiftInterval { lower upper } relativeLift relativeLiftInterval { lower upper } pValue relativeLiftPValue methods { pValue absoluteLiftInterval relativeLiftInterval relativeLiftPValue } adjustedPValue significant improvement
     cuped { applied theta varianceReduction absoluteLift absoluteLiftInterval { lower upper } pValue }
     chanceToBeatControl expectedLossIfShipped sequential { pValue absoluteLiftInterval { lower upper } }
   }
@@ -174,6 +174,13 @@ describe('every metric kind on hand-built data', () => {
     expect(c.absoluteLiftInterval.lower).toBeCloseTo(-0.3981972, 6);
     expect(c.absoluteLiftInterval.upper).toBeCloseTo(0.8981972, 6);
     expect(c.relativeLift).toBeCloseTo(1, 12);
+    // The lift's own interval and p (gbstats' convention): delta-method SE sqrt(0.0625/0.25^2 + 0.5^2 * 0.046875/0.25^4) = 2,
+    // Welch df = 0.109375^2 / (0.046875^2/3 + 0.0625^2/3) = 5.88; qt(0.975, 5.88) = 2.4590678 and
+    // 2*pt(-0.5, 5.88) = 0.6352312 (scipy.stats.t): interval 1 -/+ 4.9181357.
+    expect(c.relativeLiftInterval.lower).toBeCloseTo(1 - 4.9181357, 5);
+    expect(c.relativeLiftInterval.upper).toBeCloseTo(1 + 4.9181357, 5);
+    expect(c.relativeLiftPValue).toBeCloseTo(0.6352312, 6);
+    expect(c.methods).toEqual({ pValue: 'POOLED_Z', absoluteLiftInterval: 'WALD_UNPOOLED', relativeLiftInterval: 'DELTA_WELCH_T', relativeLiftPValue: 'DELTA_WELCH_T' });
     expect(c).toMatchObject({ significant: false, improvement: true });
   });
 

@@ -16,7 +16,10 @@ describe('compareProportions', () => {
     // Interval = 0.03 -/+ 0.0299241 = [0.0000760, 0.0599240].
     // Lift = 0.15 / 0.12 - 1 = 0.25; delta-method Var(ratio) = 0.0001275 / 0.12^2
     //   + 0.15^2 * 0.0001056 / 0.12^4 = 0.0088541667 + 0.0114583333 = 0.0203125;
-    //   SE = 0.1425219; half width = 1.9599640 * 0.1425219 = 0.2793378; interval [-0.0293378, 0.5293378].
+    //   SE = 0.1425219. Student t at Welch's df (gbstats' convention): v_c = 0.0001056, v_t = 0.0001275,
+    //   df = (v_c + v_t)^2 / (v_c^2/999 + v_t^2/999) = 1980.5183; qt(0.975, 1980.5183) = 1.9611625
+    //   (scipy.stats.t.ppf); half width 0.2795087; interval [-0.0295087, 0.5295087];
+    //   2*pt(-0.25/0.1425219, 1980.5183) = 0.0795653 (scipy.stats.t.sf).
     const result = compareProportions(
       { successes: 120, trials: 1000 },
       { successes: 150, trials: 1000 },
@@ -30,8 +33,9 @@ describe('compareProportions', () => {
     expect(result.differenceInterval.lower).toBeCloseTo(0.000076, 6);
     expect(result.differenceInterval.upper).toBeCloseTo(0.059924, 6);
     expect(result.relativeLift).toBeCloseTo(0.25, 12);
-    expect(result.relativeLiftInterval?.lower).toBeCloseTo(-0.0293378, 6);
-    expect(result.relativeLiftInterval?.upper).toBeCloseTo(0.5293378, 6);
+    expect(result.relativeLiftInterval?.lower).toBeCloseTo(-0.0295087, 6);
+    expect(result.relativeLiftInterval?.upper).toBeCloseTo(0.5295087, 6);
+    expect(result.relativeLiftPValue).toBeCloseTo(0.0795653, 6);
   });
 
   it('matches a published R prop.test(correct = FALSE) output', () => {

@@ -1,5 +1,5 @@
 import { normalQuantile, normalTwoSidedPValue } from './distributions';
-import { ArmSummary, EffectEstimate, relativeLiftWithInterval } from './summary';
+import { ArmSummary, EffectEstimate, relativeLiftWithWelchT } from './summary';
 import { assertNonNegativeInteger, assertProbability } from './validation';
 
 export interface ProportionSample {
@@ -76,12 +76,11 @@ export function compareProportions(
     differenceInterval,
     // Two-sided p-value of the pooled z-test (equal to prop.test's chi-square p-value).
     pValue,
-    ...relativeLiftWithInterval(
-      controlRate,
-      controlVariance,
-      treatmentRate,
-      treatmentVariance,
-      criticalZ,
+    // Relative lift: delta method, Student t at Welch's df (gbstats' convention).
+    ...relativeLiftWithWelchT(
+      { mean: controlRate, meanVariance: controlVariance, n: control.trials },
+      { mean: treatmentRate, meanVariance: treatmentVariance, n: treatment.trials },
+      alpha,
     ),
     zStatistic,
   };

@@ -73,6 +73,38 @@ export class ComparisonMethods {
   relativeLiftPValue!: InferenceMethod;
 }
 
+export enum FamilyMethod {
+  HOLM = 'HOLM',
+  BH = 'BH',
+  NONE = 'NONE',
+}
+registerEnumType(FamilyMethod, { name: 'FamilyMethod', description: 'NONE: a family of one (each guardrail check), not corrected.' });
+
+export enum TestSides {
+  TWO_SIDED = 'TWO_SIDED',
+  ONE_SIDED_HARM = 'ONE_SIDED_HARM',
+}
+registerEnumType(TestSides, { name: 'TestSides', description: 'ONE_SIDED_HARM: guardrails ask only whether the arm is worse than control.' });
+
+@ObjectType({
+  description:
+    'The family a comparison is corrected in. PRIMARY: the primary metric across treatment arms (Holm). SECONDARY: every secondary metric and arm (Holm or BH). ' +
+    'GUARDRAIL: each guardrail comparison alone, one-sided for harm, so that adding metrics never makes a harm check less sensitive.',
+})
+export class ComparisonFamily {
+  @Field(() => MetricRole)
+  role!: MetricRole;
+
+  @Field(() => FamilyMethod)
+  method!: FamilyMethod;
+
+  @Field(() => Int, { description: 'Comparisons in the family.' })
+  size!: number;
+
+  @Field(() => TestSides)
+  sides!: TestSides;
+}
+
 @ObjectType({ description: 'A two-sided 95% interval.' })
 export class EstimateInterval {
   @Field(() => Float)
@@ -198,10 +230,13 @@ export class MetricComparison {
   @Field(() => ComparisonMethods, { nullable: true, description: 'Which method gave each interval and p-value; null without a comparison.' })
   methods!: ComparisonMethods | null;
 
-  @Field(() => Float, { nullable: true, description: 'Adjusted across every metric and treatment arm of the experiment (within the segment, for segments).' })
+  @Field(() => Float, { nullable: true, description: 'Adjusted within its family (see family; within the segment, for segments). For a guardrail: the one-sided p-value for harm.' })
   adjustedPValue!: number | null;
 
-  @Field({ description: 'adjustedPValue < 0.05.' })
+  @Field(() => ComparisonFamily, { nullable: true, description: 'The family adjustedPValue was corrected in, and its size; null when there was nothing to test.' })
+  family!: ComparisonFamily | null;
+
+  @Field({ description: 'adjustedPValue < 0.05. For a guardrail: significantly worse than control.' })
   significant!: boolean;
 
   @Field(() => Boolean, { nullable: true, description: 'The lift goes the good way for this metric; null when there is none.' })

@@ -68,6 +68,16 @@ export interface ComparisonMethods {
   relativeLiftPValue: InferenceMethod;
 }
 
+/** The family a comparison's adjusted p-value was corrected in. */
+export interface ComparisonFamily {
+  role: MetricRole;
+  method: 'HOLM' | 'BH' | 'NONE';
+  /** Comparisons in the family. */
+  size: number;
+  /** ONE_SIDED_HARM for guardrails: the test asks only whether the arm is worse. */
+  sides: 'TWO_SIDED' | 'ONE_SIDED_HARM';
+}
+
 export interface Comparison {
   variantKey: string;
   absoluteLift: number | null;
@@ -79,6 +89,8 @@ export interface Comparison {
   relativeLiftPValue: number | null;
   methods: ComparisonMethods | null;
   adjustedPValue: number | null;
+  /** Null when there was nothing to test. */
+  family: ComparisonFamily | null;
   significant: boolean;
   /** The lift goes the good way for this metric (up when higher is better). */
   improvement: boolean | null;
@@ -190,7 +202,7 @@ function armInterval(kind: MetricKind, s: SufficientStatistics, estimate: ArmEst
   return { lower: estimate.value - half, upper: estimate.value + half };
 }
 
-type Compared = Omit<Comparison, 'variantKey' | 'adjustedPValue' | 'significant'>;
+type Compared = Omit<Comparison, 'variantKey' | 'adjustedPValue' | 'significant' | 'family'>;
 
 /** A ratio arm as a mean with the delta method's variance, for the normal-theory sequential and Bayesian views. */
 function ratioAsMean(s: SufficientStatistics, estimate: ArmEstimate): MeanSummary {
@@ -322,23 +334,53 @@ function metricResults(input: AnalysisInput, groups: GroupAggregate[], alpha: nu
         const allArms = input.variants.filter((v) => v.weight > 0 || v.isControl).map((v) => statsOf(v.key, definition.key));
         const compared = compare(definition, statsOf(control.key, definition.key), statsOf(variant.key, definition.key), allArms, alpha, input.sequential);
         return compared
-          ? { variantKey: variant.key, ...compared, adjustedPValue: null, significant: false }
+          ? { variantKey: variant.key, ...compared, adjustedPValue: null, family: null, significant: false }
           : {
               variantKey: variant.key, absoluteLift: null, absoluteLiftInterval: null, relativeLift: null, relativeLiftInterval: null, pValue: null,
-              relativeLiftPValue: null, methods: null, adjustedPValue: null, significant: false, improvement: null, cuped: null, chanceToBeatControl: null, expectedLossIfShipped: null, sequential: null,
+              relativeLiftPValue: null, methods: null, adjustedPValue: null, family: null, significant: false, improvement: null, cuped: null, chanceToBeatControl: null, expectedLossIfShipped: null, sequential: null,
             };
       });
     return { metricKey: definition.key, name: definition.name, kind: definition.kind, role, higherIsBetter: definition.higherIsBetter, arms, comparisons };
   });
-  // One family: every metric against every treatment arm, so that more metrics or arms do not mean
-  // more false alarms. Sequential p-values, when asked for, replace the fixed-horizon ones here.
-  const tested = results.flatMap((r) => r.comparisons).filter((c) => c.pValue !== null);
-  const adjusted = adjustPValues(tested.map((c) => (input.sequential ? c.sequential!.pValue : c.pValue!)), input.adjustment);
-  tested.forEach((comparison, i) => {
-    comparison.adjustedPValue = adjusted[i];
-    comparison.significant = adjusted[i] < alpha;
-  });
+  assignFamilies(results, input, alpha);
   return results;
+}
+
+/** Two-sided p of a symmetric test turned one-sided against harm: p/2 when the estimate goes the harmful way, 1 - p/2 otherwise. */
+function harmPValueOf(pValue: number, difference: number, higherIsBetter: boolean): number {
+  const harmful = higherIsBetter ? difference < 0 : difference > 0;
+  return harmful ? pValue / 2 : 1 - pValue / 2;
+}
+
+/**
+ * The decision families (stated on every comparison). The primary metric is corrected with Holm
+ * across treatment arms only, so adding secondaries never weakens it. Secondaries form one family
+ * across their metrics and arms, corrected with the experiment's method (Holm or BH). Each
+ * guardrail comparison is its own one-sided test for harm, uncorrected: a safety check must not get
+ * less sensitive because other metrics were added. Sequential p-values, when asked for, replace
+ * the fixed-horizon ones here.
+ */
+function assignFamilies(results: MetricResult[], input: AnalysisInput, alpha: number): void {
+  const pOf = (c: Comparison) => (input.sequential ? c.sequential!.pValue : c.pValue!);
+  const adjust = (tested: Comparison[], family: Omit<ComparisonFamily, 'size'>) => {
+    const adjusted = family.method === 'NONE' ? tested.map(pOf) : adjustPValues(tested.map(pOf), family.method === 'HOLM' ? 'holm' : 'BH');
+    tested.forEach((comparison, i) => {
+      comparison.family = { ...family, size: tested.length };
+      comparison.adjustedPValue = adjusted[i];
+      comparison.significant = adjusted[i] < alpha;
+    });
+  };
+  const tested = (role: MetricRole) => results.filter((r) => r.role === role).flatMap((r) => r.comparisons).filter((c) => c.pValue !== null);
+  adjust(tested('PRIMARY'), { role: 'PRIMARY', method: 'HOLM', sides: 'TWO_SIDED' });
+  adjust(tested('SECONDARY'), { role: 'SECONDARY', method: input.adjustment === 'BH' ? 'BH' : 'HOLM', sides: 'TWO_SIDED' });
+  for (const result of results.filter((r) => r.role === 'GUARDRAIL')) {
+    for (const comparison of result.comparisons.filter((c) => c.pValue !== null)) {
+      const harm = harmPValueOf(pOf(comparison), comparison.absoluteLift!, result.higherIsBetter);
+      comparison.family = { role: 'GUARDRAIL', method: 'NONE', sides: 'ONE_SIDED_HARM', size: 1 };
+      comparison.adjustedPValue = harm;
+      comparison.significant = harm < alpha;
+    }
+  }
 }
 
 function exposuresOf(variants: AnalysisVariant[], groups: GroupAggregate[]): VariantExposure[] {
@@ -380,7 +422,7 @@ function guardrailProblems(metrics: MetricResult[], definitions: MetricDefinitio
         metricKey: result.metricKey,
         variantKey: comparison.variantKey,
         kind: 'HARM',
-        message: `${result.metricKey} is significantly worse than control (adjusted p = ${comparison.adjustedPValue!.toPrecision(3)})`,
+        message: `${result.metricKey} is significantly worse than control (one-sided p = ${comparison.adjustedPValue!.toPrecision(3)})`,
       });
     }
   }

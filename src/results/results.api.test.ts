@@ -74,7 +74,7 @@ fragment metric on MetricResult {
   metricKey kind role higherIsBetter
   arms { variantKey isControl users value interval { lower upper } }
   comparisons {
-    variantKey absoluteLift absoluteLiftInterval { lower upper } relativeLift relativeLiftInterval { lower upper } pValue relativeLiftPValue methods { pValue absoluteLiftInterval relativeLiftInterval relativeLiftPValue } adjustedPValue significant improvement
+    variantKey absoluteLift absoluteLiftInterval { lower upper } relativeLift relativeLiftInterval { lower upper } pValue relativeLiftPValue methods { pValue absoluteLiftInterval relativeLiftInterval relativeLiftPValue } adjustedPValue family { role method size sides } significant improvement
     cuped { applied theta varianceReduction absoluteLift absoluteLiftInterval { lower upper } pValue }
     chanceToBeatControl expectedLossIfShipped sequential { pValue absoluteLiftInterval { lower upper } }
   }
@@ -345,19 +345,22 @@ describe('multiple testing across variants and metrics', () => {
   });
 
   // Raw pooled z-test p-values (scipy.stats.norm): buy b 0.0074196, buy c 0.2104065, share b 0.6165238, share c 0.0061699.
-  // Holm by hand: sorted share/c x4 = 0.0246796, buy/b x3 = 0.0222589 -> cummax 0.0246796, buy/c x2 = 0.4208129, share/b x1 = 0.6165238.
-  // BH by hand: share/c x4/1 = 0.0246796, buy/b x4/2 = 0.0148393, buy/c x4/3 = 0.2805420, share/b x4/4 = 0.6165238;
-  //   cumulative minima from the top: 0.6165238, 0.2805420, 0.0148393, 0.0148393.
-  it('adjusts with Holm by default, over all four comparisons', async () => {
+  // Families: buy is primary, corrected across its two arms with Holm: b x2 = 0.0148392, c x1 = 0.2104065
+  // (cummax keeps 0.2104065). share is the only secondary, its own family of two: Holm c x2 = 0.0123398,
+  // b x1 = 0.6165238; BH c x2/1 = 0.0123398, b x2/2 = 0.6165238. (One family of four, as before, made
+  // buy/b 0.0246796: every added secondary weakened the primary.)
+  it('corrects the primary across arms only and the secondaries as their own family, each stating it', async () => {
     const results = (await ok(RESULTS, { key: 'family' })).experimentResults;
     const buy = metricOf(results, 'buy_1d');
     const share = metricOf(results, 'share_1d');
     expect(versus(buy, 'b').pValue).toBeCloseTo(0.0074196, 6);
     expect(versus(share, 'c').pValue).toBeCloseTo(0.0061699, 6);
-    expect(versus(buy, 'b').adjustedPValue).toBeCloseTo(0.0246796, 6);
-    expect(versus(buy, 'c').adjustedPValue).toBeCloseTo(0.4208129, 6);
+    expect(versus(buy, 'b').adjustedPValue).toBeCloseTo(0.0148392, 6);
+    expect(versus(buy, 'c').adjustedPValue).toBeCloseTo(0.2104065, 6);
     expect(versus(share, 'b').adjustedPValue).toBeCloseTo(0.6165238, 6);
-    expect(versus(share, 'c').adjustedPValue).toBeCloseTo(0.0246796, 6);
+    expect(versus(share, 'c').adjustedPValue).toBeCloseTo(0.0123398, 6);
+    expect(versus(buy, 'b').family).toEqual({ role: 'PRIMARY', method: 'HOLM', size: 2, sides: 'TWO_SIDED' });
+    expect(versus(share, 'c').family).toEqual({ role: 'SECONDARY', method: 'HOLM', size: 2, sides: 'TWO_SIDED' });
     expect([versus(buy, 'b'), versus(buy, 'c'), versus(share, 'b'), versus(share, 'c')].map((c) => c.significant)).toEqual([true, false, false, true]);
     expect(results.recommendation).toMatchObject({ action: 'SHIP', variantKey: 'b' });
   });
@@ -378,12 +381,14 @@ describe('multiple testing across variants and metrics', () => {
     expect(results.recommendation.action).not.toBe('SHIP');
   });
 
-  it('adjusts with Benjamini-Hochberg on request', async () => {
+  it('adjusts the secondaries with Benjamini-Hochberg on request; the primary keeps Holm across arms', async () => {
     const results = (await ok(RESULTS, { key: 'family', adjustment: 'BH' })).experimentResults;
     expect(results.adjustment).toBe('BH');
-    expect(versus(metricOf(results, 'buy_1d'), 'b').adjustedPValue).toBeCloseTo(0.0148393, 6);
-    expect(versus(metricOf(results, 'buy_1d'), 'c').adjustedPValue).toBeCloseTo(0.280542, 6);
-    expect(versus(metricOf(results, 'share_1d'), 'c').adjustedPValue).toBeCloseTo(0.0148393, 6);
+    expect(versus(metricOf(results, 'buy_1d'), 'b').adjustedPValue).toBeCloseTo(0.0148392, 6);
+    expect(versus(metricOf(results, 'buy_1d'), 'c').adjustedPValue).toBeCloseTo(0.2104065, 6);
+    expect(versus(metricOf(results, 'share_1d'), 'c').adjustedPValue).toBeCloseTo(0.0123398, 6);
+    expect(versus(metricOf(results, 'share_1d'), 'b').adjustedPValue).toBeCloseTo(0.6165238, 6);
+    expect(versus(metricOf(results, 'share_1d'), 'c').family).toEqual({ role: 'SECONDARY', method: 'BH', size: 2, sides: 'TWO_SIDED' });
   });
 });
 

@@ -23,7 +23,7 @@ import { postGraphQL } from '../src/testing/harness';
 import { NO_ENTITLEMENTS } from '../src/entitlements/entitlement.snapshot';
 import { freshBenchDatabase, median } from './database';
 import { benchEvents, benchUser } from './fixture';
-import { configure } from './resolve';
+import { configure } from './http-load';
 
 const USERS = 1_000;
 const N = Number(process.env.N ?? 4_000);

@@ -13,6 +13,8 @@ import { SnapshotService } from './assignment/snapshot.service';
 import { ExposureWriter } from './events/exposure.writer';
 import { UserStateService } from './entitlements/user-state.service';
 import { MetricValueFolder } from './analytics/metric-values';
+import { UpliftMetrics, type PoolCounts } from './observability/metrics';
+import { startMetricsServer, type MetricsServer } from './observability/metrics-server';
 
 export interface RunningUplift {
   /** e.g. http://127.0.0.1:4000 */
@@ -24,6 +26,9 @@ export interface RunningUplift {
   adminKey?: string;
   embedded: boolean;
   logger: Logger;
+  metrics: UpliftMetrics;
+  /** The unauthenticated metrics endpoint (e.g. http://127.0.0.1:9464/metrics), when UPLIFT_METRICS_PORT is set. */
+  metricsUrl?: string;
   /** Stops taking requests, lets those in flight finish, then closes the database. */
   close(): Promise<void>;
 }
@@ -45,13 +50,23 @@ function bootstrapKey(config: UpliftConfig, embedded: boolean): string | undefin
 
 /** The composition root: database, bootstrap key, GraphQL and HTTP, wired together. */
 export async function startUplift(config: UpliftConfig): Promise<RunningUplift> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { secrets: config.adminKey ? [config.adminKey] : [], destination: config.logDestination });
   const database = await openDatabase(config);
   const bus = new ChangeBus(database.dataSource, database.embedded ? null : config.databaseUrl!, logger);
   const snapshots = new SnapshotService(database.dataSource, logger);
   const exposures = new ExposureWriter(database.dataSource, logger);
   const folder = new MetricValueFolder(database.dataSource, logger);
   const now = config.now ?? (() => new Date());
+  const metrics = new UpliftMetrics(
+    {
+      exposures,
+      lastFoldAt: () => folder.lastFoldAt,
+      snapshotLoadedAt: () => snapshots.loadedAt,
+      pool: () => (database.dataSource.driver as { master?: PoolCounts }).master,
+    },
+    logger,
+  );
+  let metricsServer: MetricsServer | undefined;
   const userStates = new UserStateService(database.dataSource, snapshots, now, config.userStateTtlMs ?? DEFAULT_USER_STATE_TTL_MS);
   try {
     await bus.start();
@@ -60,6 +75,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
     await snapshots.start(bus);
     exposures.start();
     folder.start();
+    metrics.start();
     const http = await createHttpServer({
       dataSource: database.dataSource,
       logger,
@@ -68,6 +84,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
       exposures,
       userStates,
       now,
+      metrics,
       graphiqlKey: database.embedded ? adminKey : undefined,
     });
     await new Promise<void>((resolve, reject) => {
@@ -76,6 +93,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
     });
     const { port } = http.server.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    if (config.metricsPort !== undefined) metricsServer = await startMetricsServer(metrics, config.host, config.metricsPort, logger);
     return {
       url: `http://${host}:${port}`,
       dataSource: database.dataSource,
@@ -84,8 +102,12 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
       adminKey,
       embedded: database.embedded,
       logger,
+      metrics,
+      metricsUrl: metricsServer && `http://${host}:${metricsServer.port}/metrics`,
       async close() {
         await http.stop();
+        await metricsServer?.close();
+        metrics.stop();
         await exposures.stop();
         await folder.stop();
         snapshots.stop();
@@ -94,6 +116,8 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
       },
     };
   } catch (error) {
+    await metricsServer?.close();
+    metrics.stop();
     snapshots.stop();
     await exposures.stop();
     await folder.stop();

@@ -172,6 +172,8 @@ const FOLD_EVERY_MS = 5_000;
 export class MetricValueFolder {
   private timer?: NodeJS.Timeout;
   private folding: Promise<unknown> = Promise.resolve();
+  /** When a fold last completed, or found the lock taken by another fold or writer (ms since the epoch): fold lag for /metrics. */
+  lastFoldAt = Date.now();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -180,7 +182,10 @@ export class MetricValueFolder {
 
   start(): void {
     this.timer = setInterval(() => {
-      this.folding = foldMetricValues(this.dataSource.manager, false).catch((error) => this.logger.warn({ err: error }, 'could not fold metric values; will retry'));
+      this.folding = foldMetricValues(this.dataSource.manager, false).then(
+        () => (this.lastFoldAt = Date.now()),
+        (error) => this.logger.warn({ err: error }, 'could not fold metric values; will retry'),
+      );
     }, FOLD_EVERY_MS);
     this.timer.unref();
   }

@@ -18,6 +18,8 @@ export class SnapshotService {
   private rebuilding?: Promise<void>;
   private stale = false;
   private timer?: NodeJS.Timeout;
+  /** When the configuration was last read from the database, changed or not (ms since the epoch): snapshot age for /metrics. */
+  loadedAt = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -26,6 +28,7 @@ export class SnapshotService {
 
   async start(bus: ChangeBus): Promise<void> {
     this.snapshot = await loadSnapshot(this.dataSource);
+    this.loadedAt = Date.now();
     bus.on(ChangeTopic.CONFIG, () => void this.refresh());
     this.timer = setInterval(() => void this.refresh(), SAFETY_REFRESH_MS);
     this.timer.unref();
@@ -57,6 +60,7 @@ export class SnapshotService {
         this.stale = false;
         try {
           const next = await loadSnapshot(this.dataSource);
+          this.loadedAt = Date.now();
           if (next.config.version !== this.snapshot?.config.version) {
             this.snapshot = next;
             const { config, entitlements } = next;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { DestinationStream } from 'pino';
 
 /** Everything Uplift reads from the environment, parsed once at start-up. */
 export interface UpliftConfig {
@@ -13,6 +14,10 @@ export interface UpliftConfig {
   logLevel: string;
   /** How long a user's behavioural facts and grants are reused by resolve, in ms (0: read every time). */
   userStateTtlMs?: number;
+  /** When set, /metrics is also served without a key on this port (0: any free port), on the same host, for a scraper. */
+  metricsPort?: number;
+  /** Where log lines go (stdout unless given; tests capture them). */
+  logDestination?: DestinationStream;
   /** The server's clock: exposure and event times, experiment start and stop, entitlements, results' today; tests and the demo inject one. */
   now?: () => Date;
 }
@@ -28,6 +33,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfi
   if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3_600_000) {
     throw new Error(`UPLIFT_FACTS_TTL_MS must be an integer from 0 to 3600000, got "${env.UPLIFT_FACTS_TTL_MS}"`);
   }
+  const metricsPort = env.UPLIFT_METRICS_PORT === undefined || env.UPLIFT_METRICS_PORT === '' ? undefined : Number(env.UPLIFT_METRICS_PORT);
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
+    throw new Error(`UPLIFT_METRICS_PORT must be an integer from 0 to 65535, got "${env.UPLIFT_METRICS_PORT}"`);
+  }
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.UPLIFT_DATA_DIR || '.uplift/data'),
@@ -36,5 +45,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfi
     adminKey: env.UPLIFT_ADMIN_KEY || undefined,
     logLevel: env.LOG_LEVEL || 'info',
     userStateTtlMs: ttl,
+    metricsPort,
   };
 }

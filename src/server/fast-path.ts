@@ -8,6 +8,7 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { DomainError, ErrorCode } from '../common/errors';
 import type { RequestContext } from '../common/context';
 import type { Principal } from '../auth/principal';
+import { operationKindOf, type OperationKind } from '../observability/metrics';
 
 /** The operations apps send all the time; everything else goes through Apollo. */
 const FAST_ROOT_FIELDS = new Set(['resolve', 'resolveMany']);
@@ -26,11 +27,18 @@ export interface FastPathOptions {
   formatError(error: unknown): GraphQLFormattedError;
   /** Where everything the fast path does not serve goes (Express and Apollo), with `req.body` already parsed. */
   fallback: http.RequestListener;
+  /** Told once per request served here (Apollo's requests are counted by its plugin). */
+  metrics: {
+    record(kind: OperationKind, failed: boolean, seconds: number): void;
+    authFailure(reason: unknown): void;
+  };
 }
 
 interface FastOperation {
   operation: OperationDefinitionNode;
   compiled: CompiledQuery;
+  /** resolve or resolveMany, worked out once per document. */
+  kind: OperationKind;
 }
 
 /** A document is served here only if it parses, validates, and asks for nothing but the fast fields. */
@@ -47,7 +55,8 @@ export function compileIfFast(schema: GraphQLSchema, rules: readonly ValidationR
   if (validate(schema, document, [...specifiedRules, ...rules]).length > 0) return null;
   // graphql-jit's compiled serialiser cannot type the JSON scalar (payloads, flag values): plain JSON.stringify.
   const compiled = compileQuery(schema, document);
-  return isCompiledQuery(compiled) ? { operation, compiled } : null;
+  if (!isCompiledQuery(compiled)) return null;
+  return { operation, compiled, kind: operationKindOf(operation.selectionSet.selections.map((s) => (s.kind === 'Field' ? s.name.value : ''))) };
 }
 
 function readBody(req: http.IncomingMessage, limit: number): Promise<string | null> {
@@ -91,14 +100,22 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
     return entry;
   };
 
+  const { metrics } = options;
+  /** The answer, and the request counted: one clock reading at each end of the request. */
+  const reply = (res: http.ServerResponse, status: number, body: string, kind: OperationKind, failed: boolean, started: bigint): void => {
+    sendJson(res, status, body);
+    metrics.record(kind, failed, Number(process.hrtime.bigint() - started) / 1e9);
+  };
+
   const serve = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const started = process.hrtime.bigint();
     const raw = await readBody(req, options.maxBodyBytes);
-    if (raw === null) return sendJson(res, 413, refusal(`Request body larger than ${options.maxBodyBytes} bytes`, ErrorCode.BAD_USER_INPUT, 'PAYLOAD_TOO_LARGE'));
+    if (raw === null) return reply(res, 413, refusal(`Request body larger than ${options.maxBodyBytes} bytes`, ErrorCode.BAD_USER_INPUT, 'PAYLOAD_TOO_LARGE'), 'other', true, started);
     let body: { query?: unknown; variables?: unknown; operationName?: unknown };
     try {
       body = JSON.parse(raw);
     } catch {
-      return sendJson(res, 400, refusal('Request body is not valid JSON', ErrorCode.BAD_USER_INPUT, 'INVALID_JSON'));
+      return reply(res, 400, refusal('Request body is not valid JSON', ErrorCode.BAD_USER_INPUT, 'INVALID_JSON'), 'other', true, started);
     }
     const fast = body && !Array.isArray(body) && typeof body.query === 'string' && body.operationName == null ? compiledFor(body.query) : null;
     if (!fast) {
@@ -112,13 +129,14 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
       principal = answer instanceof Promise ? await answer : answer;
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      return sendJson(res, 401, refusal(error.message, error.code, error.reason));
+      metrics.authFailure(error.reason);
+      return reply(res, 401, refusal(error.message, error.code, error.reason), fast.kind, true, started);
     }
     const variables = body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : {};
     // A promise only if a resolver returned one; resolve's do not.
     const execution = fast.compiled.query(undefined, options.contextFor(principal), variables);
     const result = execution instanceof Promise ? await execution : execution;
-    if (!result.errors?.length) return sendJson(res, 200, fast.compiled.stringify(result));
+    if (!result.errors?.length) return reply(res, 200, fast.compiled.stringify(result), fast.kind, false, started);
     if (result.data === undefined) {
       // graphql-jit refused the variables before executing anything (for the types these documents
       // can use, it refuses exactly what graphql-js does). Only then run graphql-js's coercion, for
@@ -128,10 +146,10 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
         const errors = coerced.errors.map((error) =>
           options.formatError(new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT } })),
         );
-        return sendJson(res, 400, JSON.stringify({ errors }));
+        return reply(res, 400, JSON.stringify({ errors }), fast.kind, true, started);
       }
     }
-    sendJson(res, 200, JSON.stringify({ errors: result.errors.map((error) => options.formatError(error)), data: result.data }));
+    reply(res, 200, JSON.stringify({ errors: result.errors.map((error) => options.formatError(error)), data: result.data }), fast.kind, true, started);
   };
 
   return (req, res) => {

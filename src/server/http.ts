@@ -9,7 +9,7 @@ import { GraphQLError } from 'graphql';
 import { buildUpliftSchema } from './schema';
 import { introspectionGuard } from './introspection-guard';
 import { createErrorFormatter, DomainError, ErrorCode } from '../common/errors';
-import type { Logger } from '../common/logger';
+import { redactUrl, type Logger } from '../common/logger';
 import type { RequestContext } from '../common/context';
 import type { Authenticator } from '../auth/authenticator';
 import type { SnapshotService } from '../assignment/snapshot.service';
@@ -20,6 +20,8 @@ import { createFastPath, refusal } from './fast-path';
 import type { Principal } from '../auth/principal';
 import { databaseReadiness } from '../db/database';
 import { graphiqlLandingPage, graphiqlAssets } from '../graphiql/graphiql';
+import type { UpliftMetrics } from '../observability/metrics';
+import { metricsEndpoint, requestMetricsPlugin, countingAuthFailures } from '../observability/metrics-http';
 
 /** Request bodies above this are refused before parsing (event batches of 5,000 fit well below it). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -48,6 +50,7 @@ export interface HttpServerOptions {
   exposures: ExposureWriter;
   userStates: UserStateService;
   now: () => Date;
+  metrics: UpliftMetrics;
   /** Prefilled in GraphiQL's headers (only on the embedded default, where the machine is the developer's). */
   graphiqlKey?: string;
 }
@@ -77,12 +80,12 @@ class Context implements RequestContext {
   }
 }
 
-export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, graphiqlKey }: HttpServerOptions): Promise<HttpServer> {
+export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, metrics, graphiqlKey }: HttpServerOptions): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
   const schema = await buildUpliftSchema();
   const armor = new ApolloArmor(QUERY_LIMITS).protect();
-  const formatError = createErrorFormatter(logger);
+  const formatError = countingAuthFailures(createErrorFormatter(logger), metrics);
   const contextFor = (principal: Principal | null): RequestContext => new Context(principal, dataSource, logger, snapshots, exposures, userStates, now);
   const server = http.createServer(
     createFastPath({
@@ -96,6 +99,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
       contextFor,
       formatError: (error) => formatError(error instanceof GraphQLError ? error.toJSON() : { message: 'Internal server error' }, error),
       fallback: app,
+      metrics,
     }),
   );
   const apollo = new ApolloServer<RequestContext>({
@@ -114,6 +118,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
       introspectionGuard,
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       graphiqlLandingPage({ prefillKey: graphiqlKey }),
+      requestMetricsPlugin(metrics),
     ],
     logger,
   });
@@ -123,7 +128,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger.info({ method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      logger.info({ method: req.method, path: redactUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   });
@@ -134,6 +139,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
     const readiness = await databaseReadiness(dataSource);
     res.status(readiness.ready ? 200 : 503).json({ status: readiness.ready ? 'ready' : 'not ready', reason: readiness.reason });
   });
+  app.get('/metrics', metricsEndpoint(metrics, authenticator));
   app.use('/graphiql', graphiqlAssets());
   app.use(
     '/graphql',

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { startUplift, type RunningUplift } from '../app';
+import type { UpliftConfig } from '../common/config';
 import { generateSecret } from '../auth/api-key.service';
 import { AnalyticsStore } from '../analytics/analytics.store';
 import type { ExposureRow } from '../analytics/analytics.model';
@@ -72,11 +73,11 @@ export function startSecondInstance(first: TestServer): Promise<RunningUplift> {
 /**
  * The real server, over real HTTP, on a real PostgreSQL. `embedded` forces the embedded default
  * even when DATABASE_URL is set, for tests of what only the embedded default does; `now` is the
- * clock entitlement resolution uses.
+ * clock entitlement resolution uses; `config` sets anything else (e.g. a metrics port, a log destination).
  */
-export async function startTestServer(options: { embedded?: boolean; now?: () => Date } = {}): Promise<TestServer> {
+export async function startTestServer(options: { embedded?: boolean; now?: () => Date; config?: Partial<UpliftConfig> } = {}): Promise<TestServer> {
   const database = await freshDatabase(options.embedded ?? false);
-  const adminKey = generateSecret();
+  const adminKey = options.config?.adminKey ?? generateSecret();
   const uplift = await startUplift({
     databaseUrl: database.databaseUrl,
     dataDir: null,
@@ -85,6 +86,7 @@ export async function startTestServer(options: { embedded?: boolean; now?: () =>
     adminKey,
     logLevel: process.env.LOG_LEVEL ?? 'silent',
     now: options.now,
+    ...options.config,
   });
   const server: TestServer = {
     uplift,

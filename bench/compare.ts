@@ -1,0 +1,116 @@
+/**
+ * `npm run bench:compare -- <before-ref> [<after-ref>]`: resolve under wrk on two commits side by
+ * side in one run, each against the same bare Node http baseline (bench:resolve's configuration,
+ * load and baseline: bench/http-load.ts). The after side is the working tree when no second ref is
+ * given.
+ *
+ * Each ref is checked out in a temporary git worktree (its node_modules a symlink to this
+ * checkout's when the lockfiles are equal, else `npm ci`) and built (`npm run build`): the built
+ * dist/ runs, as `npm start` runs it. Both get a fresh database with the same configuration and
+ * events; then bare, before and after are loaded in turn (BENCH_ROUNDS rounds, default 3, of
+ * BENCH_DURATION s, default 10, the order turning each round), medians. It prints each side's ratio
+ * to bare and the change in %; a change within -5% is "no slower". The worktrees and databases are
+ * removed at the end, also on failure. About three minutes plus the builds. Needs wrk
+ * (`apt-get install wrk`).
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { alternate, build, describeRun, row, scratch, startBare, startTarget, writeLoad, type Target } from './http-load';
+
+const ROOT = path.resolve(__dirname, '..');
+/** The issue's bar: resolve's ratio to bare down by no more than this. */
+const NO_SLOWER_PERCENT = -5;
+
+function git(args: string[], cwd = ROOT): string {
+  const run = spawnSync('git', args, { cwd, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`git ${args.join(' ')}: ${run.stderr}`);
+  return run.stdout.trim();
+}
+
+interface Checkout {
+  label: string;
+  root: string;
+  remove(): void;
+}
+
+/** `ref` in a temporary worktree, with node_modules, built. */
+function checkout(ref: string): Checkout {
+  const sha = git(['rev-parse', '--verify', `${ref}^{commit}`]);
+  const label = `${sha.slice(0, 10)} ${git(['log', '-1', '--format=%s', sha]).slice(0, 80)}`;
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `uplift-compare-${sha.slice(0, 7)}-`));
+  const remove = () => {
+    spawnSync('git', ['worktree', 'remove', '--force', root], { cwd: ROOT });
+    fs.rmSync(root, { recursive: true, force: true });
+    spawnSync('git', ['worktree', 'prune'], { cwd: ROOT });
+  };
+  try {
+    git(['worktree', 'add', '--detach', root, sha]);
+    const sameLock = fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8') === fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8');
+    if (sameLock) fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+    else {
+      console.log(`${label}: its package-lock.json differs, npm ci`);
+      if (spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error(`npm ci failed for ${ref}`);
+    }
+    build(root);
+    return { label, root, remove };
+  } catch (error) {
+    remove();
+    throw error;
+  }
+}
+
+function workingTree(): Checkout {
+  const dirty = git(['status', '--porcelain', '--untracked-files=no']) !== '';
+  build(ROOT);
+  return { label: `working tree at ${git(['rev-parse', '--short=10', 'HEAD'])}${dirty ? ' with uncommitted changes' : ''}`, root: ROOT, remove: () => undefined };
+}
+
+async function main(): Promise<void> {
+  const [beforeRef, afterRef] = process.argv.slice(2);
+  if (!beforeRef) throw new Error('usage: npm run bench:compare -- <before-ref> [<after-ref>]   (after: the working tree)');
+  const checkouts: Checkout[] = [];
+  const targets: Target[] = [];
+  const work = scratch();
+  try {
+    const load = writeLoad(work.dir);
+    checkouts.push(checkout(beforeRef));
+    checkouts.push(afterRef ? checkout(afterRef) : workingTree());
+    const [before, after] = checkouts;
+    targets.push(await startTarget('before', before.root));
+    targets.push(await startTarget('after', after.root));
+    const [beforeTarget, afterTarget] = targets;
+    if (Buffer.byteLength(beforeTarget.sample) !== Buffer.byteLength(afterTarget.sample)) {
+      console.log(`note: the answers differ in size (before ${Buffer.byteLength(beforeTarget.sample)}, after ${Buffer.byteLength(afterTarget.sample)} bytes); bare copies after's`);
+    }
+    targets.unshift(await startBare(afterTarget.sample));
+    const { rounds, medians } = alternate(targets, load);
+    const [bare, beforeResult, afterResult] = medians;
+    const ratioBefore = beforeResult.rps / bare.rps;
+    const ratioAfter = afterResult.rps / bare.rps;
+    const change = (ratioAfter / ratioBefore - 1) * 100;
+
+    console.log(`before: ${before.label}`);
+    console.log(`after:  ${after.label}`);
+    console.log(describeRun(afterTarget.sample, afterTarget.events));
+    console.log(`rounds (req/s, bare / before / after): ${rounds[0].map((_, i) => rounds.map((r) => Math.round(r[i].rps)).join(' / ')).join(', ')}`);
+    console.log(row(targets[0].name, bare));
+    console.log(row('uplift resolve, before', beforeResult));
+    console.log(row('uplift resolve, after', afterResult));
+    console.log(`ratio before / bare: ${ratioBefore.toFixed(3)}`);
+    console.log(`ratio after / bare:  ${ratioAfter.toFixed(3)}`);
+    console.log(`change: ${change >= 0 ? '+' : ''}${change.toFixed(1)}% (no slower means >= ${NO_SLOWER_PERCENT}%: ${change >= NO_SLOWER_PERCENT ? 'met' : 'NOT met'})`);
+  } finally {
+    for (const target of targets) await target.stop();
+    for (const c of checkouts) c.remove();
+    work.cleanup();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,283 @@
+/**
+ * What the HTTP benchmarks share: a built Uplift started as `npm start` starts it, configured
+ * through its API; the bare Node baseline; and load driven by wrk (`apt-get install wrk`), with
+ * the request bodies sent by a Lua script.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { benchCatalogue, benchEntitlementRules, benchEvents, benchSnapshot, benchUser } from './fixture';
+import { freshBenchDatabase, median } from './database';
+import { generateSecret } from '../src/auth/api-key.service';
+import { postGraphQL } from '../src/testing/harness';
+import type { FlagRuleSnapshot } from '../src/assignment/snapshot';
+
+export const CONNECTIONS = 32;
+/** One wrk thread: on two cores the load generator must leave the server a core. */
+const WRK_THREADS = 1;
+export const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+export const WARMUP_S = 3;
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+export const USERS = 1_000;
+export const WRK = process.env.WRK ?? '/usr/bin/wrk';
+
+export const RESOLVE = `query ($user: UserContextInput!) { resolve(user: $user) {
+  userId inHoldout experiments { experimentKey variantKey payload reason } flags { key value variant reason } entitlements { key value source } } }`;
+
+/**
+ * The baseline: bare Node http answering every request, once read, with one fixed JSON body.
+ * Plain JavaScript run by node itself, like the built Uplift it is compared with.
+ */
+const BARE_SERVER = `
+const http = require('node:http');
+const body = process.env.BARE_BODY;
+const length = Buffer.byteLength(body);
+const server = http.createServer((req, res) => {
+  if (req.method === 'GET') return res.end('ok');
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': length });
+    res.end(body);
+  });
+});
+server.listen(Number(process.env.PORT), '127.0.0.1');
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;
+
+/**
+ * wrk's script: every connection cycles through the bodies (one JSON document a line), formatted
+ * into requests once at start; `done` prints the totals as one JSON line.
+ */
+const WRK_SCRIPT = `
+local requests = {}
+local next = 0
+function init(args)
+  local headers = { ["content-type"] = "application/json", ["authorization"] = args[2] }
+  for line in io.lines(args[1]) do requests[#requests + 1] = wrk.format("POST", "/graphql", headers, line) end
+  next = math.random(#requests)
+end
+function request()
+  next = next % #requests + 1
+  return requests[next]
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"requests":%d,"durationUs":%d,"non2xx":%d,"socketErrors":%d,"p50Us":%d,"p99Us":%d}\\n',
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(99)))
+end
+`;
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+/** A scratch folder for the wrk script and bodies, removed by `cleanup`. */
+export function scratch(): { dir: string; cleanup(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uplift-bench-'));
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The resolve bodies, one a line, and the wrk script, written to `dir`. */
+export function writeLoad(dir: string): { script: string; bodies: string } {
+  if (spawnSync(WRK, ['--version']).error) throw new Error(`${WRK} not found: install wrk (apt-get install wrk) or set WRK`);
+  const script = path.join(dir, 'resolve.lua');
+  const bodies = path.join(dir, 'bodies.jsonl');
+  fs.writeFileSync(script, WRK_SCRIPT);
+  fs.writeFileSync(bodies, `${Array.from({ length: USERS }, (_, i) => JSON.stringify({ query: RESOLVE, variables: { user: benchUser(i) } })).join('\n')}\n`);
+  return { script, bodies };
+}
+
+/** wrk against `url`/graphql for `seconds`; any non-2xx answer or socket error fails the benchmark. */
+export function wrk(url: string, load: { script: string; bodies: string }, authorization: string, seconds: number): LoadResult {
+  const run = spawnSync(WRK, ['-t', String(WRK_THREADS), '-c', String(CONNECTIONS), '-d', `${seconds}s`, '--timeout', '10s', '-s', load.script, `${url}/graphql`, '--', load.bodies, authorization], { encoding: 'utf8' });
+  const line = run.stdout?.split('\n').find((l) => l.startsWith('{'));
+  if (run.status !== 0 || !line) throw new Error(`wrk failed (${run.status}): ${run.stderr}${run.stdout}`);
+  const r = JSON.parse(line) as { requests: number; durationUs: number; non2xx: number; socketErrors: number; p50Us: number; p99Us: number };
+  if (r.non2xx > 0 || r.socketErrors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.socketErrors} socket errors`);
+  return { rps: r.requests / (r.durationUs / 1e6), p50: r.p50Us / 1000, p99: r.p99Us / 1000 };
+}
+
+export const medianOf = (rounds: LoadResult[]): LoadResult => ({ rps: median(rounds.map((r) => r.rps)), p50: median(rounds.map((r) => r.p50)), p99: median(rounds.map((r) => r.p99)) });
+
+export const row = (name: string, r: LoadResult) =>
+  `${name.padEnd(34)} ${Math.round(r.rps).toLocaleString('en').padStart(8)} req/s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(6)} ms`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a Node process on a free port and waits until it answers GET /healthz (60 s at most). */
+async function startProcess(cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline && !exited; ) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return { child, url };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${args.join(' ')} in ${cwd} did not start`);
+}
+
+/** SIGTERM, and SIGKILL if it has not exited within 15 s: a benchmark never leaves a process behind. */
+export function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Builds a checkout (`npm run build`): the benchmarks measure what `npm start` runs, never ts-node (which slows every promise of the process). */
+export function build(root: string): void {
+  if (spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error(`build failed in ${root}`);
+}
+
+/** The benchmark's configuration, made through the public API as a product manager would. */
+export async function configure(url: string, adminKey: string): Promise<void> {
+  const gql = async (query: string, variables?: Record<string, unknown>) => {
+    const result = await postGraphQL(url, query, variables, adminKey);
+    if (result.errors) throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(result.errors)}`);
+    return result.data;
+  };
+  const { holdout, layers, experiments, flags } = benchSnapshot;
+  if (holdout) await gql('mutation ($input: HoldoutInput!) { setHoldout(input: $input) { percentage } }', { input: holdout });
+  for (const layer of layers) await gql('mutation ($input: CreateLayerInput!) { createLayer(input: $input) { key } }', { input: { key: layer.key, name: layer.key, seed: layer.seed } });
+  for (const experiment of experiments) {
+    const input = {
+      key: experiment.key,
+      name: experiment.key,
+      primaryMetricKey: 'd7_retention',
+      trafficAllocation: experiment.trafficAllocation,
+      variants: experiment.variants.map((v) => ({ key: v.key, name: v.key, weight: v.weight, isControl: v.isControl, payload: v.payload })),
+      targeting: experiment.targeting,
+      // Slices are allocated in whole hash buckets (1/10,000): round the fixture's sevenths down so that they fit.
+      ...(experiment.layer ? { layerKey: experiment.layer.key, layerShare: Math.floor((experiment.layer.end - experiment.layer.start) * 10_000) / 100 } : {}),
+    };
+    await gql('mutation ($input: CreateExperimentInput!) { createExperiment(input: $input) { key } }', { input });
+    await gql(`mutation { startExperiment(key: "${experiment.key}", version: 1) { key } }`);
+  }
+  const ruleInput = (rule: FlagRuleSnapshot) =>
+    rule.kind === 'EXPERIMENT'
+      ? { id: rule.id, kind: rule.kind, targeting: rule.targeting, experimentKey: rule.experimentKey, variantValues: Object.entries(rule.values).map(([variantKey, value]) => ({ variantKey, value })) }
+      : rule;
+  for (const flag of flags) {
+    const input = { key: flag.key, name: flag.key, type: flag.type, defaultValue: flag.defaultValue ?? {}, enabled: flag.enabled, seed: flag.seed, rules: flag.rules.map(ruleInput) };
+    await gql('mutation ($input: CreateFlagInput!) { createFlag(input: $input) { key } }', { input });
+  }
+  for (const { key, kind, period, defaultValue } of benchCatalogue) {
+    await gql('mutation ($input: CreateEntitlementInput!) { createEntitlement(input: $input) { key } }', { input: { key, name: key, kind, period, defaultValue } });
+  }
+  for (const rule of benchEntitlementRules) {
+    await gql('mutation ($input: CreateEntitlementRuleInput!) { createEntitlementRule(input: $input) { key } }', { input: { ...rule, name: rule.key } });
+  }
+}
+
+/** The bench users' recent behaviour, so that resolve reads and uses real facts. */
+async function trackBenchEvents(url: string, key: string): Promise<number> {
+  const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  const events = Array.from({ length: USERS }, (_, i) => benchEvents(i, today)).flat();
+  for (let start = 0; start < events.length; start += 5_000) {
+    const result = await postGraphQL(url, 'mutation ($events: [EventInput!]!) { trackEvents(events: $events) { accepted rejected { message } } }', { events: events.slice(start, start + 5_000) }, key);
+    if (result.errors || result.data.trackEvents.rejected.length) throw new Error(`trackEvents: ${JSON.stringify(result.errors ?? result.data.trackEvents.rejected[0])}`);
+  }
+  return events.length;
+}
+
+/** A built Uplift under load: its URL, the SDK key's header, one answer, and how to stop it and drop its database. */
+export interface Target {
+  name: string;
+  url: string;
+  authorization: string;
+  /** The answer to one of the bodies, whose size the bare baseline copies. */
+  sample: string;
+  events: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the built Uplift of checkout `root` (dist/src/main.js) on a fresh database, configures it
+ * through its API with the benchmark's configuration, creates an SDK key and tracks the users' events.
+ */
+export async function startTarget(name: string, root: string): Promise<Target> {
+  const database = await freshBenchDatabase();
+  let child: ChildProcess | undefined;
+  const stopAll = async () => {
+    if (child) await stop(child);
+    await database.drop();
+  };
+  try {
+    const adminKey = generateSecret();
+    const started = await startProcess(root, ['dist/src/main.js'], { DATABASE_URL: database.url, UPLIFT_ADMIN_KEY: adminKey, LOG_LEVEL: 'info', NODE_ENV: 'production' });
+    child = started.child;
+    const { url } = started;
+    await configure(url, adminKey);
+    const created = await postGraphQL(url, 'mutation { createApiKey(input: { name: "bench", role: SDK }) { secret } }', undefined, adminKey);
+    if (!created.data) throw new Error(`createApiKey: ${JSON.stringify(created.errors)}`);
+    const sdkKey = created.data.createApiKey.secret as string;
+    const events = await trackBenchEvents(url, sdkKey);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the snapshot rebuild after the last change
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${sdkKey}` },
+      body: JSON.stringify({ query: RESOLVE, variables: { user: benchUser(7) } }),
+    });
+    const sample = await response.text();
+    if (!response.ok || JSON.parse(sample).errors) throw new Error(`${name}: ${sample}`);
+    return { name, url, authorization: `Bearer ${sdkKey}`, sample, events, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** The bare baseline, answering every request with `body`. */
+export async function startBare(body: string): Promise<Target> {
+  const { child, url } = await startProcess(os.tmpdir(), ['-e', BARE_SERVER], { BARE_BODY: body });
+  return { name: 'bare node http, fixed body', url, authorization: 'Bearer none', sample: body, events: 0, stop: () => stop(child) };
+}
+
+/**
+ * Warm-up, then `ROUNDS` rounds in which every target is loaded once, the order turning by one
+ * each round (on two shared cores a round of any of them can be hit by a neighbour); medians.
+ */
+export function alternate(targets: Target[], load: { script: string; bodies: string }): { rounds: LoadResult[][]; medians: LoadResult[] } {
+  for (const target of targets) wrk(target.url, load, target.authorization, WARMUP_S);
+  const rounds: LoadResult[][] = targets.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < targets.length; i++) {
+      const t = (i + round) % targets.length;
+      rounds[t].push(wrk(targets[t].url, load, targets[t].authorization, DURATION_S));
+    }
+  }
+  return { rounds, medians: rounds.map(medianOf) };
+}
+
+export function describeRun(sample: string, events: number): string {
+  return (
+    `wrk, ${WRK_THREADS} thread, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION_S} s each after ${WARMUP_S} s warm-up, medians; ` +
+    `${benchSnapshot.experiments.length} experiments in ${benchSnapshot.layers.length} layers, ${benchSnapshot.flags.length} flags, ${benchEntitlementRules.length} entitlement rules; ` +
+    `${USERS} distinct users with ${events} events; answer ${Buffer.byteLength(sample)} bytes`
+  );
+}

@@ -1,25 +1,10 @@
 import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
+import { ConditionOperator, MatchMode, type Targeting as PlainTargeting, type TargetingCondition as PlainTargetingCondition } from '../engine/targeting.types';
 
-export enum ConditionOperator {
-  EQ = 'EQ',
-  NEQ = 'NEQ',
-  IN = 'IN',
-  NOT_IN = 'NOT_IN',
-  GT = 'GT',
-  GTE = 'GTE',
-  LT = 'LT',
-  LTE = 'LTE',
-  CONTAINS = 'CONTAINS',
-  EXISTS = 'EXISTS',
-  SEMVER_EQ = 'SEMVER_EQ',
-  SEMVER_GT = 'SEMVER_GT',
-  SEMVER_GTE = 'SEMVER_GTE',
-  SEMVER_LT = 'SEMVER_LT',
-  SEMVER_LTE = 'SEMVER_LTE',
-  DATE_BEFORE = 'DATE_BEFORE',
-  DATE_AFTER = 'DATE_AFTER',
-}
+// The enums are the engine's (plain data); GraphQL registers them here.
+export { ConditionOperator, MatchMode };
+
 registerEnumType(ConditionOperator, {
   name: 'ConditionOperator',
   description:
@@ -27,14 +12,10 @@ registerEnumType(ConditionOperator, {
     'EXISTS true (attribute present) or false (absent); SEMVER_* a version like "2.1.0"; DATE_* an ISO 8601 date or date-time.',
 });
 
-export enum MatchMode {
-  ALL = 'ALL',
-  ANY = 'ANY',
-}
 registerEnumType(MatchMode, { name: 'MatchMode', description: 'Whether all conditions must hold, or any one.' });
 
 @ObjectType()
-export class TargetingCondition {
+export class TargetingCondition implements PlainTargetingCondition {
   @Field({ description: 'A user attribute, e.g. `country` or `app.version`.' })
   attribute!: string;
 
@@ -46,7 +27,7 @@ export class TargetingCondition {
 }
 
 @ObjectType({ description: 'Who may enter: users of one of `tiers` (any tier when empty) for whom the conditions hold.' })
-export class Targeting {
+export class Targeting implements PlainTargeting {
   @Field(() => [String])
   tiers!: string[];
 

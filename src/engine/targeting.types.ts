@@ -1,0 +1,44 @@
+/**
+ * Targeting as plain data: what experiments, flag rules and entitlement rules carry and what
+ * targeting.evaluate.ts reads. The GraphQL classes (src/targeting/targeting.types.ts) implement
+ * these interfaces and register these enums, so the two cannot drift apart.
+ */
+
+export enum ConditionOperator {
+  EQ = 'EQ',
+  NEQ = 'NEQ',
+  IN = 'IN',
+  NOT_IN = 'NOT_IN',
+  GT = 'GT',
+  GTE = 'GTE',
+  LT = 'LT',
+  LTE = 'LTE',
+  CONTAINS = 'CONTAINS',
+  EXISTS = 'EXISTS',
+  SEMVER_EQ = 'SEMVER_EQ',
+  SEMVER_GT = 'SEMVER_GT',
+  SEMVER_GTE = 'SEMVER_GTE',
+  SEMVER_LT = 'SEMVER_LT',
+  SEMVER_LTE = 'SEMVER_LTE',
+  DATE_BEFORE = 'DATE_BEFORE',
+  DATE_AFTER = 'DATE_AFTER',
+}
+
+export enum MatchMode {
+  ALL = 'ALL',
+  ANY = 'ANY',
+}
+
+export interface TargetingCondition {
+  /** A user attribute, e.g. `country` or `app.version`. */
+  attribute: string;
+  operator: ConditionOperator;
+  value: unknown;
+}
+
+/** Users of one of `tiers` (any tier when empty) for whom the conditions hold, all or any. */
+export interface Targeting {
+  tiers: string[];
+  match: MatchMode;
+  conditions: TargetingCondition[];
+}

@@ -28,3 +28,5 @@ export {
   type StateNeeds,
   type UserGrantStatus,
 } from './entitlements';
+export { SLUG_PATTERN, toUserContext, userProblem, type UserInput } from './user';
+export { CONFIG_SCHEMA_VERSION, compatibleSnapshot, isKnownTargeting, type CompatibleSnapshot } from './compatibility';

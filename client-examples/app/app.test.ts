@@ -1,5 +1,5 @@
 import { startAppService } from './app';
-import { UpliftClient } from './uplift-client';
+import { LocalUpliftClient, UpliftClient } from '@uplift/sdk';
 import { pmExamples } from '../../src/graphiql/graphiql';
 import { startTestServer, type TestServer } from '../../src/testing/harness';
 
@@ -41,25 +41,28 @@ describe('client-examples/app', () => {
   it('tracks a check-in and its reward cost, as events Uplift stores', async () => {
     const user = await findUserIn('check-in');
     const response = (await (await fetch(`${app.url}/check-in?userId=${user}&tier=regular&appVersion=5.3.0`, { method: 'POST' })).json()) as any;
-    expect(response).toEqual({ reward: 1, accepted: 2, duplicates: 0, rejected: [] });
+    expect(response).toEqual({ reward: 1, tracked: 2 });
+    expect(app.uplift.stats().events).toMatchObject({ sent: 2, rejected: 0, failed: 0 });
     const rows = await server.uplift.dataSource.query('SELECT type, value FROM events WHERE user_id = $1 ORDER BY type', [user]);
     expect(rows).toEqual([{ type: 'check_in', value: null }, { type: 'reward_cost', value: 1 }]);
   });
 
-  it('evaluates in-process on sdkConfig exactly as the server resolves', async () => {
-    const client = new UpliftClient(server.url, sdkKey);
-    await client.refreshConfig();
+  it('evaluates in-process (the SDK’s local mode) exactly as the server resolves', async () => {
+    const remote = new UpliftClient({ url: server.url, key: sdkKey });
+    const local = new LocalUpliftClient({ url: server.url, key: sdkKey, refreshIntervalMs: 0 });
+    expect(await local.ready()).toBe(true);
     for (let i = 0; i < 30; i++) {
       const user = { id: `local-${i}`, tier: 'regular', attributes: { appVersion: '5.3.0' } };
-      // GraphQL spells an absent errorCode as null.
-      const local = client.evaluateLocally(user);
-      expect({ ...local, flags: local.flags.map((flag) => ({ errorCode: null, ...flag })) }).toEqual(await client.resolve(user));
+      const { userId, inHoldout, experiments, flags } = local.resolve(user);
+      const answer = await remote.resolve(user);
+      expect({ userId, inHoldout, experiments, flags }).toEqual({ userId: answer.userId, inHoldout: answer.inHoldout, experiments: answer.experiments, flags: answer.flags });
     }
+    await Promise.all([remote.close(), local.close()]);
   });
 });
 
 async function findUserIn(variant: string): Promise<string> {
-  const client = new UpliftClient(server.url, sdkKey);
+  const client = new UpliftClient({ url: server.url, key: sdkKey });
   for (let i = 0; i < 200; i++) {
     const resolution = await client.resolve({ id: `checker-${i}`, tier: 'regular', attributes: { appVersion: '5.3.0' } });
     if (resolution.experiments.some((e) => e.variantKey === variant)) return `checker-${i}`;

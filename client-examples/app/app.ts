@@ -7,10 +7,11 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UpliftClient } from './uplift-client';
+import { UpliftClient } from '@uplift/sdk';
 
 export async function startAppService(options: { upliftUrl: string; sdkKey: string; port?: number }) {
-  const uplift = new UpliftClient(options.upliftUrl, options.sdkKey);
+  // Remote mode: resolve logs the exposures. Errors never throw: they answer the defaults with an errorCode.
+  const uplift = new UpliftClient({ url: options.upliftUrl, key: options.sdkKey, onError: (error) => console.warn(`uplift: ${error.code} ${error.message}`) });
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://app');
     const userId = url.searchParams.get('userId');
@@ -23,14 +24,17 @@ export async function startAppService(options: { upliftUrl: string; sdkKey: stri
         const resolution = await uplift.resolve(user);
         const incentive = resolution.experiments.find((e) => e.experimentKey === 'activity-incentives');
         const taskCentre = resolution.flags.find((f) => f.key === 'task-centre');
-        return send(200, { userId, variant: incentive?.variantKey ?? null, incentive: incentive?.payload ?? null, taskCentre: taskCentre?.value ?? false });
+        return send(200, { userId, variant: incentive?.variantKey ?? null, incentive: incentive?.payload ?? null, taskCentre: taskCentre?.value ?? false, errorCode: resolution.errorCode ?? null });
       }
       if (req.method === 'POST' && url.pathname === '/check-in') {
         const resolution = await uplift.resolve(user);
         const payload = resolution.experiments.find((e) => e.experimentKey === 'activity-incentives')?.payload as { rewardAmount?: number } | undefined;
         const reward = payload?.rewardAmount ?? 0;
         const events = [{ userId, type: 'check_in' }, ...(reward > 0 ? [{ userId, type: 'reward_cost', value: reward }] : [])];
-        return send(200, { reward, ...(await uplift.track(events)) });
+        // Queued and sent in batches, with retries; flushed here only so that the example's answer can say it was sent.
+        uplift.track(events);
+        await uplift.flush();
+        return send(200, { reward, tracked: events.length });
       }
       return send(404, { error: 'not found' });
     } catch (error) {
@@ -38,7 +42,14 @@ export async function startAppService(options: { upliftUrl: string; sdkKey: stri
     }
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    uplift,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await uplift.close(); // sends what is still queued
+    },
+  };
 }
 
 if (require.main === module) {

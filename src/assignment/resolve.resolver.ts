@@ -6,7 +6,7 @@ import { resolveEntitlements, stateNeeds } from '../entitlements/entitlement.eng
 import type { UserState } from '../entitlements/entitlement.snapshot';
 import { evaluate } from './evaluate';
 import { AssignmentErrorReason, assignmentError } from './assignment.errors';
-import { SLUG_PATTERN } from '../targeting/targeting.rules';
+import { toUserContext, userProblem } from '../engine/user';
 import type { ConfigSnapshot, UserContext } from './snapshot';
 import type { RequestContext } from '../common/context';
 import { Role } from '../auth/principal';
@@ -17,15 +17,11 @@ const RESOLVE_ROLES = [Role.SDK, Role.ADMIN];
 
 export const MAX_USERS_PER_CALL = 1_000;
 
-/** The user as the engine takes it, once its three rules hold. */
+/** The user as the engine takes it, once its three rules (shared with the SDK: src/engine/user.ts) hold. */
 export function userContext(input: UserContextInput, field: string): UserContext {
-  if (input.id.length < 1 || input.id.length > 200) throw assignmentError(AssignmentErrorReason.INVALID_USER, 'id must be 1 to 200 characters', `${field}.id`);
-  if (input.tier != null && !SLUG_PATTERN.test(input.tier)) throw assignmentError(AssignmentErrorReason.INVALID_USER, 'tier must be a slug', `${field}.tier`);
-  const attributes = input.attributes ?? {};
-  if (typeof attributes !== 'object' || Array.isArray(attributes)) {
-    throw assignmentError(AssignmentErrorReason.INVALID_USER, 'attributes must be a JSON object', `${field}.attributes`);
-  }
-  return { id: input.id, tier: input.tier ?? null, attributes };
+  const problem = userProblem(input);
+  if (problem) throw assignmentError(AssignmentErrorReason.INVALID_USER, problem.message, `${field}.${problem.field}`);
+  return toUserContext(input);
 }
 
 type Answer = ResolutionType | Promise<ResolutionType>;

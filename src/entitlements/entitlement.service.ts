@@ -22,7 +22,7 @@ import { plain } from '../common/plain';
 import { createdAtCursor, pageSize, toPage, type Page } from '../common/pagination';
 import { createVersioned, editVersioned, type VersionedDomain } from '../common/versioned-store';
 import type { Problem } from '../targeting/targeting.rules';
-import { EVERYONE } from '../targeting/targeting.model';
+import { EVERYONE } from '../engine/targeting.types';
 import { ExperimentStore } from '../experiments/experiment.store';
 
 /** A rule's fields as stored (its key, name and description aside). */

@@ -12,7 +12,7 @@ import { plain } from '../common/plain';
 import { createdAtCursor, pageSize, toPage, type Page } from '../common/pagination';
 import { createVersioned, editVersioned, type VersionedDomain } from '../common/versioned-store';
 import { ExperimentStore } from '../experiments/experiment.store';
-import { EVERYONE } from '../targeting/targeting.model';
+import { EVERYONE } from '../engine/targeting.types';
 
 function toRuleSnapshot(input: FlagRuleInput): FlagRuleSnapshot {
   const base = { id: input.id ?? `r_${randomBytes(4).toString('hex')}`, targeting: input.targeting ? plain(input.targeting) : EVERYONE };

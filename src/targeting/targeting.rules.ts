@@ -1,11 +1,14 @@
 import semver from 'semver';
-import { ConditionOperator, type Targeting } from './targeting.model';
+import { ConditionOperator, type Targeting } from './targeting.types';
+import { SLUG_PATTERN } from '../engine/user';
+
+// Shared with the engine, which checks users' tiers with it.
+export { SLUG_PATTERN };
 
 export const MAX_CONDITIONS = 50;
 export const MAX_TIERS = 20;
 const MAX_LIST_VALUES = 1000;
 const ATTRIBUTE_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/;
-export const SLUG_PATTERN = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
 const ISO_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 export interface Problem {

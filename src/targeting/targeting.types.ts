@@ -1,7 +1,8 @@
 import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { ConditionOperator, MatchMode, type Targeting as TargetingModel, type TargetingCondition as TargetingConditionModel } from './targeting.model';
+import { ConditionOperator, MatchMode, type Targeting as PlainTargeting, type TargetingCondition as PlainTargetingCondition } from '../engine/targeting.types';
 
+// The enums are the engine's (plain data); GraphQL registers them here.
 export { ConditionOperator, MatchMode };
 
 registerEnumType(ConditionOperator, {
@@ -14,7 +15,7 @@ registerEnumType(ConditionOperator, {
 registerEnumType(MatchMode, { name: 'MatchMode', description: 'Whether all conditions must hold, or any one.' });
 
 @ObjectType()
-export class TargetingCondition implements TargetingConditionModel {
+export class TargetingCondition implements PlainTargetingCondition {
   @Field({ description: 'A user attribute, e.g. `country` or `app.version`.' })
   attribute!: string;
 
@@ -26,7 +27,7 @@ export class TargetingCondition implements TargetingConditionModel {
 }
 
 @ObjectType({ description: 'Who may enter: users of one of `tiers` (any tier when empty) for whom the conditions hold.' })
-export class Targeting implements TargetingModel {
+export class Targeting implements PlainTargeting {
   @Field(() => [String])
   tiers!: string[];
 
@@ -38,7 +39,7 @@ export class Targeting implements TargetingModel {
 }
 
 @InputType()
-export class TargetingConditionInput implements TargetingConditionModel {
+export class TargetingConditionInput {
   @Field()
   attribute!: string;
 
@@ -50,7 +51,7 @@ export class TargetingConditionInput implements TargetingConditionModel {
 }
 
 @InputType()
-export class TargetingInput implements TargetingModel {
+export class TargetingInput {
   @Field(() => [String], { defaultValue: [] })
   tiers!: string[];
 
@@ -60,3 +61,5 @@ export class TargetingInput implements TargetingModel {
   @Field(() => [TargetingConditionInput], { defaultValue: [] })
   conditions!: TargetingConditionInput[];
 }
+
+export const EVERYONE: Targeting = { tiers: [], match: MatchMode.ALL, conditions: [] };

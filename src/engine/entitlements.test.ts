@@ -1,7 +1,7 @@
-import { explainEntitlements, resolveEntitlements, stateNeeds, DAY_MS, type EntitlementInput } from './entitlement.engine';
-import type { BehaviourConditionSnapshot, CatalogueEntry, EntitlementConfig, EntitlementRuleSnapshot, UserFacts, UserGrantSnapshot } from './entitlement.snapshot';
-import type { ExperimentAssignment, JsonValue } from '../assignment/snapshot';
-import { ConditionOperator, MatchMode } from '../targeting/targeting.types';
+import { explainEntitlements, resolveEntitlements, stateNeeds, DAY_MS, type EntitlementInput } from './entitlements';
+import type { BehaviourConditionSnapshot, CatalogueEntry, EntitlementConfig, EntitlementRuleSnapshot, UserFacts, UserGrantSnapshot } from './entitlement.types';
+import type { ExperimentAssignment, JsonValue } from './snapshot';
+import { ConditionOperator, MatchMode } from './targeting.types';
 import { mulberry32 } from '../common/random';
 
 // 2026-11-20T12:00:00Z, a Friday noon; day numbers below are UTC days since 1970-01-01.

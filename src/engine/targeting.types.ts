@@ -1,4 +1,8 @@
-/** Targeting as plain data, free of decorators: what evaluation and the rules read (the GraphQL types implement it). */
+/**
+ * Targeting as plain data: what experiments, flag rules and entitlement rules carry and what
+ * targeting.evaluate.ts reads. The GraphQL classes (src/targeting/targeting.types.ts) implement
+ * these interfaces and register these enums, so the two cannot drift apart.
+ */
 
 export enum ConditionOperator {
   EQ = 'EQ',
@@ -19,10 +23,12 @@ export enum ConditionOperator {
   DATE_BEFORE = 'DATE_BEFORE',
   DATE_AFTER = 'DATE_AFTER',
 }
+
 export enum MatchMode {
   ALL = 'ALL',
   ANY = 'ANY',
 }
+
 export interface TargetingCondition {
   /** A user attribute, e.g. `country` or `app.version`. */
   attribute: string;
@@ -30,11 +36,12 @@ export interface TargetingCondition {
   value: unknown;
 }
 
-/** Who may enter: users of one of `tiers` (any tier when empty) for whom the conditions hold. */
+/** Users of one of `tiers` (any tier when empty) for whom the conditions hold, all or any. */
 export interface Targeting {
   tiers: string[];
   match: MatchMode;
   conditions: TargetingCondition[];
 }
 
+/** No tier restriction and no conditions: everyone may enter. */
 export const EVERYONE: Targeting = { tiers: [], match: MatchMode.ALL, conditions: [] };

@@ -1,5 +1,5 @@
 import { evalCondition, type ConditionInterface } from '@growthbook/growthbook';
-import type { JsonValue, UserContext } from '../assignment/snapshot';
+import type { JsonValue, UserContext } from './snapshot';
 import { compileTargeting, matchesTargeting } from './targeting.evaluate';
 import { ConditionOperator as Op, MatchMode, type Targeting, type TargetingCondition } from './targeting.types';
 

@@ -1,0 +1,390 @@
+import {
+  compatibleSnapshot,
+  compileSnapshot,
+  evaluate,
+  resolveEntitlements,
+  toUserContext,
+  userProblem,
+  type ConfigSnapshot,
+  type EntitlementConfig,
+  type JsonValue,
+} from '../../src/engine';
+import { asUpliftError, UpliftError } from './errors';
+import { BatchQueue, DEFAULT_BATCH, type BatchOptions, type QueueStats } from './queue';
+import { Transport, type FetchLike } from './transport';
+import { operations, type EventWire } from './operations';
+import type {
+  Entitlement,
+  ExperimentResult,
+  ExposureInput,
+  FlagResult,
+  LocalResolution,
+  Resolution,
+  SdkConfig,
+  TrackedEvent,
+  Unavailable,
+  User,
+} from './types';
+
+export interface UpliftOptions {
+  /** The server's base address, e.g. `https://uplift.example.com`. */
+  url: string;
+  /** An `SDK` key on servers; a `CLIENT` key in browsers and mobile apps. */
+  key: string;
+  /** Per request; default 5,000 ms. */
+  timeoutMs?: number;
+  fetch?: FetchLike;
+  /** Events (and, in local mode, exposures) are sent in batches: see BatchOptions. */
+  batch?: Partial<BatchOptions>;
+  /** Told about every failure the app's calls did not see (background sends, refreshes). Never throws into the SDK. */
+  onError?: (error: UpliftError) => void;
+}
+
+export interface LocalOptions extends UpliftOptions {
+  /** How often the configuration is fetched again; default 30,000 ms. 0: never (call refresh()). */
+  refreshIntervalMs?: number;
+  /** A configuration to start from (server-side rendering, or the last one the app kept), until the first fetch succeeds. */
+  bootstrap?: SdkConfig;
+}
+
+export interface ClientStats {
+  events: QueueStats;
+  exposures: QueueStats;
+}
+
+function randomId(): string {
+  const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  if (crypto?.randomUUID) return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
+}
+
+const NOTHING: Omit<Resolution, 'userId'> = { inHoldout: false, experiments: [], flags: [], entitlements: null };
+
+function failed(userId: string, error: UpliftError): Resolution {
+  return { userId, ...NOTHING, errorCode: error.code, errorMessage: error.message };
+}
+
+/** The user's problem as the server words it, or null. */
+function badUser(user: User): UpliftError | null {
+  const problem = user && typeof user === 'object' ? userProblem(user) : { field: 'id', message: 'user must be an object' };
+  return problem ? new UpliftError('BAD_USER_INPUT', `user.${problem.field}: ${problem.message}`, undefined, 'INVALID_USER') : null;
+}
+
+const kindOf = (value: unknown): string => (value === null || Array.isArray(value) ? 'object' : typeof value);
+
+function flagResult<T extends JsonValue>(resolution: Resolution, key: string, defaultValue: T): FlagResult<T> {
+  if (resolution.errorCode) return { key, value: defaultValue, variant: null, reason: 'ERROR', errorCode: resolution.errorCode, errorMessage: resolution.errorMessage };
+  const flag = resolution.flags.find((f) => f.key === key);
+  if (!flag) return { key, value: defaultValue, variant: null, reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND', errorMessage: `No flag "${key}"` };
+  if (flag.errorCode) return { key, value: defaultValue, variant: flag.variant, reason: 'ERROR', errorCode: flag.errorCode };
+  if (kindOf(flag.value) !== kindOf(defaultValue)) {
+    return { key, value: defaultValue, variant: null, reason: 'ERROR', errorCode: 'TYPE_MISMATCH', errorMessage: `Flag "${key}" is a ${kindOf(flag.value)}, the default a ${kindOf(defaultValue)}` };
+  }
+  return { key, value: flag.value as T, variant: flag.variant, reason: flag.reason };
+}
+
+function experimentResult(resolution: Resolution, key: string): ExperimentResult {
+  if (resolution.errorCode) return { experimentKey: key, variantKey: null, payload: null, reason: 'ERROR', errorCode: resolution.errorCode, errorMessage: resolution.errorMessage };
+  const assignment = resolution.experiments.find((e) => e.experimentKey === key);
+  if (!assignment) return { experimentKey: key, variantKey: null, payload: null, reason: 'DEFAULT' };
+  return { experimentKey: key, variantKey: assignment.variantKey, payload: assignment.payload, reason: assignment.reason };
+}
+
+/** What both modes share: the transport and the event queue. */
+abstract class BaseClient {
+  protected readonly transport: Transport;
+  protected readonly events: BatchQueue<EventWire>;
+  protected readonly reportError: (error: UpliftError) => void;
+  protected closed = false;
+
+  constructor(options: UpliftOptions) {
+    this.transport = new Transport({ url: options.url, key: options.key, timeoutMs: options.timeoutMs ?? 5_000, fetch: options.fetch });
+    this.reportError = (error) => {
+      try {
+        options.onError?.(error);
+      } catch {
+        // An app's error handler must not break the SDK's background work.
+      }
+    };
+    const batch = { ...DEFAULT_BATCH, ...options.batch };
+    this.events = new BatchQueue<EventWire>(
+      async (events) => ({ rejected: (await operations.trackEvents(this.transport, events)).rejected.length }),
+      { ...batch, maxBatchSize: Math.min(batch.maxBatchSize, 5_000) },
+      this.reportError,
+    );
+  }
+
+  /** Queues events for sending; never waits, never throws. Each gets an id now, so that retries are harmless. */
+  track(events: TrackedEvent | TrackedEvent[]): void {
+    const list = Array.isArray(events) ? events : [events];
+    const now = new Date().toISOString();
+    this.events.push(
+      list.map((event) => ({
+        id: event.id ?? randomId(),
+        userId: event.userId,
+        type: event.type,
+        value: event.value ?? null,
+        properties: event.properties ?? null,
+        occurredAt: event.occurredAt instanceof Date ? event.occurredAt.toISOString() : (event.occurredAt ?? now),
+      })),
+    );
+  }
+
+  /** Sends what is queued now. */
+  async flush(): Promise<void> {
+    await this.events.flush();
+  }
+
+  /** Sends what is queued and stops; later calls answer CLOSED. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.events.close();
+  }
+}
+
+/**
+ * Remote mode: every answer comes from the server's `resolve`, which also logs the exposures of
+ * the experiments it assigns. Nothing throws: a failure answers the defaults with an error code.
+ */
+export class UpliftClient extends BaseClient {
+  stats(): Pick<ClientStats, 'events'> {
+    return { events: this.events.stats() };
+  }
+
+  async resolve(user: User): Promise<Resolution> {
+    const refused = this.closed ? new UpliftError('CLOSED', 'The client was closed') : badUser(user);
+    if (refused) return failed(user?.id, refused);
+    try {
+      return await operations.resolve(this.transport, user);
+    } catch (error) {
+      return failed(user.id, asUpliftError(error));
+    }
+  }
+
+  /** Up to 1,000 users in one round trip, in order. */
+  async resolveMany(users: User[]): Promise<Resolution[]> {
+    if (this.closed) return users.map((user) => failed(user?.id, new UpliftError('CLOSED', 'The client was closed')));
+    const refusals = users.map(badUser);
+    const valid = users.filter((_, i) => refusals[i] === null);
+    let answers: Resolution[];
+    try {
+      answers = valid.length ? await operations.resolveMany(this.transport, valid) : [];
+    } catch (error) {
+      const uplift = asUpliftError(error);
+      return users.map((user, i) => failed(user?.id, refusals[i] ?? uplift));
+    }
+    let next = 0;
+    return users.map((user, i) => (refusals[i] ? failed(user?.id, refusals[i]!) : answers[next++]));
+  }
+
+  async flag<T extends JsonValue>(user: User, key: string, defaultValue: T): Promise<FlagResult<T>> {
+    return flagResult(await this.resolve(user), key, defaultValue);
+  }
+
+  async experiment(user: User, key: string): Promise<ExperimentResult> {
+    return experimentResult(await this.resolve(user), key);
+  }
+}
+
+interface Installed {
+  config: SdkConfig;
+  /** What evaluate() runs on: the configuration without what this engine cannot evaluate. */
+  snapshot: ConfigSnapshot;
+  unsupported: Unavailable[];
+  /** By flag key, the experiments its EXPERIMENT rules read, in rule order. */
+  flagExperiments: Map<string, string[]>;
+  entitlements: { config: EntitlementConfig; needsServer: Map<string, string> } | null;
+}
+
+/** Entitlements local mode can decide, and for the others why only the server can. */
+function installEntitlements(section: SdkConfig['entitlements']): Installed['entitlements'] {
+  if (!section) return null;
+  const needsServer = new Map<string, string>();
+  const byFacts = new Set<string>();
+  for (const rule of section.rules) {
+    if (rule.behaviour.length > 0) for (const entitlement of rule.entitlements) byFacts.add(entitlement.key);
+  }
+  for (const entry of section.catalogue) {
+    if (section.hasUserGrants) needsServer.set(entry.key, 'per-user grants exist, and only the server reads them');
+    else if (byFacts.has(entry.key)) needsServer.set(entry.key, 'a rule on it needs the user’s behaviour, which only the server reads');
+  }
+  return {
+    config: { catalogue: section.catalogue, rules: section.rules.filter((rule) => rule.behaviour.length === 0), hasUserGrants: false, userGrantsVersion: '' },
+    needsServer,
+  };
+}
+
+/**
+ * Local mode: the configuration is fetched (and refreshed) from `sdkConfig`, and every answer is
+ * computed in-process by the server's own engine (bundled from its source), so it is what
+ * `resolve` would say for the same configuration. Answers are synchronous. Exposures are logged
+ * when the app reads an experiment's variant or a flag served by one, never by `resolve`.
+ */
+export class LocalUpliftClient extends BaseClient {
+  private installed: Installed | null = null;
+  private readonly exposures: BatchQueue<ExposureInput>;
+  /** Exposures already queued, as `experiment:phase:user`: the server keeps only the first anyway. */
+  private readonly exposed = new Set<string>();
+  private refreshTimer: ReturnType<typeof setInterval> | undefined;
+  private firstLoad: Promise<void> | undefined;
+
+  constructor(options: LocalOptions) {
+    super(options);
+    const batch = { ...DEFAULT_BATCH, ...options.batch };
+    this.exposures = new BatchQueue<ExposureInput>(
+      async (exposures) => ({ rejected: (await operations.trackExposures(this.transport, exposures)).rejected.length }),
+      { ...batch, maxBatchSize: Math.min(batch.maxBatchSize, 5_000) },
+      this.reportError,
+    );
+    if (options.bootstrap) this.install(options.bootstrap);
+    this.firstLoad = this.refresh();
+    const every = options.refreshIntervalMs ?? 30_000;
+    if (every > 0) {
+      this.refreshTimer = setInterval(() => void this.refresh(), every);
+      (this.refreshTimer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  /** True once a configuration is in hand (bootstrap or fetched); false if none arrived within `timeoutMs`. Never rejects. */
+  async ready(timeoutMs = 5_000): Promise<boolean> {
+    if (this.installed) return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.firstLoad, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    return this.installed !== null;
+  }
+
+  /** The configuration in use, e.g. to keep for the next start (bootstrap); null before one arrived. */
+  configuration(): SdkConfig | null {
+    return this.installed?.config ?? null;
+  }
+
+  /** Fetches the configuration now; on failure keeps serving the last one and reports the error. */
+  async refresh(): Promise<void> {
+    if (this.closed) return;
+    try {
+      const config = await operations.sdkConfig(this.transport);
+      if (config.version !== this.installed?.config.version) this.install(config);
+    } catch (error) {
+      this.reportError(asUpliftError(error));
+    }
+  }
+
+  private install(config: SdkConfig): void {
+    try {
+      const { snapshot, unsupported } = compatibleSnapshot(config);
+      compileSnapshot(snapshot); // refuses a corrupt configuration now, not on the app's first read
+      const flagExperiments = new Map<string, string[]>();
+      for (const flag of snapshot.flags) {
+        flagExperiments.set(flag.key, flag.rules.flatMap((rule) => (rule.kind === 'EXPERIMENT' ? [rule.experimentKey] : [])));
+      }
+      this.installed = {
+        config,
+        snapshot,
+        unsupported: [
+          ...unsupported.experiments.map((key): Unavailable => ({ kind: 'experiment', key, errorCode: 'UNSUPPORTED_CONFIGURATION', reason: 'uses an operator or rule kind this SDK does not know; not entered' })),
+          ...unsupported.flags.map((key): Unavailable => ({ kind: 'flag', key, errorCode: 'UNSUPPORTED_CONFIGURATION', reason: 'uses an operator or rule kind this SDK does not know; the default is served' })),
+        ],
+        flagExperiments,
+        entitlements: installEntitlements(config.entitlements),
+      };
+    } catch (error) {
+      this.reportError(new UpliftError('INVALID_RESPONSE', `Configuration refused: ${error instanceof Error ? error.message : String(error)}`));
+    }
+  }
+
+  stats(): ClientStats {
+    return { events: this.events.stats(), exposures: this.exposures.stats() };
+  }
+
+  /** Every experiment and flag for the user, and the entitlements local mode can decide. Logs no exposure. */
+  resolve(user: User): LocalResolution {
+    const installed = this.installed;
+    const version = installed?.config.version ?? null;
+    const refused = this.closed
+      ? new UpliftError('CLOSED', 'The client was closed')
+      : (badUser(user) ?? (installed ? null : new UpliftError('NOT_READY', 'No configuration yet')));
+    if (refused) return { ...failed(user?.id, refused), configVersion: version, unavailable: [] };
+    try {
+      return this.evaluateInstalled(installed!, user);
+    } catch (error) {
+      // The engine refused the user or the configuration: the defaults, never an exception.
+      return { ...failed(user.id, asUpliftError(error)), configVersion: version, unavailable: [] };
+    }
+  }
+
+  private evaluateInstalled(installed: Installed, input: User): LocalResolution {
+    const user = toUserContext(input);
+    const resolution = evaluate(installed.snapshot, user);
+    const flags = [...resolution.flags];
+    for (const item of installed.unsupported) {
+      if (item.kind === 'flag') {
+        const flag = installed.config.flags.find((f) => f.key === item.key);
+        flags.push({ key: item.key, value: flag?.defaultValue ?? null, variant: null, reason: 'ERROR', errorCode: 'UNSUPPORTED_CONFIGURATION' });
+      }
+    }
+    const unavailable = [...installed.unsupported];
+    let entitlements: Entitlement[] | null = null;
+    if (installed.entitlements === null) {
+      unavailable.push({ kind: 'entitlements', key: '*', errorCode: 'NEEDS_SERVER', reason: 'this key’s configuration carries no entitlements' });
+    } else {
+      const { config, needsServer } = installed.entitlements;
+      entitlements = resolveEntitlements({ config, user, experiments: resolution.experiments, facts: null, grants: [], now: Date.now() })
+        .filter((entitlement) => !needsServer.has(entitlement.key))
+        .map((entitlement) => ({ ...entitlement, expiresAt: entitlement.expiresAt?.toISOString() ?? null }));
+      for (const [key, reason] of needsServer) unavailable.push({ kind: 'entitlement', key, errorCode: 'NEEDS_SERVER', reason });
+    }
+    return { ...resolution, flags, entitlements, configVersion: installed.config.version, unavailable };
+  }
+
+  /** The user's variant of one experiment; logs the exposure when the user was bucketed into it. */
+  experiment(user: User, key: string): ExperimentResult {
+    const resolution = this.resolve(user);
+    const result = experimentResult(resolution, key);
+    if (!result.errorCode && result.reason === 'DEFAULT' && this.installed?.unsupported.some((u) => u.kind === 'experiment' && u.key === key)) {
+      return { ...result, errorCode: 'UNSUPPORTED_CONFIGURATION' };
+    }
+    const assignment = resolution.experiments.find((e) => e.experimentKey === key);
+    if (assignment) this.expose(user, assignment);
+    return result;
+  }
+
+  /** One flag's value, or `defaultValue` with an error code; logs the exposure of the experiment that served it, if one did. */
+  flag<T extends JsonValue>(user: User, key: string, defaultValue: T): FlagResult<T> {
+    const resolution = this.resolve(user);
+    const result = flagResult(resolution, key, defaultValue);
+    if (!result.errorCode && result.variant !== null) {
+      // The experiment behind the value: the first of the flag's experiment rules that assigned the user this variant.
+      for (const experimentKey of this.installed?.flagExperiments.get(key) ?? []) {
+        const assignment = resolution.experiments.find((e) => e.experimentKey === experimentKey && e.variantKey === result.variant);
+        if (assignment) {
+          this.expose(user, assignment);
+          break;
+        }
+      }
+    }
+    return result;
+  }
+
+  private expose(user: User, assignment: Resolution['experiments'][number]): void {
+    // Forced assignments (QA) are never exposures, as on the server.
+    if (assignment.reason !== 'SPLIT') return;
+    const id = `${assignment.experimentKey}:${assignment.phase}:${user.id}`;
+    if (this.exposed.has(id)) return;
+    if (this.exposed.size >= 100_000) this.exposed.clear();
+    this.exposed.add(id);
+    this.exposures.push([
+      { experimentKey: assignment.experimentKey, phase: assignment.phase, variantKey: assignment.variantKey, userId: user.id, tier: user.tier ?? null, exposedAt: new Date().toISOString() },
+    ]);
+  }
+
+  override async flush(): Promise<void> {
+    await Promise.all([this.events.flush(), this.exposures.flush()]);
+  }
+
+  override async close(): Promise<void> {
+    clearInterval(this.refreshTimer);
+    this.closed = true;
+    await Promise.all([this.events.close(), this.exposures.close()]);
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * The evaluation engine: which experiments a user is in and what every flag serves them, from a
+ * ConfigSnapshot alone. Pure (no clock, no randomness, no I/O): the same snapshot and user give
+ * the same Resolution in any process. Everything that depends only on the snapshot (targeting
+ * predicates, hash seeds, bucket ranges, flag values and their type checks) is compiled once per
+ * snapshot object, so an evaluation is hashing and a few comparisons.
+ */
+import { compileTargeting, type UserPredicate } from './targeting.evaluate';
+import { bucketRanges, chooseVariant, seededHash, type BucketRange } from './hash';
+import type {
+  ConfigSnapshot,
+  ExperimentAssignment,
+  ExperimentSnapshot,
+  FlagEvaluation,
+  FlagRuleSnapshot,
+  FlagSnapshot,
+  FlagType,
+  JsonValue,
+  Reason,
+  Resolution,
+  UserContext,
+} from './snapshot';
+
+type UserHash = (userId: string) => number;
+
+interface CompiledExperiment {
+  key: string;
+  phase: number;
+  variants: ExperimentSnapshot['variants'];
+  /** User id to variant index, for forced assignments naming an existing variant. */
+  forcedVariants: Map<string, number>;
+  targeted: UserPredicate;
+  /** Index into the compiled layer hashes, or -1 when the experiment is in no layer. */
+  layerIndex: number;
+  layerStart: number;
+  layerEnd: number;
+  hash: UserHash;
+  ranges: BucketRange[];
+}
+
+/** What a flag answers, short of its key; decided at compile time, type check included. */
+interface Served {
+  value: JsonValue;
+  variant: string | null;
+  reason: Reason;
+  errorCode?: string;
+}
+
+/**
+ * A flag rule: what it serves this user, or undefined to fall through to the next rule.
+ * `assignedVariants` holds, by experiment index, the variant index the user was given, and
+ * `forced` whether that was a forced assignment.
+ */
+type CompiledRule = (user: UserContext, assignedVariants: readonly (number | undefined)[], forced: readonly boolean[]) => Served | undefined;
+
+interface CompiledFlag {
+  key: string;
+  /** The answer when it does not depend on the user (disabled, or no rules). */
+  fixed: Served | null;
+  rules: CompiledRule[];
+  /** No rule served. */
+  fallback: Served;
+}
+
+export interface CompiledSnapshot {
+  holdout: { hash: UserHash; share: number } | null;
+  layerHashes: UserHash[];
+  experiments: CompiledExperiment[];
+  flags: CompiledFlag[];
+}
+
+/** Whether a flag of this type may serve this value; also what flags are validated with on save. */
+export const FITS_FLAG_TYPE: Record<FlagType, (value: JsonValue) => boolean> = {
+  BOOLEAN: (value) => typeof value === 'boolean',
+  STRING: (value) => typeof value === 'string',
+  NUMBER: (value) => typeof value === 'number' && Number.isFinite(value),
+  JSON: () => true,
+};
+
+function compileExperiment(experiment: ExperimentSnapshot, layerIndexByKey: Map<string, number>): CompiledExperiment {
+  const variantIndexByKey = new Map(experiment.variants.map((variant, index) => [variant.key, index]));
+  const forcedVariants = new Map<string, number>();
+  for (const [userId, variantKey] of Object.entries(experiment.forcedAssignments)) {
+    const index = variantIndexByKey.get(variantKey);
+    if (index !== undefined) forcedVariants.set(userId, index);
+  }
+  let layerIndex = -1;
+  if (experiment.layer !== null) {
+    const found = layerIndexByKey.get(experiment.layer.key);
+    // A snapshot naming a layer it does not carry is corrupt: refuse it rather than guess a seed.
+    if (found === undefined) throw new Error(`experiment "${experiment.key}" is in layer "${experiment.layer.key}", which the snapshot does not list`);
+    layerIndex = found;
+  }
+  return {
+    key: experiment.key,
+    phase: experiment.phase,
+    variants: experiment.variants,
+    forcedVariants,
+    targeted: compileTargeting(experiment.targeting),
+    layerIndex,
+    layerStart: experiment.layer?.start ?? 0,
+    layerEnd: experiment.layer?.end ?? 1,
+    hash: seededHash(experiment.seed),
+    ranges: bucketRanges(
+      experiment.variants.map((variant) => variant.weight / 100),
+      experiment.trafficAllocation / 100,
+    ),
+  };
+}
+
+function compileRule(
+  flag: FlagSnapshot,
+  rule: FlagRuleSnapshot,
+  serve: (value: JsonValue, variant: string, reason: Reason) => Served,
+  experimentIndexByKey: Map<string, number>,
+  experiments: readonly ExperimentSnapshot[],
+): CompiledRule {
+  const targeted = compileTargeting(rule.targeting);
+  switch (rule.kind) {
+    case 'VALUE': {
+      const served = serve(rule.value, rule.id, 'TARGETING_MATCH');
+      return (user) => (targeted(user) ? served : undefined);
+    }
+    case 'ROLLOUT': {
+      const served = serve(rule.value, rule.id, 'SPLIT');
+      const hash = seededHash(`${flag.seed}:${rule.id}`);
+      const share = rule.percentage / 100;
+      return (user) => (targeted(user) && hash(user.id) < share ? served : undefined);
+    }
+    case 'EXPERIMENT': {
+      const experimentIndex = experimentIndexByKey.get(rule.experimentKey);
+      // An experiment the snapshot does not carry (not running) assigns nobody: the rule never serves.
+      if (experimentIndex === undefined) return () => undefined;
+      const servedByVariant = (reason: Reason) =>
+        experiments[experimentIndex].variants.map((variant) =>
+          Object.prototype.hasOwnProperty.call(rule.values, variant.key) ? serve(rule.values[variant.key], variant.key, reason) : undefined,
+        );
+      // A forced user was not split: their value comes from a targeting decision, as their experiment's reason says.
+      const split = servedByVariant('SPLIT');
+      const forcedServed = servedByVariant('TARGETING_MATCH');
+      return (user, assignedVariants, forced) => {
+        const variantIndex = assignedVariants[experimentIndex];
+        if (variantIndex === undefined || !targeted(user)) return undefined;
+        return (forced[experimentIndex] ? forcedServed : split)[variantIndex];
+      };
+    }
+  }
+}
+
+function compileFlag(flag: FlagSnapshot, experimentIndexByKey: Map<string, number>, experiments: readonly ExperimentSnapshot[]): CompiledFlag {
+  const fallback: Served = { value: flag.defaultValue, variant: null, reason: 'DEFAULT' };
+  const fits = FITS_FLAG_TYPE[flag.type];
+  const serve = (value: JsonValue, variant: string, reason: Reason): Served =>
+    fits(value) ? { value, variant, reason } : { value: flag.defaultValue, variant: null, reason: 'ERROR', errorCode: 'TYPE_MISMATCH' };
+  let fixed: Served | null = null;
+  if (!flag.enabled) fixed = { value: flag.defaultValue, variant: null, reason: 'DISABLED' };
+  else if (flag.rules.length === 0) fixed = { value: flag.defaultValue, variant: null, reason: 'STATIC' };
+  return {
+    key: flag.key,
+    fixed,
+    rules: fixed === null ? flag.rules.map((rule) => compileRule(flag, rule, serve, experimentIndexByKey, experiments)) : [],
+    fallback,
+  };
+}
+
+function compile(snapshot: ConfigSnapshot): CompiledSnapshot {
+  const layerIndexByKey = new Map(snapshot.layers.map((layer, index) => [layer.key, index]));
+  const experimentIndexByKey = new Map(snapshot.experiments.map((experiment, index) => [experiment.key, index]));
+  return {
+    holdout: snapshot.holdout && { hash: seededHash(snapshot.holdout.seed), share: snapshot.holdout.percentage / 100 },
+    layerHashes: snapshot.layers.map((layer) => seededHash(layer.seed)),
+    experiments: snapshot.experiments.map((experiment) => compileExperiment(experiment, layerIndexByKey)),
+    flags: snapshot.flags.map((flag) => compileFlag(flag, experimentIndexByKey, snapshot.experiments)),
+  };
+}
+
+const compiledSnapshots = new WeakMap<ConfigSnapshot, CompiledSnapshot>();
+
+/** The compiled form of a snapshot, built on first use and kept for as long as the snapshot object lives. */
+export function compileSnapshot(snapshot: ConfigSnapshot): CompiledSnapshot {
+  let compiled = compiledSnapshots.get(snapshot);
+  if (compiled === undefined) {
+    compiled = compile(snapshot);
+    compiledSnapshots.set(snapshot, compiled);
+  }
+  return compiled;
+}
+
+function toEvaluation(key: string, served: Served): FlagEvaluation {
+  return served.errorCode === undefined
+    ? { key, value: served.value, variant: served.variant, reason: served.reason }
+    : { key, value: served.value, variant: served.variant, reason: served.reason, errorCode: served.errorCode };
+}
+
+/**
+ * The user's experiments and flags. Experiments: a valid forced assignment wins over everything
+ * (reason TARGETING_MATCH); otherwise the user must be outside the holdout, targeted, inside the
+ * experiment's layer slice and inside its traffic allocation (reason SPLIT). Flags: disabled,
+ * static, the first rule that serves, or the default; a value of the wrong type serves the default
+ * with reason ERROR.
+ */
+export function evaluate(snapshot: ConfigSnapshot, user: UserContext): Resolution {
+  const compiled = compileSnapshot(snapshot);
+  const userId = user.id;
+  const inHoldout = compiled.holdout !== null && compiled.holdout.hash(userId) < compiled.holdout.share;
+  // Each layer's bucket is hashed once per user, however many of its experiments are looked at.
+  const layerBuckets: number[] = [];
+  const assignedVariants: number[] = [];
+  const forced: boolean[] = [];
+  const experiments: ExperimentAssignment[] = [];
+
+  for (let index = 0; index < compiled.experiments.length; index++) {
+    const experiment = compiled.experiments[index];
+    const forcedIndex = experiment.forcedVariants.get(userId);
+    const variantIndex = forcedIndex ?? (inHoldout ? -1 : splitVariant(compiled, experiment, user, layerBuckets));
+    if (variantIndex < 0) continue;
+    const variant = experiment.variants[variantIndex];
+    assignedVariants[index] = variantIndex;
+    forced[index] = forcedIndex !== undefined;
+    experiments.push({
+      experimentKey: experiment.key,
+      variantKey: variant.key,
+      payload: variant.payload,
+      phase: experiment.phase,
+      reason: forcedIndex === undefined ? 'SPLIT' : 'TARGETING_MATCH',
+    });
+  }
+
+  const flags: FlagEvaluation[] = [];
+  for (const flag of compiled.flags) flags.push(toEvaluation(flag.key, flag.fixed ?? serveByRules(flag, user, assignedVariants, forced)));
+
+  return { userId, inHoldout, experiments, flags };
+}
+
+/** The variant index a user outside the holdout is bucketed into, or -1: not targeted, outside the layer slice or the traffic. */
+function splitVariant(compiled: CompiledSnapshot, experiment: CompiledExperiment, user: UserContext, layerBuckets: number[]): number {
+  if (!experiment.targeted(user)) return -1;
+  if (experiment.layerIndex >= 0) {
+    const layerBucket = (layerBuckets[experiment.layerIndex] ??= compiled.layerHashes[experiment.layerIndex](user.id));
+    if (layerBucket < experiment.layerStart || layerBucket >= experiment.layerEnd) return -1;
+  }
+  return chooseVariant(experiment.hash(user.id), experiment.ranges);
+}
+
+function serveByRules(flag: CompiledFlag, user: UserContext, assignedVariants: readonly (number | undefined)[], forced: readonly boolean[]): Served {
+  for (const rule of flag.rules) {
+    const served = rule(user, assignedVariants, forced);
+    if (served !== undefined) return served;
+  }
+  return flag.fallback;
+}

@@ -68,6 +68,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
       exposures,
       userStates,
       now,
+      changes: bus,
       graphiqlKey: database.embedded ? adminKey : undefined,
     });
     await new Promise<void>((resolve, reject) => {

@@ -26,7 +26,7 @@ export class SnapshotService {
 
   async start(bus: ChangeBus): Promise<void> {
     this.snapshot = await loadSnapshot(this.dataSource);
-    bus.on(ChangeTopic.CONFIG, () => void this.refresh());
+    bus.on(ChangeTopic.CONFIG, () => this.refresh());
     this.timer = setInterval(() => void this.refresh(), SAFETY_REFRESH_MS);
     this.timer.unref();
   }

@@ -20,6 +20,7 @@ import { createFastPath, refusal } from './fast-path';
 import type { Principal } from '../auth/principal';
 import { databaseReadiness } from '../db/database';
 import { graphiqlLandingPage, graphiqlAssets } from '../graphiql/graphiql';
+import { awaitLocalChangesPlugin, type ChangeBus } from '../common/change-bus';
 
 /** Request bodies above this are refused before parsing (event batches of 5,000 fit well below it). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -48,6 +49,8 @@ export interface HttpServerOptions {
   exposures: ExposureWriter;
   userStates: UserStateService;
   now: () => Date;
+  /** A mutation's answer waits until this instance has taken in its changes. */
+  changes: ChangeBus;
   /** Prefilled in GraphiQL's headers (only on the embedded default, where the machine is the developer's). */
   graphiqlKey?: string;
 }
@@ -77,7 +80,7 @@ class Context implements RequestContext {
   }
 }
 
-export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, graphiqlKey }: HttpServerOptions): Promise<HttpServer> {
+export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, changes, graphiqlKey }: HttpServerOptions): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
   const schema = await buildUpliftSchema();
@@ -112,6 +115,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
     plugins: [
       ...armor.plugins,
       introspectionGuard,
+      awaitLocalChangesPlugin(changes),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       graphiqlLandingPage({ prefillKey: graphiqlKey }),
     ],

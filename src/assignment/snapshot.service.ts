@@ -4,6 +4,7 @@ import { loadSnapshot, type LoadedSnapshot } from './snapshot.store';
 import type { EntitlementConfig } from '../entitlements/entitlement.snapshot';
 import { ChangeTopic, type ChangeBus } from '../common/change-bus';
 import type { Logger } from '../common/logger';
+import { UnknownTierCounter } from '../tiers/tier.metrics';
 
 /** Rebuilds even without a notification this often, in case one was lost. */
 const SAFETY_REFRESH_MS = 30_000;
@@ -18,6 +19,8 @@ export class SnapshotService {
   private rebuilding?: Promise<void>;
   private stale = false;
   private timer?: NodeJS.Timeout;
+  /** Users resolved with a tier the catalogue does not know, per tier: for the metrics endpoint to read. */
+  readonly unknownTiers = new UnknownTierCounter();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -44,6 +47,12 @@ export class SnapshotService {
   entitlements(): EntitlementConfig {
     if (!this.snapshot) throw new Error('SnapshotService used before start()');
     return this.snapshot.entitlements;
+  }
+
+  /** The tier catalogue, swapped together with current(). */
+  tiers(): ReadonlySet<string> {
+    if (!this.snapshot) throw new Error('SnapshotService used before start()');
+    return this.snapshot.tiers;
   }
 
   /** Coalesces bursts: at most one rebuild runs, and one more follows if changes arrived meanwhile. */

@@ -8,9 +8,10 @@ import { ExposureMetricValue } from '../metrics/metric-value.entity';
 import { ResultSnapshot } from '../results/result-snapshot.entity';
 import { Exposure, TrackedEvent, UserActivity, UserEventDay } from '../events/event.entity';
 import { Entitlement, EntitlementRule, UserGrant } from '../entitlements/entitlement.entity';
+import { Tier } from '../tiers/tier.entity';
 
 /** Every TypeORM entity; the migrations must match them (see `npm run migration:check`). */
 export const entities = [
   ApiKey, AuditEntry, Experiment, Variant, StatusChange, ForcedAssignment, Layer, Holdout, Flag, TrackedEvent, Exposure, UserEventDay, UserActivity,
-  Metric, ExposureMetricValue, ResultSnapshot, Entitlement, EntitlementRule, UserGrant,
+  Metric, ExposureMetricValue, ResultSnapshot, Entitlement, EntitlementRule, UserGrant, Tier,
 ];

@@ -22,6 +22,7 @@ import { plain } from '../common/plain';
 import { createdAtCursor, pageSize, toPage, type Page } from '../common/pagination';
 import type { Problem } from '../targeting/targeting.rules';
 import { EVERYONE } from '../targeting/targeting.types';
+import { requireKnownTiers } from '../tiers/tier.service';
 import { ExperimentStore } from '../experiments/experiment.store';
 
 function refuse(reason: EntitlementErrorReason, problems: Problem[]): void {
@@ -156,6 +157,7 @@ function ruleFields(input: UpdateEntitlementRuleInput, current: RuleFields): Rul
 async function validateRule(manager: EntityManager, store: EntitlementStore, key: string, fields: RuleFields): Promise<void> {
   const kinds = new Map((await store.catalogue.active()).map((entry) => [entry.key, entry.kind]));
   refuse(EntitlementErrorReason.INVALID_RULE, ruleProblems(ruleSnapshotOf({ key, ...fields }), kinds));
+  await requireKnownTiers(manager, [['targeting', fields.targeting]]);
   const experiments = new ExperimentStore(manager);
   for (const [i, condition] of fields.variants.entries()) {
     const experiment = await experiments.findByKey(condition.experimentKey);

@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { GraphQLError } from 'graphql';
 import { buildUpliftSchema } from './schema';
 import { introspectionGuard } from './introspection-guard';
+import { fieldSuggestionsForKnownCallers } from './field-suggestions';
 import { createErrorFormatter, DomainError, ErrorCode } from '../common/errors';
 import type { Logger } from '../common/logger';
 import type { RequestContext } from '../common/context';
@@ -37,7 +38,8 @@ const QUERY_LIMITS = {
   maxDirectives: { n: 20 },
   // Counted by graphql-js's parser instead (parseOptions below), which reports GRAPHQL_PARSE_FAILED.
   maxTokens: { enabled: false },
-  blockFieldSuggestion: { enabled: true },
+  // Suggestions are shown to callers with a key and hidden from the others by fieldSuggestionsForKnownCallers.
+  blockFieldSuggestion: { enabled: false },
 };
 const MAX_TOKENS = 5_000;
 
@@ -115,6 +117,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
     plugins: [
       ...armor.plugins,
       introspectionGuard,
+      fieldSuggestionsForKnownCallers,
       awaitLocalChangesPlugin(changes),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       graphiqlLandingPage({ prefillKey: graphiqlKey }),

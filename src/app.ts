@@ -85,6 +85,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
       userStates,
       now,
       metrics,
+      changes: bus,
       graphiqlKey: database.embedded ? adminKey : undefined,
     });
     await new Promise<void>((resolve, reject) => {

@@ -11,6 +11,8 @@ import type { ConfigSnapshot, UserContext } from './snapshot';
 import type { RequestContext } from '../common/context';
 import { Role } from '../auth/principal';
 import { assertRole } from '../auth/auth-checker';
+import { resolvedTier } from '../tiers/tier.rules';
+import type { SnapshotService } from './snapshot.service';
 
 /** resolve and resolveMany check these themselves: see usePlainResolveResolvers. */
 const RESOLVE_ROLES = [Role.SDK, Role.ADMIN];
@@ -26,12 +28,28 @@ export function userContext(input: UserContextInput, field: string): UserContext
 
 type Answer = ResolutionType | Promise<ResolutionType>;
 
+/** Shared by every answer without warnings (never mutated): no allocation on the hot path. */
+const NO_WARNINGS: string[] = [];
+
+/**
+ * The user with a tier the catalogue knows, or with none: an app may send a tier before an admin
+ * catalogued it, and that user is then resolved as untiered (never refused), with a warning.
+ */
+export function withKnownTier(snapshots: SnapshotService, user: UserContext): { user: UserContext; warnings: string[] } {
+  if (user.tier == null) return { user, warnings: NO_WARNINGS };
+  const { tier, warning } = resolvedTier(user.tier, snapshots.tiers());
+  if (warning === null) return { user, warnings: NO_WARNINGS };
+  return { user: { ...user, tier }, warnings: [warning] };
+}
+
 /**
  * Evaluates against the in-memory snapshot and queues the exposures; entitlements need the user's
  * behavioural facts and grants only when some rule or grant could use them, and then come from
  * the user-state cache when fresh (no promise, no I/O) or from one batched read.
  */
-function resolveOne(ctx: RequestContext, snapshot: ConfigSnapshot, user: UserContext, at: Date): Answer {
+function resolveOne(ctx: RequestContext, snapshot: ConfigSnapshot, sent: UserContext, at: Date): Answer {
+  const { user, warnings } = withKnownTier(ctx.snapshots, sent);
+  if (warnings !== NO_WARNINGS) ctx.snapshots.unknownTiers.count(sent.tier!);
   const resolution = evaluate(snapshot, user);
   ctx.exposures.record(user, resolution, at);
   const experiments = resolution.experiments as ResolutionType['experiments'];
@@ -51,6 +69,7 @@ function resolveOne(ctx: RequestContext, snapshot: ConfigSnapshot, user: UserCon
       grants: state?.grants ?? [],
       now: at.getTime(),
     }) as EntitlementType[],
+    warnings,
   });
   if (!needs.facts && !needs.grants) return answer(null);
   const cached = ctx.userStates.peek(user.id);

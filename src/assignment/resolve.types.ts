@@ -117,4 +117,7 @@ export class ResolutionType {
     description: 'Per-user grants, then deny rules, then grant rules. Null (not empty) when the user’s behavioural facts or grants could not be read (database away); experiments and flags are still served.',
   })
   entitlements!: EntitlementType[] | null;
+
+  @Field(() => [String], { description: 'What the app should know about its request, e.g. a tier not in the catalogue (resolved as no tier). Usually empty.' })
+  warnings!: string[];
 }

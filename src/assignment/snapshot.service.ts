@@ -4,6 +4,7 @@ import { loadSnapshot, type LoadedSnapshot } from './snapshot.store';
 import type { EntitlementConfig } from '../entitlements/entitlement.snapshot';
 import { ChangeTopic, type ChangeBus } from '../common/change-bus';
 import type { Logger } from '../common/logger';
+import { UnknownTierCounter } from '../tiers/tier.metrics';
 
 /** Rebuilds even without a notification this often, in case one was lost. */
 const SAFETY_REFRESH_MS = 30_000;
@@ -20,6 +21,8 @@ export class SnapshotService {
   private timer?: NodeJS.Timeout;
   /** When the configuration was last read from the database, changed or not (ms since the epoch): snapshot age for /metrics. */
   loadedAt = 0;
+  /** Users resolved with a tier the catalogue does not know, per tier: for the metrics endpoint to read. */
+  readonly unknownTiers = new UnknownTierCounter();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -29,7 +32,7 @@ export class SnapshotService {
   async start(bus: ChangeBus): Promise<void> {
     this.snapshot = await loadSnapshot(this.dataSource);
     this.loadedAt = Date.now();
-    bus.on(ChangeTopic.CONFIG, () => void this.refresh());
+    bus.on(ChangeTopic.CONFIG, () => this.refresh());
     this.timer = setInterval(() => void this.refresh(), SAFETY_REFRESH_MS);
     this.timer.unref();
   }
@@ -47,6 +50,12 @@ export class SnapshotService {
   entitlements(): EntitlementConfig {
     if (!this.snapshot) throw new Error('SnapshotService used before start()');
     return this.snapshot.entitlements;
+  }
+
+  /** The tier catalogue, swapped together with current(). */
+  tiers(): ReadonlySet<string> {
+    if (!this.snapshot) throw new Error('SnapshotService used before start()');
+    return this.snapshot.tiers;
   }
 
   /** Coalesces bursts: at most one rebuild runs, and one more follows if changes arrived meanwhile. */

@@ -6,11 +6,14 @@ import { FlagStore } from '../flags/flag.store';
 import { EntitlementStore } from '../entitlements/entitlement.store';
 import { ruleSnapshotOf, type EntitlementConfig } from '../entitlements/entitlement.snapshot';
 import type { ConfigSnapshot, JsonValue } from './snapshot';
+import { TierStore } from '../tiers/tier.store';
 
 /** What the server holds in memory: the configuration apps may see, and the entitlement configuration they may not. */
 export interface LoadedSnapshot {
   config: ConfigSnapshot;
   entitlements: EntitlementConfig;
+  /** The tier catalogue: resolve treats a tier outside it as none, without a query. */
+  tiers: ReadonlySet<string>;
 }
 
 async function loadEntitlementConfig(store: EntitlementStore): Promise<EntitlementConfig> {
@@ -64,9 +67,10 @@ export async function loadSnapshot(dataSource: DataSource): Promise<LoadedSnapsh
         rules: flag.rules,
       })),
       entitlements: await loadEntitlementConfig(new EntitlementStore(manager)),
+      tiers: [...(await new TierStore(manager).keys())].sort(),
     };
   });
   const version = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 16);
-  const { entitlements, ...config } = content;
-  return { config: { version, generatedAt: new Date().toISOString(), ...config }, entitlements };
+  const { entitlements, tiers, ...config } = content;
+  return { config: { version, generatedAt: new Date().toISOString(), ...config }, entitlements, tiers: new Set(tiers) };
 }

@@ -12,7 +12,7 @@ export class AuditEntry {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id!: string;
 
-  @Field({ description: 'EXPERIMENT, FLAG, METRIC, LAYER, HOLDOUT, API_KEY, ENTITLEMENT, ENTITLEMENT_RULE or USER_GRANT.' })
+  @Field({ description: 'EXPERIMENT, FLAG, METRIC, LAYER, HOLDOUT, API_KEY, ENTITLEMENT, ENTITLEMENT_RULE, TIER or USER_GRANT.' })
   @Column('text', { name: 'entity_type' })
   entityType!: string;
 

@@ -12,6 +12,7 @@ export enum AuditEntityType {
   METRIC = 'METRIC',
   ENTITLEMENT = 'ENTITLEMENT',
   ENTITLEMENT_RULE = 'ENTITLEMENT_RULE',
+  TIER = 'TIER',
   /** Keyed by the user id: one user's grants and revocations read as one history. */
   USER_GRANT = 'USER_GRANT',
 }

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { DataSource, EntityManager, EntitySubscriberInterface, TransactionCommitEvent } from 'typeorm';
 import type { Logger } from './logger';
 
@@ -23,10 +24,13 @@ export async function announceChange(manager: EntityManager, topic: ChangeTopic)
   if (data) (data[PENDING] ??= new Set()).add(topic);
 }
 
-type Listener = () => void;
+/** A listener may return a promise: the work it starts (a snapshot rebuild) that a mutation's answer waits for. */
+type Listener = () => void | Promise<void>;
 
 export class ChangeBus implements EntitySubscriberInterface {
   private readonly listeners = new Map<ChangeTopic, Listener[]>();
+  /** What listeners are still doing about this instance's own commits. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private client?: Client;
   private stopped = false;
 
@@ -55,11 +59,31 @@ export class ChangeBus implements EntitySubscriberInterface {
     const pending = (event.queryRunner.data as Record<string, Set<ChangeTopic>>)[PENDING];
     if (!pending) return;
     delete (event.queryRunner.data as Record<string, unknown>)[PENDING];
-    for (const topic of pending) this.emit(topic);
+    for (const topic of pending) this.track(this.emit(topic));
   }
 
-  private emit(topic: ChangeTopic): void {
-    for (const listener of this.listeners.get(topic) ?? []) listener();
+  /**
+   * Resolves once the listeners have finished with every change this instance committed before
+   * the call: after it, the snapshot reflects those changes.
+   */
+  async settled(): Promise<void> {
+    if (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  private emit(topic: ChangeTopic): Promise<unknown> {
+    // A listener's failure is its own to log (the snapshot keeps the last one); it never fails the mutation.
+    return Promise.allSettled((this.listeners.get(topic) ?? []).map((listener) => {
+      try {
+        return listener();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }));
   }
 
   private async listen(): Promise<void> {
@@ -90,4 +114,21 @@ export class ChangeBus implements EntitySubscriberInterface {
         .catch(() => this.reconnect());
     }, 1_000).unref();
   }
+}
+
+/**
+ * A mutation's answer is sent only once this instance has rebuilt what the mutation changed, so
+ * that a `resolve` sent after it (to the same instance) sees the change. The one place that waits:
+ * services only announce.
+ */
+export function awaitLocalChangesPlugin(bus: ChangeBus): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ operation }) {
+          if (operation?.operation === 'mutation') await bus.settled();
+        },
+      };
+    },
+  };
 }

@@ -25,6 +25,8 @@ export class DomainError extends Error {
     message: string,
     /** The offending argument, or a path inside the `input` argument, e.g. `variants.1.weight`. */
     readonly field?: string,
+    /** Every problem, when there are several (`extensions.problems`): one answer names them all. */
+    readonly problems?: FieldProblem[],
   ) {
     super(message);
     this.name = 'DomainError';
@@ -33,7 +35,7 @@ export class DomainError extends Error {
 
 /** A module's error constructor: its reasons, each mapped once to the code clients see. */
 export function domainErrors<Reason extends string>(codes: Record<Reason, ErrorCode>) {
-  return (reason: Reason, message: string, field?: string): DomainError => new DomainError(codes[reason], reason, message, field);
+  return (reason: Reason, message: string, field?: string, problems?: FieldProblem[]): DomainError => new DomainError(codes[reason], reason, message, field, problems);
 }
 
 /** Codes produced by graphql-js, Apollo or type-graphql that are safe to pass through as they are. */
@@ -49,7 +51,7 @@ const PASS_THROUGH_CODES = new Set([
   ErrorCode.FORBIDDEN,
 ]);
 
-interface FieldProblem {
+export interface FieldProblem {
   field: string;
   message: string;
 }
@@ -79,7 +81,12 @@ export function createErrorFormatter(logger: Logger) {
       return {
         ...base,
         message: original.message,
-        extensions: { code: original.code, reason: original.reason, ...(original.field ? { field: original.field } : {}) },
+        extensions: {
+          code: original.code,
+          reason: original.reason,
+          ...(original.field ? { field: original.field } : {}),
+          ...(original.problems ? { problems: original.problems } : {}),
+        },
       };
     }
     if (original instanceof ArgumentValidationError) {

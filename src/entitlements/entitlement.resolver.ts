@@ -30,7 +30,7 @@ import {
 import { explainEntitlements } from './entitlement.engine';
 import { EntitlementExplanationType } from './explanation.types';
 import { UserContextInput, type EntitlementType } from '../assignment/resolve.types';
-import { userContext } from '../assignment/resolve.resolver';
+import { userContext, withKnownTier } from '../assignment/resolve.resolver';
 import { evaluate } from '../assignment/evaluate';
 import { AuditEntryConnection } from '../audit/audit.resolver';
 import { AuditEntityType, listAudit } from '../audit/audit.service';
@@ -139,7 +139,8 @@ export class EntitlementResolver {
   @Authorized(Role.ADMIN, Role.ANALYST)
   @Query(() => EntitlementExplanationType, { description: 'Why a user has what: every rule considered and every per-user grant, read afresh. Records no exposure.' })
   async explainEntitlements(@Ctx() ctx: RequestContext, @Arg('user', { validate: false }) input: UserContextInput): Promise<EntitlementExplanationType> {
-    const user = userContext(input, 'user');
+    // The tier as resolve takes it: an uncatalogued one counts as none.
+    const { user } = withKnownTier(ctx.snapshots, userContext(input, 'user'));
     const now = ctx.now();
     const state = await ctx.userStates.fresh(user.id);
     const grantRows = new Map((await listUserGrants(ctx.dataSource, user.id, now, true)).map((grant) => [grant.id, grant]));

@@ -23,6 +23,7 @@ import { createdAtCursor, pageSize, toPage, type Page } from '../common/paginati
 import { createVersioned, editVersioned, type VersionedDomain } from '../common/versioned-store';
 import type { Problem } from '../targeting/targeting.rules';
 import { EVERYONE } from '../engine/targeting.types';
+import { requireKnownTiers } from '../tiers/tier.service';
 import { ExperimentStore } from '../experiments/experiment.store';
 
 /** A rule's fields as stored (its key, name and description aside). */
@@ -148,6 +149,7 @@ function ruleFields(input: UpdateEntitlementRuleInput, current: RuleFields): Rul
 async function validateRule(manager: EntityManager, store: EntitlementStore, key: string, fields: RuleFields): Promise<void> {
   const kinds = new Map((await store.catalogue.active()).map((entry) => [entry.key, entry.kind]));
   refuse(EntitlementErrorReason.INVALID_RULE, ruleProblems(ruleSnapshotOf({ key, ...fields }), kinds));
+  await requireKnownTiers(manager, [['targeting', fields.targeting]]);
   const experiments = new ExperimentStore(manager);
   for (const [i, condition] of fields.variants.entries()) {
     const experiment = await experiments.findByKey(condition.experimentKey);

@@ -5,11 +5,12 @@ import {
   SetForcedAssignmentArgs,
   StopExperimentArgs, UpdateExperimentInput,
 } from './experiment.inputs';
-import { LifecycleAction } from './experiment.rules';
+import { experimentProblems, LifecycleAction } from './experiment.rules';
 import {
-  createExperiment, duplicateExperiment, getExperiment, listExperiments, removeForcedAssignment, setForcedAssignment, transitionExperiment,
-  updateExperiment,
+  configOf, createExperiment, duplicateExperiment, getExperiment, listExperiments, removeForcedAssignment, setForcedAssignment, transitionExperiment,
+  updateExperiment, validateExperiment,
 } from './experiment.service';
+import { ProblemType } from '../common/problem.type';
 import { Connection } from '../common/pagination';
 import { KeyVersionArgs } from '../common/key-version.args';
 import type { RequestContext } from '../common/context';
@@ -39,6 +40,21 @@ export class ExperimentResolver {
     return listExperiments(ctx.dataSource, filter, first, after);
   }
 
+  @Authorized(Role.ADMIN, Role.ANALYST)
+  @Query(() => [ProblemType], {
+    description: 'Every problem an experiment made from `input` would have, saving nothing: what createExperiment refuses (e.g. a key taken, an unknown tier or metric) and what startExperiment would refuse (e.g. no control, weights not summing to 100). Empty: it can be created and started.',
+  })
+  validateExperiment(@Ctx() ctx: RequestContext, @Arg('input') input: CreateExperimentInput): Promise<ProblemType[]> {
+    return validateExperiment(ctx.dataSource, caller(ctx), input);
+  }
+
+  @FieldResolver(() => [ProblemType], {
+    description: 'Everything that would stop it from starting, all at once (a draft is saved with them, as warnings): no control or two, weights not summing to 100, no primary metric, payload fields of different types. Empty once it can start.',
+  })
+  problems(@Root() experiment: Experiment): ProblemType[] {
+    return experimentProblems(configOf(experiment));
+  }
+
   @FieldResolver(() => [StatusChange], { description: 'Every status change, oldest first.' })
   statusHistory(@Ctx() ctx: RequestContext, @Root() experiment: Experiment): Promise<StatusChange[]> {
     return ctx.loaders.statusHistory.load(experiment.id);
@@ -59,7 +75,9 @@ export class ExperimentResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => Experiment, { description: 'DRAFT to RUNNING. Needs exactly one control, weights summing to 100 and a primary metric.' })
+  @Mutation(() => Experiment, {
+    description: 'DRAFT to RUNNING. Needs exactly one control, weights summing to 100, a primary metric and payloads that agree: NOT_READY_TO_START lists every problem in `extensions.problems`.',
+  })
   startExperiment(@Ctx() ctx: RequestContext, @Args() { key, version }: KeyVersionArgs): Promise<Experiment> {
     return transitionExperiment(ctx.dataSource, caller(ctx), key, version, LifecycleAction.START, { at: ctx.now() });
   }

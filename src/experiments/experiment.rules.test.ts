@@ -1,6 +1,6 @@
 import { ExperimentStatus } from './experiment.entity';
 import {
-  configProblems, LifecycleAction, lockedChanges, nextStatus, startProblems, type ExperimentConfig,
+  configProblems, experimentProblems, LifecycleAction, lockedChanges, lockedFieldHint, nextStatus, payloadTypeProblems, startProblems, type ExperimentConfig,
 } from './experiment.rules';
 import { ConditionOperator, MatchMode } from '../targeting/targeting.types';
 
@@ -121,5 +121,47 @@ describe('configProblems', () => {
   it('reports targeting problems under targeting.', () => {
     const targeting = { tiers: [], match: MatchMode.ANY, conditions: [{ attribute: 'age', operator: ConditionOperator.GT, value: 'old' }] };
     expect(configProblems(config({ targeting }))).toEqual([{ field: 'targeting.conditions.0.value', message: 'GT needs a number' }]);
+  });
+});
+
+describe('experimentProblems', () => {
+  it('names every problem at once, each with its field: two controls and weights summing to 60 are both reported', () => {
+    const variants = [
+      { key: 'control', name: 'Control', weight: 30, isControl: true, payload: {} },
+      { key: 'control', name: 'Also control', weight: 30, isControl: true, payload: {} },
+    ];
+    expect(experimentProblems(config({ variants, primaryMetricKey: null }))).toEqual([
+      { field: 'variants.1.key', message: 'variant key "control" is used twice' },
+      { field: 'variants', message: 'needs exactly one control variant, has 2' },
+      { field: 'variants', message: 'variant weights must sum to 100, they sum to 60' },
+      { field: 'primaryMetricKey', message: 'needs a primary metric' },
+    ]);
+  });
+
+  it('finds a payload field that the variants give different types, and leaves fields only some have alone', () => {
+    const variants = [
+      { key: 'control', name: 'Control', weight: 34, isControl: true, payload: {} },
+      { key: 'small', name: 'Small', weight: 33, isControl: false, payload: { rewardAmount: 1, currency: 'CNY', tasks: ['post'] } },
+      { key: 'big', name: 'Big', weight: 33, isControl: false, payload: { rewardAmount: '5', tasks: { post: true }, streak: 7 } },
+    ];
+    expect(payloadTypeProblems(variants)).toEqual([
+      { field: 'variants.2.payload.rewardAmount', message: '"rewardAmount" is a string here but a number in "small"' },
+      { field: 'variants.2.payload.tasks', message: '"tasks" is an object here but a list in "small"' },
+    ]);
+    expect(experimentProblems(config({ variants }))).toEqual(payloadTypeProblems(variants));
+  });
+
+  it('is empty for a configuration ready to start', () => {
+    expect(experimentProblems(config())).toEqual([]);
+  });
+});
+
+describe('lockedFieldHint', () => {
+  it('names the mutation that changes a locked field', () => {
+    expect(lockedFieldHint('variants', RUNNING)).toMatch(/^restartExperiment\(/);
+    expect(lockedFieldHint('variants', PAUSED)).toMatch(/^restartExperiment\(/);
+    expect(lockedFieldHint('targeting', RUNNING)).toMatch(/^duplicateExperiment /);
+    expect(lockedFieldHint('variants', STOPPED)).toMatch(/duplicateExperiment/);
+    expect(lockedFieldHint('name', ARCHIVED)).toMatch(/read-only; duplicateExperiment/);
   });
 });

@@ -111,7 +111,7 @@ export function configProblems(config: ExperimentConfig): Problem[] {
 
 const WEIGHT_TOLERANCE = 1e-6;
 
-/** What stops a configuration from being started: one control, weights summing to 100, a primary metric. */
+/** What stops a configuration from being started: one control, weights summing to 100, a primary metric, payloads that agree. */
 export function startProblems(config: ExperimentConfig): Problem[] {
   const problems: Problem[] = [];
   const controls = config.variants.filter((variant) => variant.isControl).length;
@@ -119,5 +119,51 @@ export function startProblems(config: ExperimentConfig): Problem[] {
   const total = config.variants.reduce((sum, variant) => sum + variant.weight, 0);
   if (Math.abs(total - 100) > WEIGHT_TOLERANCE) problems.push({ field: 'variants', message: `variant weights must sum to 100, they sum to ${total}` });
   if (!config.primaryMetricKey) problems.push({ field: 'primaryMetricKey', message: 'needs a primary metric' });
+  problems.push(...payloadTypeProblems(config.variants));
   return problems;
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * A payload field the variants give different types (`rewardAmount` a number in one, a string in
+ * another) breaks the app that reads it in one of the arms. A field only some variants have is fine.
+ */
+export function payloadTypeProblems(variants: VariantConfig[]): Problem[] {
+  const first = new Map<string, { variant: string; type: string }>();
+  const problems: Problem[] = [];
+  variants.forEach((variant, i) => {
+    for (const [name, value] of Object.entries(variant.payload ?? {})) {
+      const type = jsonType(value);
+      const seen = first.get(name);
+      if (!seen) first.set(name, { variant: variant.key, type });
+      else if (seen.type !== type) {
+        problems.push({ field: `variants.${i}.payload.${name}`, message: `"${name}" is ${type} here but ${seen.type} in "${seen.variant}"` });
+      }
+    }
+  });
+  return problems;
+}
+
+/**
+ * Every problem of an experiment at once: what a save refuses and what a start refuses. A draft
+ * shows them as warnings; starting refuses them all in one error. Pure: the references (metrics,
+ * layer, tiers) are checked by the service, which reads them.
+ */
+export function experimentProblems(config: ExperimentConfig): Problem[] {
+  return [...configProblems(config), ...startProblems(config)];
+}
+
+/** How to change a field that `status` locks: the mutation that does it, so a refusal shows the way out. */
+export function lockedFieldHint(field: ConfigField, status: ExperimentStatus): string {
+  if (status === ExperimentStatus.ARCHIVED) return 'an archived experiment is read-only; duplicateExperiment makes a new draft from it';
+  if (field === 'variants' && (status === ExperimentStatus.RUNNING || status === ExperimentStatus.PAUSED)) {
+    return 'restartExperiment(key, version, variants, reason) re-randomises with new variants or weights, as a new phase';
+  }
+  if (field === 'trafficAllocation' || field === 'autoPauseOnGuardrail') return 'a stopped experiment is over; duplicateExperiment makes a new draft to run again';
+  return 'duplicateExperiment makes a new draft with this configuration, to change and start';
 }

@@ -3,7 +3,7 @@ import { Experiment, ExperimentStatus, type ForcedAssignment } from './experimen
 import { ExperimentErrorReason, experimentError } from './experiment.errors';
 import type { CreateExperimentInput, ExperimentFilter, UpdateExperimentInput, VariantInput } from './experiment.inputs';
 import {
-  configProblems, LifecycleAction, lockedChanges, nextStatus, startProblems, type ExperimentConfig, type VariantConfig,
+  configProblems, experimentProblems, LifecycleAction, lockedChanges, lockedFieldHint, nextStatus, type ExperimentConfig, type VariantConfig,
 } from './experiment.rules';
 import { ExperimentStore, experimentRefusals, type ExperimentChanges } from './experiment.store';
 import { AuditEntityType, recordAudit } from '../audit/audit.service';
@@ -18,6 +18,7 @@ import { MetricStore } from '../metrics/metric.store';
 import { allocateSlice } from '../layers/layer.rules';
 import { LayerErrorReason, layerError } from '../layers/layer.errors';
 import type { Problem } from '../targeting/targeting.rules';
+import { unknownTiers } from '../tiers/tier.service';
 
 /** The configuration of a stored experiment as plain data. */
 export function configOf(experiment: Experiment): ExperimentConfig {
@@ -57,10 +58,13 @@ function snapshot(experiment: Experiment) {
   };
 }
 
+/** One error for all the problems: the message lists them, `extensions.problems` has each with its field. */
 function throwProblems(reason: ExperimentErrorReason, problems: Problem[]): void {
   if (problems.length === 0) return;
   const [first] = problems;
-  throw experimentError(reason, `${first.field}: ${first.message}`, first.field);
+  const listed = problems.map((problem) => `${problem.field}: ${problem.message}`);
+  const message = problems.length === 1 ? listed[0] : `${problems.length} problems: ${listed.join('; ')}`;
+  throw experimentError(reason, message, first.field, problems);
 }
 
 function variantConfigs(variants: VariantInput[]): VariantConfig[] {
@@ -77,8 +81,8 @@ function changesOf(input: UpdateExperimentInput): Partial<ExperimentConfig> {
   return changes;
 }
 
-export async function createExperiment(dataSource: DataSource, principal: Principal, input: CreateExperimentInput): Promise<Experiment> {
-  const config: ExperimentConfig = {
+function configOfInput(principal: Principal, input: CreateExperimentInput): ExperimentConfig {
+  return {
     name: input.name,
     description: input.description ?? null,
     hypothesis: input.hypothesis ?? null,
@@ -95,11 +99,27 @@ export async function createExperiment(dataSource: DataSource, principal: Princi
     layerKey: input.layerKey ?? null,
     layerShare: input.layerShare ?? null,
   };
+}
+
+/**
+ * Every problem an experiment created from `input` would have, without saving anything: what
+ * createExperiment refuses and what startExperiment would refuse later.
+ */
+export async function validateExperiment(dataSource: DataSource, principal: Principal, input: CreateExperimentInput): Promise<Problem[]> {
+  const config = configOfInput(principal, input);
+  const manager = dataSource.manager;
+  const taken = (await new ExperimentStore(manager).findByKey(input.key))
+    ? [{ field: 'key', message: `an experiment with key "${input.key}" already exists` }]
+    : [];
+  return [...taken, ...experimentProblems(config), ...(await referenceProblems(manager, config))];
+}
+
+export async function createExperiment(dataSource: DataSource, principal: Principal, input: CreateExperimentInput): Promise<Experiment> {
+  const config = configOfInput(principal, input);
   throwProblems(ExperimentErrorReason.INVALID_EXPERIMENT, configProblems(config));
   return dataSource.transaction(async (manager) => {
     const store = new ExperimentStore(manager);
-    await requireLayer(manager, config.layerKey);
-    await requireMetrics(manager, config);
+    throwProblems(ExperimentErrorReason.INVALID_EXPERIMENT, await referenceProblems(manager, config));
     const created = await store.create(input.key, config);
     await store.insertStatusChange({ experimentId: created.id, from: null, to: ExperimentStatus.DRAFT, actor: actorName(principal), reason: null });
     await recordAudit(manager, principal, { entityType: AuditEntityType.EXPERIMENT, entityKey: created.key, action: 'CREATE', before: null, after: snapshot(created) });
@@ -134,17 +154,15 @@ export function updateExperiment(dataSource: DataSource, principal: Principal, k
     for (const field of ['name', 'tags', 'variants', 'trafficAllocation', 'targeting', 'secondaryMetricKeys', 'guardrailMetricKeys', 'autoPauseOnGuardrail'] as const) {
       if (changes[field] === null) throw experimentError(ExperimentErrorReason.INVALID_EXPERIMENT, `${field} cannot be null`, field);
     }
-    const locked = lockedChanges(experiment.status, current, changes);
-    if (locked.length > 0) {
-      throw experimentError(
-        ExperimentErrorReason.FIELD_LOCKED,
-        `${locked.join(', ')} cannot change while the experiment is ${experiment.status}`,
-        locked[0],
-      );
-    }
-    throwProblems(ExperimentErrorReason.INVALID_EXPERIMENT, configProblems({ ...current, ...changes }));
-    if (changes.layerKey) await requireLayer(manager, changes.layerKey);
-    await requireMetrics(manager, changes);
+    const locked = lockedChanges(experiment.status, current, changes).map((field) => ({
+      field,
+      message: `cannot change while the experiment is ${experiment.status}: ${lockedFieldHint(field, experiment.status)}`,
+    }));
+    throwProblems(ExperimentErrorReason.FIELD_LOCKED, locked);
+    throwProblems(ExperimentErrorReason.INVALID_EXPERIMENT, [
+      ...configProblems({ ...current, ...changes }),
+      ...(await referenceProblems(manager, changes)),
+    ]);
     return changes;
   });
 }
@@ -176,7 +194,7 @@ export function transitionExperiment(
     const variants = details.variants ? variantConfigs(details.variants) : undefined;
     if (variants) throwProblems(ExperimentErrorReason.INVALID_EXPERIMENT, configProblems({ ...configOf(experiment), variants }));
     if (action === LifecycleAction.START || action === LifecycleAction.RESTART) {
-      throwProblems(ExperimentErrorReason.NOT_READY_TO_START, startProblems({ ...configOf(experiment), ...(variants ? { variants } : {}) }));
+      throwProblems(ExperimentErrorReason.NOT_READY_TO_START, experimentProblems({ ...configOf(experiment), ...(variants ? { variants } : {}) }));
     }
     const at = details.at ?? new Date();
     await store.insertStatusChange({ experimentId: experiment.id, from: experiment.status, to, actor: actorName(principal), reason: details.reason ?? null });
@@ -210,23 +228,26 @@ export async function autoPauseExperiment(manager: EntityManager, key: string, r
   return true;
 }
 
-/** The layer must exist for an experiment to join it. */
-async function requireLayer(manager: EntityManager, layerKey: string | null): Promise<void> {
-  if (layerKey && !(await new LayerStore(manager).findByKey(layerKey))) {
-    throw experimentError(ExperimentErrorReason.INVALID_EXPERIMENT, `No layer with key "${layerKey}"`, 'layerKey');
+/** What the configuration names that must exist: its layer, its metrics, its tiers. Only the fields present are checked. */
+async function referenceProblems(
+  manager: EntityManager,
+  config: Partial<Pick<ExperimentConfig, 'layerKey' | 'primaryMetricKey' | 'secondaryMetricKeys' | 'guardrailMetricKeys' | 'targeting'>>,
+): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  if (config.layerKey && !(await new LayerStore(manager).findByKey(config.layerKey))) {
+    problems.push({ field: 'layerKey', message: `no layer with key "${config.layerKey}"` });
   }
-}
-
-/** Every metric an experiment names must exist. */
-async function requireMetrics(manager: EntityManager, config: Partial<Pick<ExperimentConfig, 'primaryMetricKey' | 'secondaryMetricKeys' | 'guardrailMetricKeys'>>): Promise<void> {
   const named: [string, string][] = [
     ...(config.primaryMetricKey ? [['primaryMetricKey', config.primaryMetricKey] as [string, string]] : []),
     ...(config.secondaryMetricKeys ?? []).map((key, i): [string, string] => [`secondaryMetricKeys.${i}`, key]),
     ...(config.guardrailMetricKeys ?? []).map((key, i): [string, string] => [`guardrailMetricKeys.${i}`, key]),
   ];
-  const known = new Set((await new MetricStore(manager).byKeys(named.map(([, key]) => key))).map((metric) => metric.key));
-  const missing = named.find(([, key]) => !known.has(key));
-  if (missing) throw experimentError(ExperimentErrorReason.INVALID_EXPERIMENT, `No metric with key "${missing[1]}"`, missing[0]);
+  if (named.length > 0) {
+    const known = new Set((await new MetricStore(manager).byKeys(named.map(([, key]) => key))).map((metric) => metric.key));
+    for (const [field, key] of named) if (!known.has(key)) problems.push({ field, message: `no metric with key "${key}"` });
+  }
+  problems.push(...(await unknownTiers(manager, [['targeting', config.targeting]])));
+  return problems;
 }
 
 /** Takes a free slice of the experiment's layer, if it has one; the layer row is locked so two starts cannot take the same. */

@@ -13,6 +13,7 @@ import { createdAtCursor, pageSize, toPage, type Page } from '../common/paginati
 import { createVersioned, editVersioned, type VersionedDomain } from '../common/versioned-store';
 import { ExperimentStore } from '../experiments/experiment.store';
 import { EVERYONE } from '../engine/targeting.types';
+import { requireKnownTiers } from '../tiers/tier.service';
 
 function toRuleSnapshot(input: FlagRuleInput): FlagRuleSnapshot {
   const base = { id: input.id ?? `r_${randomBytes(4).toString('hex')}`, targeting: input.targeting ? plain(input.targeting) : EVERYONE };
@@ -35,6 +36,7 @@ function toRuleSnapshot(input: FlagRuleInput): FlagRuleSnapshot {
 async function validate(manager: EntityManager, type: FlagType, defaultValue: JsonValue, rules: FlagRuleSnapshot[]): Promise<void> {
   const [problem] = flagProblems(type, defaultValue, rules);
   if (problem) throw flagError(FlagErrorReason.INVALID_FLAG, `${problem.field}: ${problem.message}`, problem.field);
+  await requireKnownTiers(manager, rules.map((rule, i) => [`rules.${i}.targeting`, rule.targeting]));
   const experiments = new ExperimentStore(manager);
   for (const [i, rule] of rules.entries()) {
     if (rule.kind !== 'EXPERIMENT') continue;

@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { GraphQLError } from 'graphql';
 import { buildUpliftSchema } from './schema';
 import { introspectionGuard } from './introspection-guard';
+import { fieldSuggestionsForKnownCallers } from './field-suggestions';
 import { createErrorFormatter, DomainError, ErrorCode } from '../common/errors';
 import { redactUrl, type Logger } from '../common/logger';
 import type { RequestContext } from '../common/context';
@@ -22,6 +23,7 @@ import { databaseReadiness } from '../db/database';
 import { graphiqlLandingPage, graphiqlAssets } from '../graphiql/graphiql';
 import type { UpliftMetrics } from '../observability/metrics';
 import { metricsEndpoint, requestMetricsPlugin, countingAuthFailures } from '../observability/metrics-http';
+import { awaitLocalChangesPlugin, type ChangeBus } from '../common/change-bus';
 
 /** Request bodies above this are refused before parsing (event batches of 5,000 fit well below it). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -38,7 +40,8 @@ const QUERY_LIMITS = {
   maxDirectives: { n: 20 },
   // Counted by graphql-js's parser instead (parseOptions below), which reports GRAPHQL_PARSE_FAILED.
   maxTokens: { enabled: false },
-  blockFieldSuggestion: { enabled: true },
+  // Suggestions are shown to callers with a key and hidden from the others by fieldSuggestionsForKnownCallers.
+  blockFieldSuggestion: { enabled: false },
 };
 const MAX_TOKENS = 5_000;
 
@@ -51,6 +54,8 @@ export interface HttpServerOptions {
   userStates: UserStateService;
   now: () => Date;
   metrics: UpliftMetrics;
+  /** A mutation's answer waits until this instance has taken in its changes. */
+  changes: ChangeBus;
   /** Prefilled in GraphiQL's headers (only on the embedded default, where the machine is the developer's). */
   graphiqlKey?: string;
 }
@@ -80,7 +85,7 @@ class Context implements RequestContext {
   }
 }
 
-export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, metrics, graphiqlKey }: HttpServerOptions): Promise<HttpServer> {
+export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, metrics, changes, graphiqlKey }: HttpServerOptions): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
   const schema = await buildUpliftSchema();
@@ -116,6 +121,8 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
     plugins: [
       ...armor.plugins,
       introspectionGuard,
+      fieldSuggestionsForKnownCallers,
+      awaitLocalChangesPlugin(changes),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       graphiqlLandingPage({ prefillKey: graphiqlKey }),
       requestMetricsPlugin(metrics),

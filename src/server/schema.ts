@@ -15,13 +15,14 @@ import { MetricResolver } from '../metrics/metric.resolver';
 import { ResultResolver } from '../results/result.resolver';
 import { StatsResolver } from '../stats/stats.resolver';
 import { EntitlementResolver, EntitlementRuleResolver } from '../entitlements/entitlement.resolver';
+import { TierResolver } from '../tiers/tier.resolver';
 
 /** The whole GraphQL schema, built from the resolvers of every domain. */
 export async function buildUpliftSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: [
       ResolveResolver, EventResolver, ExperimentResolver, MetricResolver, ResultResolver, FlagResolver, EntitlementResolver, EntitlementRuleResolver,
-      LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver, StatsResolver,
+      LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver, StatsResolver, TierResolver,
     ],
     authChecker,
     validate: { forbidUnknownValues: false },

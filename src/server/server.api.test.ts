@@ -73,9 +73,21 @@ describe('errors', () => {
     expect(JSON.stringify(result)).not.toMatch(/stacktrace/);
   });
 
-  it('does not suggest field names, which would leak the schema', async () => {
+  it('does not suggest field names to a caller without a key, which would leak the schema', async () => {
     const result = await server.gql('{ experimentz { nodes { key } } }', undefined, null);
-    expect(result.errors![0].message).not.toMatch(/Did you mean/);
+    expect(result.errors![0].message).toBe('Cannot query field "experimentz" on type "Query".');
+  });
+
+  it('suggests field names and enum values to callers with a valid key', async () => {
+    const analystKey = await server.createKey('ANALYST', 'typo-analyst');
+    const typo = await server.gql('{ experiments { nodes { key versoin } } }', undefined, analystKey);
+    expect(errorCode(typo)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(typo.errors![0].message).toBe('Cannot query field "versoin" on type "Experiment". Did you mean "version"?');
+    const enumTypo = await server.gql('{ experiments(filter: { status: RUNING }) { nodes { key } } }');
+    expect(enumTypo.errors![0].message).toMatch(/Did you mean the enum value "RUNNING"\?/);
+    // resolve's fast path hands invalid documents to the same pipeline.
+    const resolveTypo = await server.gql('{ resolve(user: { id: "u" }) { userid } }');
+    expect(resolveTypo.errors![0].message).toMatch(/Did you mean "userId"\?/);
   });
 });
 

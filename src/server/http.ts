@@ -20,6 +20,7 @@ import { createFastPath, refusal } from './fast-path';
 import type { Principal } from '../auth/principal';
 import { databaseReadiness } from '../db/database';
 import { graphiqlLandingPage, graphiqlAssets } from '../graphiql/graphiql';
+import { resultsPages } from '../pages/results-pages';
 
 /** Request bodies above this are refused before parsing (event batches of 5,000 fit well below it). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -135,6 +136,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
     res.status(readiness.ready ? 200 : 503).json({ status: readiness.ready ? 'ready' : 'not ready', reason: readiness.reason });
   });
   app.use('/graphiql', graphiqlAssets());
+  app.use(resultsPages());
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),

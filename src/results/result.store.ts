@@ -14,6 +14,22 @@ export class ResultStore {
   /** Newest first. */
   async history(experimentKey: string, limit: number): Promise<ExperimentResults[]> {
     const rows = await this.manager.find(ResultSnapshot, { where: { experimentKey }, order: { id: 'DESC' }, take: limit });
-    return rows.map((row) => ({ ...(row.results as Omit<ExperimentResults, 'computedAt'>), computedAt: row.computedAt }));
+    return rows.map(resultsOf);
   }
+
+  /** The newest snapshot of each experiment that has one. */
+  async latest(experimentKeys: string[]): Promise<Map<string, ExperimentResults>> {
+    const rows: ResultSnapshot[] = await this.manager
+      .createQueryBuilder(ResultSnapshot, 's')
+      .distinctOn(['s.experimentKey'])
+      .where('s.experimentKey IN (:...experimentKeys)', { experimentKeys })
+      .orderBy('s.experimentKey')
+      .addOrderBy('s.id', 'DESC')
+      .getMany();
+    return new Map(rows.map((row) => [row.experimentKey, resultsOf(row)]));
+  }
+}
+
+function resultsOf(row: ResultSnapshot): ExperimentResults {
+  return { ...(row.results as Omit<ExperimentResults, 'computedAt'>), computedAt: row.computedAt };
 }

@@ -24,6 +24,7 @@ import { graphiqlLandingPage, graphiqlAssets } from '../graphiql/graphiql';
 import type { UpliftMetrics } from '../observability/metrics';
 import { metricsEndpoint, requestMetricsPlugin, countingAuthFailures } from '../observability/metrics-http';
 import { awaitLocalChangesPlugin, type ChangeBus } from '../common/change-bus';
+import { resultsPages } from '../pages/results-pages';
 
 /** Request bodies above this are refused before parsing (event batches of 5,000 fit well below it). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -148,6 +149,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   });
   app.get('/metrics', metricsEndpoint(metrics, authenticator));
   app.use('/graphiql', graphiqlAssets());
+  app.use(resultsPages());
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),

@@ -13,6 +13,7 @@ import { ResolveResolver, usePlainResolveResolvers } from '../assignment/resolve
 import { EventResolver } from '../events/event.resolver';
 import { MetricResolver } from '../metrics/metric.resolver';
 import { ResultResolver } from '../results/result.resolver';
+import { LatestResultsResolver } from '../results/latest-results.resolver';
 import { StatsResolver } from '../stats/stats.resolver';
 import { EntitlementResolver, EntitlementRuleResolver } from '../entitlements/entitlement.resolver';
 import { TierResolver } from '../tiers/tier.resolver';
@@ -21,7 +22,7 @@ import { TierResolver } from '../tiers/tier.resolver';
 export async function buildUpliftSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: [
-      ResolveResolver, EventResolver, ExperimentResolver, MetricResolver, ResultResolver, FlagResolver, EntitlementResolver, EntitlementRuleResolver,
+      ResolveResolver, EventResolver, ExperimentResolver, MetricResolver, ResultResolver, LatestResultsResolver, FlagResolver, EntitlementResolver, EntitlementRuleResolver,
       LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver, StatsResolver, TierResolver,
     ],
     authChecker,

@@ -1,0 +1,83 @@
+// @ts-check
+// Strategies side by side: the treatment arms of chosen experiments on one metric, against what
+// each costs per incremental user.
+import { gql } from './api.js';
+import { chartFigure, costLiftChart } from './charts.js';
+import { count, interval, number, points, pValue, relative } from './format.js';
+import { dataTable, h } from './tables.js';
+
+const CHOICES = `query CompareChoices { experiments(first: 100) { nodes { key name status strategy } } metrics { key name kind } }`;
+const COMPARE = `query CompareStrategies($metricKey: String!, $experimentKeys: [String!]!) {
+  compareStrategies(metricKey: $metricKey, experimentKeys: $experimentKeys) {
+    rank experimentKey strategy variantKey users controlValue value absoluteLift absoluteLiftInterval { lower upper }
+    relativeLift relativeLiftInterval { lower upper } pValue incrementalCostPerUser costPerIncrementalUser
+  }
+}`;
+
+/** @param {HTMLElement} root */
+export async function renderComparePage(root) {
+  const params = new URLSearchParams(location.search);
+  const { experiments, metrics } = await gql(CHOICES);
+  const chosen = (params.get('experiments') ?? '').split(',').filter(Boolean);
+  const metricKey = params.get('metric') ?? 'd7_retention';
+  const form = h('form', { class: 'filters', method: 'get', action: '/results/compare' });
+  const metricSelect = /** @type {HTMLSelectElement} */ (h('select', { name: 'metric', id: 'compare-metric' }, metrics.map((/** @type {any} */ m) => h('option', { value: m.key }, [m.name]))));
+  metricSelect.value = metricKey;
+  const boxes = experiments.nodes.map((/** @type {any} */ e) => {
+    const box = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', value: e.key, id: `compare-${e.key}` }));
+    box.checked = chosen.includes(e.key);
+    return h('label', { for: `compare-${e.key}`, class: 'check' }, [box, ` ${e.name} (${e.strategy ?? 'no strategy'}, ${e.status.toLowerCase()})`]);
+  });
+  const hidden = /** @type {HTMLInputElement} */ (h('input', { type: 'hidden', name: 'experiments' }));
+  const submit = h('button', { type: 'submit' }, ['Compare']);
+  form.append(h('label', { for: 'compare-metric' }, ['Metric ', metricSelect]), h('fieldset', {}, [h('legend', {}, ['Experiments']), ...boxes]), hidden, submit);
+  form.addEventListener('submit', () => {
+    hidden.value = [...form.querySelectorAll('input[type=checkbox]:checked')].map((b) => /** @type {HTMLInputElement} */ (b).value).join(',');
+  });
+  root.replaceChildren(h('h1', {}, ['Compare strategies']), form);
+  if (chosen.length === 0) {
+    root.append(h('p', { class: 'muted' }, ['Choose experiments and a metric.']));
+    return;
+  }
+  const arms = (await gql(COMPARE, { metricKey, experimentKeys: chosen })).compareStrategies;
+  const metric = metrics.find((/** @type {any} */ m) => m.key === metricKey);
+  const rate = metric && (metric.kind === 'CONVERSION' || metric.kind === 'RETENTION');
+  const lift = rate ? (/** @type {number} */ v) => points(v) : (/** @type {number} */ v) => number(v);
+  const rows = arms.map((/** @type {any} */ a) => ({ ...a, label: `${a.experimentKey} · ${a.variantKey}`, lift: a.absoluteLift, liftLower: a.absoluteLiftInterval?.lower, liftUpper: a.absoluteLiftInterval?.upper, cost: a.costPerIncrementalUser }));
+  const populations = [...new Set(arms.map((/** @type {any} */ a) => a.experimentKey))];
+  root.append(
+    h('p', { class: 'muted', 'data-testid': 'populations' }, [`Each arm is compared with its own experiment's control; populations: ${populations.join(', ')}. Experiments with different targeting compare different users.`]),
+    chartFigure({
+      title: `${metric?.name ?? metricKey}: lift against reward cost per incremental user`,
+      filename: `compare-${metricKey}`,
+      testId: 'cost-lift-chart',
+      draw: (width) => costLiftChart(rows, width),
+      table: {
+        rows,
+        columns: [
+          { label: 'Arm', text: (r) => r.label },
+          { label: 'Lift', numeric: true, text: (r) => `${lift(r.absoluteLift)} ${interval(r.absoluteLiftInterval, lift)}`, csv: (r) => r.absoluteLift },
+          { label: 'Cost per incremental user', numeric: true, text: (r) => number(r.costPerIncrementalUser), csv: (r) => r.costPerIncrementalUser },
+        ],
+      },
+    }),
+    dataTable({
+      caption: 'Ranked by lift in the metric’s good direction',
+      filename: `compare-${metricKey}-ranked`,
+      testId: 'compare-table',
+      rows,
+      columns: [
+        { label: 'Rank', numeric: true, text: (r) => String(r.rank) },
+        { label: 'Experiment', text: (r) => r.experimentKey },
+        { label: 'Strategy', text: (r) => r.strategy ?? '—' },
+        { label: 'Arm', text: (r) => r.variantKey },
+        { label: 'Users', numeric: true, text: (r) => count(r.users), csv: (r) => r.users },
+        { label: 'Absolute lift', numeric: true, text: (r) => `${lift(r.absoluteLift)} ${interval(r.absoluteLiftInterval, lift)}`, csv: (r) => r.absoluteLift },
+        { label: 'Relative lift', numeric: true, text: (r) => `${relative(r.relativeLift)} ${interval(r.relativeLiftInterval, relative)}`, csv: (r) => r.relativeLift },
+        { label: 'p (raw)', numeric: true, text: (r) => pValue(r.pValue), csv: (r) => r.pValue },
+        { label: 'Incremental cost per user', numeric: true, text: (r) => number(r.incrementalCostPerUser), csv: (r) => r.incrementalCostPerUser },
+        { label: 'Cost per incremental user', numeric: true, text: (r) => number(r.costPerIncrementalUser), csv: (r) => r.costPerIncrementalUser },
+      ],
+    }),
+  );
+}

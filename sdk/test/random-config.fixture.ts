@@ -7,7 +7,10 @@ import { mulberry32 } from '../../src/common/random';
 import type { TestServer } from '../../src/testing/harness';
 import type { User } from '@uplift/sdk';
 
+/** Tiers targeting names: the catalogue's defaults and one the fixture adds (`lapsed`). */
 const TIERS = ['new', 'regular', 'high_value', 'lapsed'];
+/** What users send: those, and one the catalogue does not know (resolve takes it as no tier). */
+const USER_TIERS = [...TIERS, 'churned'];
 const COUNTRIES = ['sg', 'my', 'id', 'th', 'vn'];
 const VERSIONS = ['5.1.0', '5.2.0', '5.2.3', '5.3.0', '6.0.0-beta.1', '6.0.0'];
 
@@ -41,6 +44,10 @@ async function ok(server: TestServer, query: string, variables?: Record<string, 
 /** Adds one random configuration under `prefix`; returns the user ids it forced into variants. */
 export async function addRandomConfiguration(server: TestServer, random: Random, prefix: string): Promise<string[]> {
   const layerKey = `${prefix}-layer`;
+  const known = await ok(server, '{ tiers { key } }');
+  if (!known.tiers.some((tier: { key: string }) => tier.key === 'lapsed')) {
+    await ok(server, 'mutation { createTier(input: { key: "lapsed", description: "Away for a month or more" }) { key } }');
+  }
   await ok(server, 'mutation ($input: CreateLayerInput!) { createLayer(input: $input) { key } }', { input: { key: layerKey, name: layerKey } });
   const experiments: { key: string; variants: string[] }[] = [];
   const forcedUsers: string[] = [];
@@ -94,7 +101,7 @@ export function randomUser(random: Random, index: number): User {
   if (random() < 0.8) attributes.app = { version: pick(random, VERSIONS) };
   if (random() < 0.6) attributes.age = Math.floor(random() * 70) + 12;
   if (random() < 0.3) attributes.beta = random() < 0.5;
-  return { id: `user-${index}-${Math.floor(random() * 1e9)}`, tier: random() < 0.85 ? pick(random, TIERS) : null, attributes };
+  return { id: `user-${index}-${Math.floor(random() * 1e9)}`, tier: random() < 0.85 ? pick(random, USER_TIERS) : null, attributes };
 }
 
 export { mulberry32 };

@@ -5,7 +5,7 @@
  * answer the server would not give.
  */
 import type { ConfigSnapshot, ExperimentSnapshot, FlagSnapshot } from './snapshot';
-import { ConditionOperator, MatchMode, type Targeting } from './targeting.types';
+import { ConditionOperator, MatchMode, type Targeting } from './targeting.model';
 
 /**
  * The configuration format this engine reads. A server sends `schemaVersion`; a larger number

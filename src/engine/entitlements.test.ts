@@ -1,7 +1,7 @@
 import { explainEntitlements, resolveEntitlements, stateNeeds, DAY_MS, type EntitlementInput } from './entitlements';
-import type { BehaviourConditionSnapshot, CatalogueEntry, EntitlementConfig, EntitlementRuleSnapshot, UserFacts, UserGrantSnapshot } from './entitlement.types';
+import type { BehaviourConditionSnapshot, CatalogueEntry, EntitlementConfig, EntitlementRuleSnapshot, UserFacts, UserGrantSnapshot } from './entitlement.model';
 import type { ExperimentAssignment, JsonValue } from './snapshot';
-import { ConditionOperator, MatchMode } from './targeting.types';
+import { ConditionOperator, MatchMode } from './targeting.model';
 import { mulberry32 } from '../common/random';
 
 // 2026-11-20T12:00:00Z, a Friday noon; day numbers below are UTC days since 1970-01-01.

@@ -21,7 +21,7 @@ import type {
   RuleEffect,
   UserFacts,
   UserGrantSnapshot,
-} from './entitlement.types';
+} from './entitlement.model';
 
 export const DAY_MS = 86_400_000;
 

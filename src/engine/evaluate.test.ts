@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { GrowthBookClient, type Filter } from '@growthbook/growthbook';
-import { ConditionOperator as Op, MatchMode, type Targeting } from './targeting.types';
+import { ConditionOperator as Op, MatchMode, type Targeting } from './targeting.model';
 import { compileSnapshot, evaluate } from './evaluate';
 import type { ConfigSnapshot, ExperimentSnapshot, FlagEvaluation, FlagRuleSnapshot, FlagSnapshot, JsonValue, Resolution, UserContext } from './snapshot';
 

@@ -7,8 +7,8 @@
  * checks it): it must load unchanged in a browser.
  */
 export * from './snapshot';
-export * from './targeting.types';
-export * from './entitlement.types';
+export * from './targeting.model';
+export * from './entitlement.model';
 export { bucketRanges, chooseVariant, fnv1a32, hashV2, seededHash, type BucketRange } from './hash';
 export { attributeReader, compileTargeting, matchesTargeting, type UserPredicate } from './targeting.evaluate';
 export { compileSnapshot, evaluate, FITS_FLAG_TYPE, type CompiledSnapshot } from './evaluate';

@@ -1,7 +1,7 @@
 import { evalCondition, type ConditionInterface } from '@growthbook/growthbook';
 import type { JsonValue, UserContext } from './snapshot';
 import { compileTargeting, matchesTargeting } from './targeting.evaluate';
-import { ConditionOperator as Op, MatchMode, type Targeting, type TargetingCondition } from './targeting.types';
+import { ConditionOperator as Op, MatchMode, type Targeting, type TargetingCondition } from './targeting.model';
 
 const withConditions = (match: MatchMode, ...conditions: TargetingCondition[]): Targeting => ({ tiers: [], match, conditions });
 const condition = (attribute: string, operator: Op, value: unknown): TargetingCondition => ({ attribute, operator, value });

@@ -1,7 +1,7 @@
 import type { JsonValue } from '../assignment/snapshot';
 import { targetingProblems, SLUG_PATTERN, type Problem } from '../targeting/targeting.rules';
 import { EVENT_TYPE_PATTERN } from '../events/event.rules';
-import type { EntitlementKind, EntitlementRuleSnapshot, QuotaPeriod } from './entitlement.snapshot';
+import type { EntitlementKind, EntitlementRuleSnapshot, QuotaPeriod } from '../engine/entitlement.model';
 
 export const MAX_RULE_ENTITLEMENTS = 50;
 export const MAX_CONDITIONS = 20;

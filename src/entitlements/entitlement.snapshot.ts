@@ -1,11 +1,11 @@
 /**
- * A stored entitlement rule turned into the engine's plain form (src/engine/entitlement.types.ts,
+ * A stored entitlement rule turned into the engine's plain form (src/engine/entitlement.model.ts,
  * re-exported here so that existing imports keep working).
  */
 import type { EntitlementRule } from './entitlement.entity';
-import type { EntitlementRuleSnapshot } from '../engine/entitlement.types';
+import type { EntitlementRuleSnapshot } from '../engine/entitlement.model';
 
-export * from '../engine/entitlement.types';
+export * from '../engine/entitlement.model';
 
 export type RuleFields = Pick<EntitlementRule, 'effect' | 'priority' | 'enabled' | 'validFrom' | 'validUntil' | 'targeting' | 'variants' | 'behaviour' | 'entitlements'>;
 

@@ -8,7 +8,7 @@ import {
 import { ExperimentStore, experimentRefusals, type ExperimentChanges } from './experiment.store';
 import { AuditEntityType, recordAudit } from '../audit/audit.service';
 import { actorName, type Principal } from '../auth/principal';
-import { EVERYONE } from '../engine/targeting.types';
+import { EVERYONE } from '../engine/targeting.model';
 import { createdAtCursor, pageSize, toPage, type Page } from '../common/pagination';
 import { announceChange, ChangeTopic } from '../common/change-bus';
 import { plain } from '../common/plain';

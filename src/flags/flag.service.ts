@@ -12,7 +12,7 @@ import { plain } from '../common/plain';
 import { createdAtCursor, pageSize, toPage, type Page } from '../common/pagination';
 import { createVersioned, editVersioned, type VersionedDomain } from '../common/versioned-store';
 import { ExperimentStore } from '../experiments/experiment.store';
-import { EVERYONE } from '../engine/targeting.types';
+import { EVERYONE } from '../engine/targeting.model';
 import { requireKnownTiers } from '../tiers/tier.service';
 
 function toRuleSnapshot(input: FlagRuleInput): FlagRuleSnapshot {

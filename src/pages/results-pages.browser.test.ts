@@ -52,7 +52,7 @@ const expected = {
     page.on('request', (request) => requested.push(request.url()));
     const key = options.key === undefined ? run.adminKey : options.key;
     await page.goto(`${run.uplift.url}${address}${key ? `#key=${key}` : ''}`);
-    await page.waitForFunction('document.body.dataset.ready', null, { timeout: 30_000 });
+    await page.waitForFunction(() => (globalThis as any).document.body.dataset.ready, null, { timeout: 30_000 });
     return { page, problems, requested };
   }
 
@@ -69,7 +69,7 @@ const expected = {
   async function axeViolations(page: Page): Promise<string[]> {
     // evaluate() runs outside the page's Content-Security-Policy, which rightly refuses injected scripts.
     await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-    const result: any = await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`);
+    const result: any = await page.evaluate(() => (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] }));
     return result.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id}: ${v.help} (${v.nodes.length})`);
   }
 
@@ -91,7 +91,7 @@ const expected = {
 
   it('lists every experiment with its latest stored results, and filters them', async () => {
     const { page, problems, requested } = await open('/results');
-    expect(await page.evaluate('document.body.dataset.ready')).toBe('true');
+    expect(await page.evaluate(() => (globalThis as any).document.body.dataset.ready)).toBe('true');
     const rows = page.locator('[data-testid=experiments-table] tbody tr');
     expect(await rows.count()).toBe(2);
     const text = await page.locator('[data-testid=experiments-table]').innerText();
@@ -202,7 +202,10 @@ const expected = {
     for (const address of ['/results', '/results/experiments/activity-incentives', '/results/compare?metric=d7_retention&experiments=activity-incentives']) {
       const { page } = await open(address, { width: 390 });
       await page.waitForTimeout(300);
-      const widths: any = await page.evaluate('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })');
+      const widths = await page.evaluate(() => {
+        const root = (globalThis as any).document.documentElement;
+        return { scroll: root.scrollWidth as number, client: root.clientWidth as number };
+      });
       expect(widths.scroll).toBeLessThanOrEqual(widths.client);
       if (address.includes('experiments/')) await screenshot(page, 'results-experiment-390');
       await page.close();

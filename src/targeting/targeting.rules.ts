@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { ConditionOperator, type Targeting } from './targeting.types';
+import { ConditionOperator, type Targeting } from '../engine/targeting.model';
 import { SLUG_PATTERN } from '../engine/user';
 
 // Shared with the engine, which checks users' tiers with it.

@@ -1,6 +1,6 @@
 import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { ConditionOperator, MatchMode, type Targeting as PlainTargeting, type TargetingCondition as PlainTargetingCondition } from '../engine/targeting.types';
+import { ConditionOperator, MatchMode, type Targeting as PlainTargeting, type TargetingCondition as PlainTargetingCondition } from '../engine/targeting.model';
 
 // The enums are the engine's (plain data); GraphQL registers them here.
 export { ConditionOperator, MatchMode };

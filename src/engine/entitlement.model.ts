@@ -3,7 +3,7 @@
  * (entitlements.ts) reads. No classes, no I/O.
  */
 import type { JsonValue } from './snapshot';
-import type { Targeting } from './targeting.types';
+import type { Targeting } from './targeting.model';
 
 export type EntitlementKind = 'FEATURE' | 'QUOTA' | 'COUPON' | 'CONFIG';
 export type QuotaPeriod = 'DAY' | 'WEEK' | 'MONTH' | 'LIFETIME';

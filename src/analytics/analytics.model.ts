@@ -68,3 +68,16 @@ export interface AggregationRequest {
   today: string;
   byTier: boolean;
 }
+
+/** How many days after exposure the retention curve reaches (D0 to D30). */
+export const TIMELINE_DAYS = 30;
+
+/** The users of one arm first exposed on one UTC day, and how many of them were active on each day after. */
+export interface ExposureDay {
+  variantKey: string;
+  /** YYYY-MM-DD, UTC. */
+  exposureDay: string;
+  users: number;
+  /** Index n: users active on day n after exposure (n = 0 to TIMELINE_DAYS), whether or not day n has passed. */
+  activeOnDay: number[];
+}

@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import { foldMetricValues, INSERT_EXPOSURES, lockMetricValues, LOG_DELTAS } from './metric-values';
+import { activeDayBit, exposureDayOf, foldMetricValues, INSERT_EXPOSURES, lockMetricValues, LOG_DELTAS } from './metric-values';
 import { aggregationStatements } from './aggregation.sql';
-import type { AggregationRequest, EventRow, ExposureRow, GroupAggregate } from './analytics.model';
+import type { AggregationRequest, EventRow, ExposureRow, ExposureDay, GroupAggregate } from './analytics.model';
+import { TIMELINE_DAYS } from './analytics.model';
 
 /** New events, and what they add to the per-user daily summaries and to the metric-values log. */
 const INSERT_EVENTS = `WITH inserted AS (
@@ -118,5 +119,28 @@ export class AnalyticsStore {
         ),
       };
     });
+  }
+
+  /**
+   * Per arm and exposure day: how many users were exposed, and how many of them were active on each
+   * of days 0 to TIMELINE_DAYS after exposure. One scan of the phase's exposures, reading the same
+   * active-day bits as retention metrics; the retention curve and exposures per day follow from it.
+   */
+  async exposureDays(experimentKey: string, phase: number): Promise<ExposureDay[]> {
+    await foldMetricValues(this.manager);
+    const days = Array.from({ length: TIMELINE_DAYS + 1 }, (_, day) => day);
+    const rows: Record<string, string | number>[] = await this.manager.query(
+      `SELECT x.variant_key, to_char(${exposureDayOf('x.exposed_at')}, 'YYYY-MM-DD') AS day0, count(*)::int AS users,
+              ${days.map((day) => `sum(get_bit(x.active_days, ${activeDayBit(day)}))::int AS a${day}`).join(', ')}
+       FROM exposures x WHERE x.experiment_key = $1 AND x.phase = $2
+       GROUP BY 1, 2 ORDER BY 2, 1`,
+      [experimentKey, phase],
+    );
+    return rows.map((row) => ({
+      variantKey: String(row.variant_key),
+      exposureDay: String(row.day0),
+      users: Number(row.users),
+      activeOnDay: days.map((day) => Number(row[`a${day}`])),
+    }));
   }
 }

@@ -160,6 +160,29 @@ const expected = {
     await page.close();
   });
 
+  it('draws the retention curve and the exposures per day as the API computes them', async () => {
+    const { page, problems } = await open('/results/experiments/activity-incentives');
+    const timeline = (await api(`{ experimentTimeline(key: "activity-incentives") { retention { variantKey day users rate interval { lower upper } } exposuresPerDay { variantKey day users } } }`)).experimentTimeline;
+    const arms = [...new Set(timeline.retention.map((p: any) => p.variantKey))];
+    await page.locator('[data-testid=retention-chart] svg').first().waitFor();
+    // One line per arm in each chart.
+    expect(await page.locator('[data-testid=retention-chart] svg [aria-label=line] path').count()).toBe(arms.length);
+    expect(await page.locator('[data-testid=exposures-chart] svg [aria-label=line] path').count()).toBe(arms.length);
+    // The retention curve's table view: every point with users, as the API gives it.
+    const figure = page.locator('figure.chart-figure', { has: page.locator('[data-testid=retention-chart]') });
+    await figure.getByRole('button', { name: 'Table view' }).click();
+    const rows = page.locator('[data-testid=retention-chart-table] tbody tr');
+    const points = timeline.retention.filter((p: any) => p.rate !== null);
+    expect(await rows.count()).toBe(points.length);
+    for (const index of [0, Math.floor(points.length / 2), points.length - 1]) {
+      const point = points[index];
+      const cells = await rows.nth(index).locator('td').allInnerTexts();
+      expect(cells).toEqual([point.variantKey, String(point.day), expected.count(point.users), expected.percent(point.rate), expected.interval(point.interval, expected.percent)]);
+    }
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('gives every chart a table view and SVG and PNG downloads, and every table a CSV download', async () => {
     const { page } = await open('/results/experiments/activity-incentives');
     const figure = page.locator('figure', { has: page.locator('[data-testid=forest-chart]') });

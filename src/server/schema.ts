@@ -14,6 +14,7 @@ import { EventResolver } from '../events/event.resolver';
 import { MetricResolver } from '../metrics/metric.resolver';
 import { ResultResolver } from '../results/result.resolver';
 import { LatestResultsResolver } from '../results/latest-results.resolver';
+import { TimelineResolver } from '../results/timeline.resolver';
 import { StatsResolver } from '../stats/stats.resolver';
 import { EntitlementResolver, EntitlementRuleResolver } from '../entitlements/entitlement.resolver';
 import { TierResolver } from '../tiers/tier.resolver';
@@ -22,7 +23,7 @@ import { TierResolver } from '../tiers/tier.resolver';
 export async function buildUpliftSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: [
-      ResolveResolver, EventResolver, ExperimentResolver, MetricResolver, ResultResolver, LatestResultsResolver, FlagResolver, EntitlementResolver, EntitlementRuleResolver,
+      ResolveResolver, EventResolver, ExperimentResolver, MetricResolver, ResultResolver, LatestResultsResolver, TimelineResolver, FlagResolver, EntitlementResolver, EntitlementRuleResolver,
       LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver, StatsResolver, TierResolver,
     ],
     authChecker,

@@ -171,3 +171,41 @@ export function costLiftChart(rows, width) {
     ],
   });
 }
+
+/**
+ * Each arm's retention curve, Dn for n = 0 to 30, with its interval as a band.
+ * @param {{ variantKey: string, day: number, rate: number, lower: number, upper: number }[]} rows
+ * @param {number} width
+ */
+export function retentionChart(rows, width) {
+  const arms = [...new Set(rows.map((r) => r.variantKey))];
+  return Plot.plot({
+    width,
+    height: 280,
+    x: { label: 'days after exposure →', domain: [0, 30] },
+    y: { label: '↑ active (%)', grid: true, domain: [0, 100] },
+    color: { domain: arms, range: PALETTE, legend: true },
+    marks: [
+      Plot.areaY(rows, { x: 'day', y1: (/** @type {any} */ r) => r.lower * 100, y2: (/** @type {any} */ r) => r.upper * 100, fill: 'variantKey', fillOpacity: 0.15, z: 'variantKey' }),
+      Plot.lineY(rows, { x: 'day', y: (/** @type {any} */ r) => r.rate * 100, stroke: 'variantKey', z: 'variantKey' }),
+      Plot.dot(rows, { x: 'day', y: (/** @type {any} */ r) => r.rate * 100, fill: 'variantKey', r: 2 }),
+    ],
+  });
+}
+
+/**
+ * Users first exposed per day, per arm.
+ * @param {{ variantKey: string, day: Date, users: number }[]} rows
+ * @param {number} width
+ */
+export function exposuresPerDayChart(rows, width) {
+  const arms = [...new Set(rows.map((r) => r.variantKey))];
+  return Plot.plot({
+    width,
+    height: 220,
+    x: { label: null, type: 'time' },
+    y: { label: '↑ users first exposed', grid: true },
+    color: { domain: arms, range: PALETTE, legend: true },
+    marks: [Plot.ruleY([0]), Plot.lineY(rows, { x: 'day', y: 'users', stroke: 'variantKey', z: 'variantKey' }), Plot.dot(rows, { x: 'day', y: 'users', fill: 'variantKey', r: 2 })],
+  });
+}

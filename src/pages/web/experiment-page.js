@@ -2,7 +2,7 @@
 // One experiment's results: header, health, metrics (table and forest plot), over time, tiers,
 // guardrails and the recommendation.
 import { gql } from './api.js';
-import { chartFigure, forestPlot, overTimeChart, sampleRatioChart } from './charts.js';
+import { chartFigure, exposuresPerDayChart, forestPlot, overTimeChart, retentionChart, sampleRatioChart } from './charts.js';
 import { age, count, day, interval, liftFormat, number, percent, pValue, relative, valueFormat } from './format.js';
 import { badge, dataTable, h } from './tables.js';
 
@@ -27,6 +27,8 @@ const EXPERIMENT_QUERY = `query ExperimentPage($key: String!) {
 }`;
 const RESULTS_QUERY = `query ExperimentResults($key: String!) { experimentResults(key: $key) { ${RESULTS} } }`;
 const HISTORY_QUERY = `query ExperimentHistory($key: String!) { experimentResultHistory(key: $key, first: 100) { computedAt phase ${METRICS} } }`;
+const TIMELINE_QUERY = `query ExperimentTimeline($key: String!) { experimentTimeline(key: $key) {
+  asOfDay retention { variantKey day users activeUsers rate interval { lower upper } } exposuresPerDay { variantKey day users } } }`;
 const TIERS_QUERY = `query ExperimentTiers($key: String!) { experimentResults(key: $key, segmentBy: TIER) { segments { tier exposures { variantKey users } ${METRICS} } } }`;
 
 /** A payload in a few words: its keys and short values. @param {unknown} payload */
@@ -121,7 +123,7 @@ function forestFigure(title, metrics, filename, testId) {
 
 /** @param {string} title @param {...(Node | string)} children */
 function section(title, ...children) {
-  return h('section', {}, [h('h2', {}, [title]), ...children]);
+  return h('section', { 'data-section': title.toLowerCase().replace(/[^a-z]+/g, '-') }, [h('h2', {}, [title]), ...children]);
 }
 
 /** @param {HTMLElement} root @param {string} key */
@@ -207,7 +209,50 @@ export async function renderExperimentPage(root, key) {
     ),
   );
 
-  const [history, tiers] = await Promise.all([gql(HISTORY_QUERY, { key }), gql(TIERS_QUERY, { key })]);
+  const [history, tiers, timeline] = await Promise.all([gql(HISTORY_QUERY, { key }), gql(TIERS_QUERY, { key }), gql(TIMELINE_QUERY, { key })]);
+  const curve = timeline.experimentTimeline.retention
+    .filter((/** @type {any} */ p) => p.rate !== null)
+    .map((/** @type {any} */ p) => ({ variantKey: p.variantKey, day: p.day, users: p.users, activeUsers: p.activeUsers, rate: p.rate, lower: p.interval.lower, upper: p.interval.upper }));
+  const daily = timeline.experimentTimeline.exposuresPerDay.map((/** @type {any} */ d) => ({ variantKey: d.variantKey, day: new Date(`${d.day}T00:00:00Z`), dayText: d.day, users: d.users }));
+  const health = body.querySelector('section[data-section=health]');
+  health?.append(
+    chartFigure({
+      title: 'Users first exposed per day, by arm',
+      filename: `${experiment.key}-exposures-per-day`,
+      testId: 'exposures-chart',
+      draw: (width) => exposuresPerDayChart(daily, width),
+      table: {
+        rows: daily,
+        columns: [
+          { label: 'Day', text: (r) => r.dayText },
+          { label: 'Arm', text: (r) => r.variantKey },
+          { label: 'Users', numeric: true, text: (r) => count(r.users), csv: (r) => r.users },
+        ],
+      },
+    }),
+  );
+  body.append(
+    section(
+      'Retention curve',
+      chartFigure({
+        title: 'Share of each arm active on day n after first exposure, with 95% intervals',
+        filename: `${experiment.key}-retention-curve`,
+        testId: 'retention-chart',
+        draw: (width) => retentionChart(curve, width),
+        note: `Day n counts the users whose day n had ended by ${timeline.experimentTimeline.asOfDay}.`,
+        table: {
+          rows: curve,
+          columns: [
+            { label: 'Arm', text: (r) => r.variantKey },
+            { label: 'Day', numeric: true, text: (r) => String(r.day) },
+            { label: 'Users', numeric: true, text: (r) => count(r.users), csv: (r) => r.users },
+            { label: 'Active', numeric: true, text: (r) => percent(r.rate), csv: (r) => r.rate },
+            { label: '95% interval', numeric: true, text: (r) => interval(r, percent), csv: (r) => `${r.lower};${r.upper}` },
+          ],
+        },
+      }),
+    ),
+  );
   const primaryKey = experiment.primaryMetricKey;
   const primary = results.metrics.find((/** @type {any} */ m) => m.role === 'PRIMARY');
   const overTime = history.experimentResultHistory

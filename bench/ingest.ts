@@ -15,7 +15,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { startUplift } from '../src/app';
 import { generateSecret } from '../src/auth/api-key.service';
 import { postGraphQL } from '../src/testing/harness';
-import { EventStore } from '../src/events/event.store';
+import { AnalyticsStore } from '../src/analytics/analytics.store';
 import { freshBenchDatabase, median } from './database';
 
 const EVENTS = 200_000;
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     const created = await postGraphQL(uplift.url, 'mutation { createApiKey(input: { name: "bench", role: SDK }) { secret } }', undefined, adminKey);
     const sdkKey = created.data.createApiKey.secret as string;
     const exposedAt = new Date(EVENT_DAY - 7 * 86_400_000);
-    await new EventStore(uplift.dataSource.manager).insertExposures(
+    await new AnalyticsStore(uplift.dataSource.manager).insertExposures(
       ['bench-a', 'bench-b'].flatMap((experimentKey) =>
         Array.from({ length: USERS }, (_, i) => ({ experimentKey, phase: 1, userId: `user-${i}`, variantKey: i % 2 ? 'treatment' : 'control', tier: null, exposedAt })),
       ),

@@ -20,7 +20,7 @@ import { postGraphQL } from '../src/testing/harness';
 import { demoUsers, type DemoOptions } from '../src/demo/scenario';
 import { mulberry32 } from '../src/common/random';
 import { computeExperimentResults } from '../src/results/result.service';
-import { rebuildActiveDays, rebuildMetricValues } from '../src/metrics/metric-values';
+import { rebuildActiveDays, rebuildMetricValues } from '../src/analytics/metric-values';
 import { freshBenchDatabase, median } from './database';
 
 const USERS = 1_000_000;

@@ -12,7 +12,7 @@ import { ChangeBus } from './common/change-bus';
 import { SnapshotService } from './assignment/snapshot.service';
 import { ExposureWriter } from './events/exposure.writer';
 import { UserStateService } from './entitlements/user-state.service';
-import { MetricValueFolder } from './metrics/metric-values';
+import { MetricValueFolder } from './analytics/metric-values';
 
 export interface RunningUplift {
   /** e.g. http://127.0.0.1:4000 */

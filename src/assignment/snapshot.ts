@@ -3,7 +3,7 @@
  * `sdkConfig` hands to apps, and all that the pure evaluation module (evaluate.ts) reads.
  * No classes, no Dates, no I/O: the same snapshot gives the same answers in any process.
  */
-import type { Targeting } from '../targeting/targeting.types';
+import type { Targeting } from '../targeting/targeting.model';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 

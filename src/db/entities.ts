@@ -4,9 +4,10 @@ import { Experiment, ForcedAssignment, StatusChange, Variant } from '../experime
 import { Holdout, Layer } from '../layers/layer.entity';
 import { Flag } from '../flags/flag.entity';
 import { Metric } from '../metrics/metric.entity';
-import { ExposureMetricValue } from '../metrics/metric-value.entity';
+import { ExposureMetricValue } from '../analytics/metric-value.entity';
 import { ResultSnapshot } from '../results/result-snapshot.entity';
-import { Exposure, TrackedEvent, UserActivity, UserEventDay } from '../events/event.entity';
+import { TrackedEvent } from '../events/event.entity';
+import { Exposure, UserActivity, UserEventDay } from '../analytics/analytics.entity';
 import { Entitlement, EntitlementRule, UserGrant } from '../entitlements/entitlement.entity';
 import { Tier } from '../tiers/tier.entity';
 

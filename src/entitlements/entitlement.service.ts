@@ -12,36 +12,48 @@ import type {
   UserGrantInput,
 } from './entitlement.inputs';
 import { catalogueProblems, ruleProblems, valueProblem } from './entitlement.rules';
-import { EntitlementStore } from './entitlement.store';
-import { ruleSnapshotOf, type RuleFields } from './entitlement.snapshot';
+import { catalogueRefusals, EntitlementStore, ruleRefusals } from './entitlement.store';
+import { ruleSnapshotOf } from './entitlement.snapshot';
 import type { JsonValue } from '../assignment/snapshot';
 import { AuditEntityType, recordAudit } from '../audit/audit.service';
 import { actorName, type Principal } from '../auth/principal';
 import { announceChange, ChangeTopic } from '../common/change-bus';
 import { plain } from '../common/plain';
 import { createdAtCursor, pageSize, toPage, type Page } from '../common/pagination';
+import { createVersioned, editVersioned, type VersionedDomain } from '../common/versioned-store';
 import type { Problem } from '../targeting/targeting.rules';
-import { EVERYONE } from '../targeting/targeting.types';
+import { EVERYONE } from '../targeting/targeting.model';
 import { requireKnownTiers } from '../tiers/tier.service';
 import { ExperimentStore } from '../experiments/experiment.store';
+
+/** A rule's fields as stored (its key, name and description aside). */
+type RuleFields = Pick<EntitlementRule, 'effect' | 'priority' | 'enabled' | 'validFrom' | 'validUntil' | 'targeting' | 'variants' | 'behaviour' | 'entitlements'>;
 
 function refuse(reason: EntitlementErrorReason, problems: Problem[]): void {
   const [problem] = problems;
   if (problem) throw entitlementError(reason, `${problem.field}: ${problem.message}`, problem.field);
 }
 
-function versionConflict(label: string, key: string, actual: number, expected: number): never {
-  throw entitlementError(
-    EntitlementErrorReason.VERSION_CONFLICT,
-    `${label} "${key}" is at version ${actual}, not ${expected}: someone changed it since you read it`,
-    'version',
-  );
-}
+const catalogue: VersionedDomain<Entitlement> = {
+  store: (manager) => new EntitlementStore(manager).catalogue,
+  refusals: catalogueRefusals,
+  isArchived: (entitlement) => entitlement.status === EntitlementStatus.ARCHIVED,
+  auditType: AuditEntityType.ENTITLEMENT,
+  announces: true,
+};
+
+const rules: VersionedDomain<EntitlementRule> = {
+  store: (manager) => new EntitlementStore(manager).rules,
+  refusals: ruleRefusals,
+  isArchived: (rule) => rule.status === EntitlementStatus.ARCHIVED,
+  auditType: AuditEntityType.ENTITLEMENT_RULE,
+  announces: true,
+};
 
 // ---- The catalogue ----
 
 function entitlementNotFound(key: string): never {
-  throw entitlementError(EntitlementErrorReason.ENTITLEMENT_NOT_FOUND, `No entitlement with key "${key}"`, 'key');
+  throw catalogueRefusals.notFound(key);
 }
 
 /** FEATURE values are always true, so a FEATURE needs no default. */
@@ -67,25 +79,14 @@ export async function listEntitlements(dataSource: DataSource, filter: Entitleme
 }
 
 export function createEntitlement(dataSource: DataSource, principal: Principal, input: CreateEntitlementInput): Promise<Entitlement> {
-  return dataSource.transaction(async (manager) => {
+  return createVersioned(dataSource, principal, catalogue, async () => {
     const period = input.period ?? null;
     const defaultValue = defaultFor(input.kind, input.defaultValue);
     refuse(EntitlementErrorReason.INVALID_ENTITLEMENT, catalogueProblems(input.kind, period, defaultValue));
-    const entitlement = await new EntitlementStore(manager).catalogue.insert({
-      key: input.key,
-      name: input.name,
-      description: input.description ?? null,
-      kind: input.kind,
-      period,
-      defaultValue,
-    });
-    await recordAudit(manager, principal, { entityType: AuditEntityType.ENTITLEMENT, entityKey: entitlement.key, action: 'CREATE', before: null, after: entitlement });
-    await announceChange(manager, ChangeTopic.CONFIG);
-    return entitlement;
+    return { key: input.key, name: input.name, description: input.description ?? null, kind: input.kind, period, defaultValue };
   });
 }
 
-/** Locks the entry, checks the version and that it is not archived, applies, audits, announces. */
 function changeEntitlement(
   dataSource: DataSource,
   principal: Principal,
@@ -94,16 +95,7 @@ function changeEntitlement(
   action: string,
   changesOf: (entitlement: Entitlement, store: EntitlementStore) => Promise<Partial<Entitlement>>,
 ): Promise<Entitlement> {
-  return dataSource.transaction(async (manager) => {
-    const store = new EntitlementStore(manager);
-    const before = (await store.catalogue.lockByKey(key)) ?? entitlementNotFound(key);
-    if (before.version !== version) versionConflict('Entitlement', key, before.version, version);
-    if (before.status === EntitlementStatus.ARCHIVED) throw entitlementError(EntitlementErrorReason.ARCHIVED, `Entitlement "${key}" is archived and read-only`, 'key');
-    const after = await store.catalogue.update(before, await changesOf(before, store));
-    await recordAudit(manager, principal, { entityType: AuditEntityType.ENTITLEMENT, entityKey: key, action, before, after });
-    await announceChange(manager, ChangeTopic.CONFIG);
-    return after;
-  });
+  return editVersioned(dataSource, principal, catalogue, { key, version, action }, (before, manager) => changesOf(before, new EntitlementStore(manager)));
 }
 
 export function updateEntitlement(dataSource: DataSource, principal: Principal, key: string, version: number, input: UpdateEntitlementInput): Promise<Entitlement> {
@@ -133,7 +125,7 @@ export function archiveEntitlement(dataSource: DataSource, principal: Principal,
 // ---- Rules ----
 
 function ruleNotFound(key: string): never {
-  throw entitlementError(EntitlementErrorReason.RULE_NOT_FOUND, `No entitlement rule with key "${key}"`, 'key');
+  throw ruleRefusals.notFound(key);
 }
 
 /** The rule's fields as stored: plain data, optional parts filled in. */
@@ -187,15 +179,11 @@ export async function listRules(dataSource: DataSource, filter: EntitlementRuleF
 }
 
 export function createRule(dataSource: DataSource, principal: Principal, input: CreateEntitlementRuleInput): Promise<EntitlementRule> {
-  return dataSource.transaction(async (manager) => {
-    const store = new EntitlementStore(manager);
+  return createVersioned(dataSource, principal, rules, async (manager) => {
     const empty: RuleFields = { effect: input.effect, enabled: input.enabled, priority: 0, validFrom: null, validUntil: null, targeting: EVERYONE, variants: [], behaviour: [], entitlements: [] };
     const fields = ruleFields(input, empty);
-    await validateRule(manager, store, input.key, fields);
-    const rule = await store.rules.insert({ key: input.key, name: input.name, description: input.description ?? null, ...fields });
-    await recordAudit(manager, principal, { entityType: AuditEntityType.ENTITLEMENT_RULE, entityKey: rule.key, action: 'CREATE', before: null, after: rule });
-    await announceChange(manager, ChangeTopic.CONFIG);
-    return rule;
+    await validateRule(manager, new EntitlementStore(manager), input.key, fields);
+    return { key: input.key, name: input.name, description: input.description ?? null, ...fields };
   });
 }
 
@@ -207,16 +195,7 @@ function changeRule(
   action: string,
   changesOf: (rule: EntitlementRule, manager: EntityManager, store: EntitlementStore) => Promise<Partial<EntitlementRule>>,
 ): Promise<EntitlementRule> {
-  return dataSource.transaction(async (manager) => {
-    const store = new EntitlementStore(manager);
-    const before = (await store.rules.lockByKey(key)) ?? ruleNotFound(key);
-    if (before.version !== version) versionConflict('Rule', key, before.version, version);
-    if (before.status === EntitlementStatus.ARCHIVED) throw entitlementError(EntitlementErrorReason.ARCHIVED, `Rule "${key}" is archived and read-only`, 'key');
-    const after = await store.rules.update(before, await changesOf(before, manager, store));
-    await recordAudit(manager, principal, { entityType: AuditEntityType.ENTITLEMENT_RULE, entityKey: key, action, before, after });
-    await announceChange(manager, ChangeTopic.CONFIG);
-    return after;
-  });
+  return editVersioned(dataSource, principal, rules, { key, version, action }, (before, manager) => changesOf(before, manager, new EntitlementStore(manager)));
 }
 
 export function updateRule(dataSource: DataSource, principal: Principal, key: string, version: number, input: UpdateEntitlementRuleInput): Promise<EntitlementRule> {

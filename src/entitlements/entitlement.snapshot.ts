@@ -4,8 +4,7 @@
  * entitlements only through `resolve`.
  */
 import type { JsonValue } from '../assignment/snapshot';
-import type { Targeting } from '../targeting/targeting.types';
-import type { EntitlementRule } from './entitlement.entity';
+import type { Targeting } from '../targeting/targeting.model';
 
 export type EntitlementKind = 'FEATURE' | 'QUOTA' | 'COUPON' | 'CONFIG';
 export type QuotaPeriod = 'DAY' | 'WEEK' | 'MONTH' | 'LIFETIME';
@@ -100,10 +99,11 @@ export interface UserState {
 
 export const NO_USER_STATE: UserState = { facts: { lastActiveAt: null, days: [] }, grants: [] };
 
-export type RuleFields = Pick<EntitlementRule, 'effect' | 'priority' | 'enabled' | 'validFrom' | 'validUntil' | 'targeting' | 'variants' | 'behaviour' | 'entitlements'>;
+/** A rule as stored: its validity as dates rather than ISO text. */
+export type StoredRule = Omit<EntitlementRuleSnapshot, 'validFrom' | 'validUntil'> & { validFrom: Date | null; validUntil: Date | null };
 
 /** A stored rule as the engine reads it. */
-export function ruleSnapshotOf(rule: RuleFields & { key: string }): EntitlementRuleSnapshot {
+export function ruleSnapshotOf(rule: StoredRule): EntitlementRuleSnapshot {
   return {
     key: rule.key,
     effect: rule.effect,

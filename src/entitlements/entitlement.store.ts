@@ -1,72 +1,26 @@
-import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { containsPattern, isUniqueViolation } from '../db/sql';
 import { Entitlement, EntitlementRule, EntitlementStatus, UserGrant } from './entitlement.entity';
 import { EntitlementErrorReason, entitlementError } from './entitlement.errors';
 import type { UserGrantSnapshot, UserState } from './entitlement.snapshot';
+import { VersionedStore, type VersionedRefusals } from '../common/versioned-store';
 
 /** TypeORM cannot type JSON columns of open content; the values are checked by entitlement.rules.ts. */
 const row = <T>(values: object) => values as QueryDeepPartialEntity<T>;
 
-type Versioned = ObjectLiteral & { id: string; key: string; version: number; createdAt: Date };
-
-/** Reads and writes of one table of keyed, versioned rows (the catalogue, the rules). */
-class VersionedTable<T extends Versioned> {
-  constructor(
-    private readonly manager: EntityManager,
-    private readonly target: EntityTarget<T>,
-    /** How refusals name it: "Entitlement", "Rule". */
-    private readonly label: string,
-  ) {}
-
-  findByKey(key: string): Promise<T | null> {
-    return this.manager.getRepository(this.target).findOne({ where: { key } as never });
-  }
-
-  lockByKey(key: string): Promise<T | null> {
-    return this.manager.createQueryBuilder(this.target, 't').setLock('pessimistic_write').where('t.key = :key', { key }).getOne();
-  }
-
-  /** Not archived, in creation order. */
-  active(): Promise<T[]> {
-    return this.manager.getRepository(this.target).find({ where: { status: EntitlementStatus.ACTIVE } as never, order: { createdAt: 'ASC', id: 'ASC' } as never });
-  }
-
-  list(query: { status?: EntitlementStatus; text?: string; after?: [string, string]; limit: number; where?: [string, Record<string, unknown>][] }): Promise<T[]> {
-    const builder = this.manager.createQueryBuilder(this.target, 't').orderBy('t.created_at', 'DESC').addOrderBy('t.id', 'DESC').limit(query.limit);
-    if (query.status) builder.andWhere('t.status = :status', { status: query.status });
-    if (query.text) builder.andWhere('(t.key ILIKE :text OR t.name ILIKE :text OR t.description ILIKE :text)', { text: containsPattern(query.text) });
-    if (query.after) {
-      builder.andWhere('(t.created_at, t.id) < (:afterCreatedAt::timestamptz, :afterId::uuid)', { afterCreatedAt: query.after[0], afterId: query.after[1] });
-    }
-    for (const [condition, parameters] of query.where ?? []) builder.andWhere(condition, parameters);
-    return builder.getMany();
-  }
-
-  async insert(values: Partial<T>): Promise<T> {
-    try {
-      await this.manager.insert(this.target, row<T>(values));
-    } catch (error) {
-      if (isUniqueViolation(error)) throw entitlementError(EntitlementErrorReason.KEY_TAKEN, `${this.label} "${values.key}" already exists`, 'key');
-      throw error;
-    }
-    return (await this.findByKey(values.key!))!;
-  }
-
-  /** Writes `changes` only if the row is still at `current.version` (optimistic locking). */
-  async update(current: T, changes: Partial<T>): Promise<T> {
-    const result = await this.manager
-      .createQueryBuilder()
-      .update(this.target)
-      .set(row<T>({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' }))
-      .where('id = :id AND version = :version', { id: current.id, version: current.version })
-      .execute();
-    if (result.affected !== 1) {
-      throw entitlementError(EntitlementErrorReason.VERSION_CONFLICT, `${this.label} "${current.key}" was changed by someone else; read it again`, 'version');
-    }
-    return (await this.findByKey(current.key))!;
-  }
+function refusalsFor(label: 'Entitlement' | 'Rule', notFound: (key: string) => string, notFoundReason: EntitlementErrorReason): VersionedRefusals {
+  return {
+    notFound: (key) => entitlementError(notFoundReason, notFound(key), 'key'),
+    keyTaken: (key) => entitlementError(EntitlementErrorReason.KEY_TAKEN, `${label} "${key}" already exists`, 'key'),
+    staleVersion: (key, actual, expected) =>
+      entitlementError(EntitlementErrorReason.VERSION_CONFLICT, `${label} "${key}" is at version ${actual}, not ${expected}: someone changed it since you read it`, 'version'),
+    changed: (key) => entitlementError(EntitlementErrorReason.VERSION_CONFLICT, `${label} "${key}" was changed by someone else; read it again`, 'version'),
+    archived: (key) => entitlementError(EntitlementErrorReason.ARCHIVED, `${label} "${key}" is archived and read-only`, 'key'),
+  };
 }
+
+export const catalogueRefusals = refusalsFor('Entitlement', (key) => `No entitlement with key "${key}"`, EntitlementErrorReason.ENTITLEMENT_NOT_FOUND);
+export const ruleRefusals = refusalsFor('Rule', (key) => `No entitlement rule with key "${key}"`, EntitlementErrorReason.RULE_NOT_FOUND);
 
 interface UserStateRow {
   userId: string;
@@ -87,12 +41,12 @@ export interface UserStateQuery {
 
 /** All SQL of the entitlements domain. */
 export class EntitlementStore {
-  readonly catalogue: VersionedTable<Entitlement>;
-  readonly rules: VersionedTable<EntitlementRule>;
+  readonly catalogue: VersionedStore<Entitlement>;
+  readonly rules: VersionedStore<EntitlementRule>;
 
   constructor(private readonly manager: EntityManager) {
-    this.catalogue = new VersionedTable(manager, Entitlement, 'Entitlement');
-    this.rules = new VersionedTable(manager, EntitlementRule, 'Rule');
+    this.catalogue = new VersionedStore(manager, { target: Entitlement, refusals: catalogueRefusals });
+    this.rules = new VersionedStore(manager, { target: EntitlementRule, refusals: ruleRefusals });
   }
 
   /** Active rules that grant or deny `key`. */

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Field, Float, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { MAX_EVENTS_PER_CALL, validateEvents } from './event.rules';
-import { EventStore } from './event.store';
+import { AnalyticsStore } from '../analytics/analytics.store';
 import { EventErrorReason, eventError } from './event.errors';
 import type { RequestContext } from '../common/context';
 import { Role } from '../auth/principal';
@@ -67,7 +67,7 @@ export class EventResolver {
       throw eventError(EventErrorReason.TOO_MANY_EVENTS, `At most ${MAX_EVENTS_PER_CALL} events per call, got ${events.length}`, 'events');
     }
     const { rows, rejected } = validateEvents(events, ctx.now().getTime());
-    const accepted = await new EventStore(ctx.dataSource.manager).insertEvents(rows);
+    const accepted = await new AnalyticsStore(ctx.dataSource.manager).insertEvents(rows);
     // Their behavioural facts changed: this instance reads them afresh (others within the cache's lifetime).
     ctx.userStates.invalidate(new Set(rows.map((row) => row.userId)));
     return { accepted, duplicates: rows.length - accepted, rejected };

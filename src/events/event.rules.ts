@@ -1,4 +1,4 @@
-import type { EventRow } from './event.store';
+import type { EventRow } from '../analytics/analytics.model';
 
 export const MAX_EVENTS_PER_CALL = 5_000;
 const MAX_PROPERTIES_BYTES = 8_192;

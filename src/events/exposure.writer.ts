@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { EventStore, type ExposureRow } from './event.store';
+import { AnalyticsStore } from '../analytics/analytics.store';
+import type { ExposureRow } from '../analytics/analytics.model';
 import type { Logger } from '../common/logger';
 import type { Resolution, UserContext } from '../assignment/snapshot';
 
@@ -95,7 +96,7 @@ export class ExposureWriter {
   }
 
   private async writeAll(): Promise<void> {
-    const store = new EventStore(this.dataSource.manager);
+    const store = new AnalyticsStore(this.dataSource.manager);
     while (this.buffer.length > 0) {
       const batch = this.buffer.slice(0, BATCH);
       try {

@@ -1,6 +1,6 @@
 import { ExperimentStatus } from './experiment.entity';
 import { targetingProblems, type Problem } from '../targeting/targeting.rules';
-import type { Targeting } from '../targeting/targeting.types';
+import type { Targeting } from '../targeting/targeting.model';
 
 /** An experiment's configuration as plain data: what the rules below reason about. */
 export interface ExperimentConfig {

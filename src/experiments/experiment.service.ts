@@ -5,13 +5,14 @@ import type { CreateExperimentInput, ExperimentFilter, UpdateExperimentInput, Va
 import {
   configProblems, experimentProblems, LifecycleAction, lockedChanges, lockedFieldHint, nextStatus, type ExperimentConfig, type VariantConfig,
 } from './experiment.rules';
-import { ExperimentStore } from './experiment.store';
+import { ExperimentStore, experimentRefusals, type ExperimentChanges } from './experiment.store';
 import { AuditEntityType, recordAudit } from '../audit/audit.service';
 import { actorName, type Principal } from '../auth/principal';
-import { EVERYONE } from '../targeting/targeting.types';
+import { EVERYONE } from '../targeting/targeting.model';
 import { createdAtCursor, pageSize, toPage, type Page } from '../common/pagination';
 import { announceChange, ChangeTopic } from '../common/change-bus';
 import { plain } from '../common/plain';
+import { editVersioned, type VersionedDomain } from '../common/versioned-store';
 import { LayerStore } from '../layers/layer.store';
 import { MetricStore } from '../metrics/metric.store';
 import { allocateSlice } from '../layers/layer.rules';
@@ -119,46 +120,35 @@ export async function createExperiment(dataSource: DataSource, principal: Princi
   return dataSource.transaction(async (manager) => {
     const store = new ExperimentStore(manager);
     throwProblems(ExperimentErrorReason.INVALID_EXPERIMENT, await referenceProblems(manager, config));
-    const created = await store.insert(input.key, config);
+    const created = await store.create(input.key, config);
     await store.insertStatusChange({ experimentId: created.id, from: null, to: ExperimentStatus.DRAFT, actor: actorName(principal), reason: null });
     await recordAudit(manager, principal, { entityType: AuditEntityType.EXPERIMENT, entityKey: created.key, action: 'CREATE', before: null, after: snapshot(created) });
     return created;
   });
 }
 
-/**
- * Runs one change of an existing experiment in one transaction: lock the row, check the version the
- * client read, apply, and write the audit entry with the state before and after.
- */
-async function changeExperiment(
+const experiments: VersionedDomain<Experiment, ExperimentChanges> = {
+  store: (manager) => new ExperimentStore(manager),
+  refusals: experimentRefusals,
+  auditType: AuditEntityType.EXPERIMENT,
+  auditOf: snapshot,
+  announces: true,
+};
+
+/** One change of an existing experiment, through the shared edit transaction (audit: the whole state before and after). */
+function changeExperiment(
   dataSource: DataSource,
   principal: Principal,
   key: string,
   version: number,
   action: string,
-  apply: (experiment: Experiment, store: ExperimentStore, manager: EntityManager) => Promise<void>,
+  changesOf: (experiment: Experiment, store: ExperimentStore, manager: EntityManager) => Promise<ExperimentChanges>,
 ): Promise<Experiment> {
-  return dataSource.transaction(async (manager) => {
-    const store = new ExperimentStore(manager);
-    const before = await store.lockByKey(key);
-    if (!before) throw experimentError(ExperimentErrorReason.EXPERIMENT_NOT_FOUND, `No experiment with key "${key}"`, 'key');
-    if (before.version !== version) {
-      throw experimentError(
-        ExperimentErrorReason.VERSION_CONFLICT,
-        `Experiment "${key}" is at version ${before.version}, not ${version}: someone changed it since you read it`,
-        'version',
-      );
-    }
-    await apply(before, store, manager);
-    const after = (await store.findByKey(key))!;
-    await recordAudit(manager, principal, { entityType: AuditEntityType.EXPERIMENT, entityKey: key, action, before: snapshot(before), after: snapshot(after) });
-    await announceChange(manager, ChangeTopic.CONFIG);
-    return after;
-  });
+  return editVersioned(dataSource, principal, experiments, { key, version, action }, (before, manager) => changesOf(before, new ExperimentStore(manager), manager));
 }
 
 export function updateExperiment(dataSource: DataSource, principal: Principal, key: string, version: number, input: UpdateExperimentInput): Promise<Experiment> {
-  return changeExperiment(dataSource, principal, key, version, 'UPDATE', async (experiment, store, manager) => {
+  return changeExperiment(dataSource, principal, key, version, 'UPDATE', async (experiment, _store, manager) => {
     const current = configOf(experiment);
     const changes = changesOf(input);
     for (const field of ['name', 'tags', 'variants', 'trafficAllocation', 'targeting', 'secondaryMetricKeys', 'guardrailMetricKeys', 'autoPauseOnGuardrail'] as const) {
@@ -173,7 +163,7 @@ export function updateExperiment(dataSource: DataSource, principal: Principal, k
       ...configProblems({ ...current, ...changes }),
       ...(await referenceProblems(manager, changes)),
     ]);
-    await store.update(experiment, changes);
+    return changes;
   });
 }
 
@@ -207,7 +197,8 @@ export function transitionExperiment(
       throwProblems(ExperimentErrorReason.NOT_READY_TO_START, experimentProblems({ ...configOf(experiment), ...(variants ? { variants } : {}) }));
     }
     const at = details.at ?? new Date();
-    await store.update(experiment, {
+    await store.insertStatusChange({ experimentId: experiment.id, from: experiment.status, to, actor: actorName(principal), reason: details.reason ?? null });
+    return {
       status: to,
       ...(action === LifecycleAction.START ? { startedAt: at, ...(await layerSlice(manager, experiment)) } : {}),
       ...(action === LifecycleAction.RESTART
@@ -216,8 +207,7 @@ export function transitionExperiment(
       ...(action === LifecycleAction.STOP
         ? { stoppedAt: at, shippedVariantKey: shipped, stopReason: details.reason ?? null, layerSliceStart: null, layerSliceEnd: null }
         : {}),
-    });
-    await store.insertStatusChange({ experimentId: experiment.id, from: experiment.status, to, actor: actorName(principal), reason: details.reason ?? null });
+    };
   });
 }
 
@@ -327,7 +317,7 @@ export async function duplicateExperiment(dataSource: DataSource, principal: Pri
     const store = new ExperimentStore(manager);
     const original = await store.findByKey(key);
     if (!original) throw experimentError(ExperimentErrorReason.EXPERIMENT_NOT_FOUND, `No experiment with key "${key}"`, 'key');
-    const copy = await store.insert(newKey, { ...configOf(original), name: name ?? `${original.name} (copy)` });
+    const copy = await store.create(newKey, { ...configOf(original), name: name ?? `${original.name} (copy)` });
     await store.insertStatusChange({ experimentId: copy.id, from: null, to: ExperimentStatus.DRAFT, actor: actorName(principal), reason: `duplicated from ${key}` });
     await recordAudit(manager, principal, { entityType: AuditEntityType.EXPERIMENT, entityKey: newKey, action: 'DUPLICATE', before: { duplicatedFrom: key }, after: snapshot(copy) });
     return copy;
@@ -343,7 +333,7 @@ export async function getExperiment(dataSource: DataSource, key: string): Promis
 /** Newest first. */
 export async function listExperiments(dataSource: DataSource, filter: ExperimentFilter = {}, first?: number, after?: string): Promise<Page<Experiment>> {
   const size = pageSize(first);
-  const rows = await new ExperimentStore(dataSource.manager).list({
+  const rows = await new ExperimentStore(dataSource.manager).search({
     ...filter,
     after: after ? createdAtCursor.parse(after) : undefined,
     limit: size + 1,

@@ -1,9 +1,10 @@
 import { In, type EntityManager } from 'typeorm';
-import { containsPattern, isUniqueViolation } from '../db/sql';
+import { containsPattern } from '../db/sql';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Experiment, ExperimentStatus, ForcedAssignment, StatusChange, Variant } from './experiment.entity';
 import { ExperimentErrorReason, experimentError } from './experiment.errors';
 import type { ExperimentConfig, VariantConfig } from './experiment.rules';
+import { VersionedStore, type VersionedRefusals } from '../common/versioned-store';
 
 /** TypeORM cannot type JSON columns of `unknown` content; the entities' own types are checked where the values are built. */
 const row = <T>(values: object) => values as QueryDeepPartialEntity<T>;
@@ -18,23 +19,34 @@ export interface ExperimentListQuery {
   limit: number;
 }
 
-/** All SQL of the experiments domain. Every method runs on the caller's manager, so inside its transaction. */
-export class ExperimentStore {
-  constructor(private readonly manager: EntityManager) {}
+/** What a change of an experiment may write: its configuration (variants replace the old ones) and its lifecycle columns. */
+export type ExperimentChanges = Partial<ExperimentConfig> &
+  Partial<Pick<Experiment, 'status' | 'startedAt' | 'stoppedAt' | 'shippedVariantKey' | 'stopReason' | 'phase' | 'seed' | 'layerSliceStart' | 'layerSliceEnd'>>;
 
-  /** Locks the experiment's row until the transaction ends, so that concurrent changes queue up. */
-  async lockByKey(key: string): Promise<Experiment | null> {
-    const locked = await this.manager
-      .createQueryBuilder(Experiment, 'e')
-      .setLock('pessimistic_write')
-      .where('e.key = :key', { key })
-      .getOne();
-    if (!locked) return null;
-    return (await this.attachVariants([locked]))[0];
+export const experimentRefusals: VersionedRefusals = {
+  notFound: (key) => experimentError(ExperimentErrorReason.EXPERIMENT_NOT_FOUND, `No experiment with key "${key}"`, 'key'),
+  keyTaken: (key) => experimentError(ExperimentErrorReason.KEY_TAKEN, `An experiment with key "${key}" already exists`, 'key'),
+  staleVersion: (key, actual, expected) =>
+    experimentError(ExperimentErrorReason.VERSION_CONFLICT, `Experiment "${key}" is at version ${actual}, not ${expected}: someone changed it since you read it`, 'version'),
+  changed: (key) => experimentError(ExperimentErrorReason.VERSION_CONFLICT, `Experiment "${key}" was changed by someone else; read it again`, 'version'),
+};
+
+/**
+ * All SQL of the experiments domain: a versioned table whose rows carry their variants. Every
+ * method runs on the caller's manager, so inside its transaction.
+ */
+export class ExperimentStore extends VersionedStore<Experiment, ExperimentChanges> {
+  constructor(manager: EntityManager) {
+    super(manager, { target: Experiment, refusals: experimentRefusals });
   }
 
-  async findByKey(key: string): Promise<Experiment | null> {
-    const experiment = await this.manager.findOne(Experiment, { where: { key } });
+  override async lockByKey(key: string): Promise<Experiment | null> {
+    const locked = await super.lockByKey(key);
+    return locked ? (await this.attachVariants([locked]))[0] : null;
+  }
+
+  override async findByKey(key: string): Promise<Experiment | null> {
+    const experiment = await super.findByKey(key);
     return experiment ? (await this.attachVariants([experiment]))[0] : null;
   }
 
@@ -43,7 +55,7 @@ export class ExperimentStore {
     return this.attachVariants(await this.manager.find(Experiment, { where: { status: ExperimentStatus.RUNNING }, order: { createdAt: 'ASC', id: 'ASC' } }));
   }
 
-  async list(query: ExperimentListQuery): Promise<Experiment[]> {
+  async search(query: ExperimentListQuery): Promise<Experiment[]> {
     const builder = this.manager.createQueryBuilder(Experiment, 'e').orderBy('e.created_at', 'DESC').addOrderBy('e.id', 'DESC').limit(query.limit);
     if (query.status?.length) builder.andWhere('e.status IN (:...status)', { status: query.status });
     if (query.strategy) builder.andWhere('e.strategy = :strategy', { strategy: query.strategy });
@@ -63,45 +75,24 @@ export class ExperimentStore {
     return this.attachVariants(await builder.getMany());
   }
 
-  async insert(key: string, config: ExperimentConfig): Promise<Experiment> {
+  /** A new experiment with its variants; it hashes with its key (restarts give later phases seeds of their own). */
+  async create(key: string, config: ExperimentConfig): Promise<Experiment> {
     const { variants, ...columns } = config;
-    try {
-      // A new experiment hashes with its key; restarts give later phases seeds of their own.
-      const result = await this.manager.insert(Experiment, row<Experiment>({ ...columns, key, seed: key }));
-      const id = result.identifiers[0].id as string;
-      await this.insertVariants(id, variants);
-      return (await this.findByKey(key))!;
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw experimentError(ExperimentErrorReason.KEY_TAKEN, `An experiment with key "${key}" already exists`, 'key');
-      }
-      throw error;
-    }
+    const values = { ...columns, key, seed: key };
+    const id = await this.insertColumns(values);
+    await this.insertVariants(id, variants);
+    return (await this.findByKey(key))!;
   }
 
-  /**
-   * Writes `changes` and bumps the version, but only if the row is still at `version`:
-   * optimistic locking that holds even without the row lock.
-   */
-  async update(
-    experiment: Experiment,
-    changes: Partial<ExperimentConfig> &
-      Partial<Pick<Experiment, 'status' | 'startedAt' | 'stoppedAt' | 'shippedVariantKey' | 'stopReason' | 'phase' | 'seed' | 'layerSliceStart' | 'layerSliceEnd'>>,
-  ): Promise<void> {
+  /** Bumps the version, only from the one read (optimistic locking); variants, when given, replace the old ones. */
+  override async update(experiment: Experiment, changes: ExperimentChanges): Promise<Experiment> {
     const { variants, ...columns } = changes;
-    const result = await this.manager
-      .createQueryBuilder()
-      .update(Experiment)
-      .set(row<Experiment>({ ...columns, version: () => 'version + 1', updatedAt: () => 'now()' }))
-      .where('id = :id AND version = :version', { id: experiment.id, version: experiment.version })
-      .execute();
-    if (result.affected !== 1) {
-      throw experimentError(ExperimentErrorReason.VERSION_CONFLICT, `Experiment "${experiment.key}" was changed by someone else; read it again`, 'version');
-    }
+    await this.updateColumns(experiment, columns);
     if (variants) {
       await this.manager.delete(Variant, { experimentId: experiment.id });
       await this.insertVariants(experiment.id, variants);
     }
+    return (await this.findByKey(experiment.key))!;
   }
 
   async insertStatusChange(change: Pick<StatusChange, 'experimentId' | 'from' | 'to' | 'actor' | 'reason'>): Promise<void> {

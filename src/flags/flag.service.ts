@@ -4,15 +4,15 @@ import { Flag, FlagStatus } from './flag.entity';
 import { FlagErrorReason, flagError } from './flag.errors';
 import { FlagRuleKind, type CreateFlagInput, type FlagFilter, type FlagRuleInput, type UpdateFlagInput } from './flag.inputs';
 import { flagProblems } from './flag.rules';
-import { FlagStore } from './flag.store';
+import { FlagStore, flagRefusals } from './flag.store';
 import type { FlagRuleSnapshot, FlagType, JsonValue } from '../assignment/snapshot';
-import { AuditEntityType, recordAudit } from '../audit/audit.service';
+import { AuditEntityType } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
-import { announceChange, ChangeTopic } from '../common/change-bus';
 import { plain } from '../common/plain';
 import { createdAtCursor, pageSize, toPage, type Page } from '../common/pagination';
+import { createVersioned, editVersioned, type VersionedDomain } from '../common/versioned-store';
 import { ExperimentStore } from '../experiments/experiment.store';
-import { EVERYONE } from '../targeting/targeting.types';
+import { EVERYONE } from '../targeting/targeting.model';
 import { requireKnownTiers } from '../tiers/tier.service';
 
 function toRuleSnapshot(input: FlagRuleInput): FlagRuleSnapshot {
@@ -47,12 +47,18 @@ async function validate(manager: EntityManager, type: FlagType, defaultValue: Js
   }
 }
 
-function notFound(key: string): never {
-  throw flagError(FlagErrorReason.FLAG_NOT_FOUND, `No flag with key "${key}"`, 'key');
-}
+const flags: VersionedDomain<Flag> = {
+  store: (manager) => new FlagStore(manager),
+  refusals: flagRefusals,
+  isArchived: (flag) => flag.status === FlagStatus.ARCHIVED,
+  auditType: AuditEntityType.FLAG,
+  announces: true,
+};
 
 export async function getFlag(dataSource: DataSource, key: string): Promise<Flag> {
-  return (await new FlagStore(dataSource.manager).findByKey(key)) ?? notFound(key);
+  const flag = await new FlagStore(dataSource.manager).findByKey(key);
+  if (!flag) throw flagRefusals.notFound(key);
+  return flag;
 }
 
 export async function listFlags(dataSource: DataSource, filter: FlagFilter = {}, first?: number, after?: string): Promise<Page<Flag>> {
@@ -62,11 +68,11 @@ export async function listFlags(dataSource: DataSource, filter: FlagFilter = {},
 }
 
 export function createFlag(dataSource: DataSource, principal: Principal, input: CreateFlagInput): Promise<Flag> {
-  return dataSource.transaction(async (manager) => {
+  return createVersioned(dataSource, principal, flags, async (manager) => {
     const rules = (input.rules ?? []).map(toRuleSnapshot);
     const defaultValue = plain(input.defaultValue);
     await validate(manager, input.type, defaultValue, rules);
-    const flag = await new FlagStore(manager).insert({
+    return {
       key: input.key,
       name: input.name,
       description: input.description ?? null,
@@ -75,14 +81,10 @@ export function createFlag(dataSource: DataSource, principal: Principal, input: 
       enabled: input.enabled,
       seed: input.seed ?? input.key,
       rules,
-    });
-    await recordAudit(manager, principal, { entityType: AuditEntityType.FLAG, entityKey: flag.key, action: 'CREATE', before: null, after: flag });
-    await announceChange(manager, ChangeTopic.CONFIG);
-    return flag;
+    };
   });
 }
 
-/** Locks the flag, checks the version the client read and that it is not archived, applies, audits, announces. */
 function changeFlag(
   dataSource: DataSource,
   principal: Principal,
@@ -91,18 +93,7 @@ function changeFlag(
   action: string,
   changesOf: (flag: Flag, manager: EntityManager) => Promise<Partial<Flag>>,
 ): Promise<Flag> {
-  return dataSource.transaction(async (manager) => {
-    const store = new FlagStore(manager);
-    const before = (await store.lockByKey(key)) ?? notFound(key);
-    if (before.version !== version) {
-      throw flagError(FlagErrorReason.VERSION_CONFLICT, `Flag "${key}" is at version ${before.version}, not ${version}: someone changed it since you read it`, 'version');
-    }
-    if (before.status === FlagStatus.ARCHIVED) throw flagError(FlagErrorReason.ARCHIVED, `Flag "${key}" is archived and read-only`, 'key');
-    const after = await store.update(before, await changesOf(before, manager));
-    await recordAudit(manager, principal, { entityType: AuditEntityType.FLAG, entityKey: key, action, before, after });
-    await announceChange(manager, ChangeTopic.CONFIG);
-    return after;
-  });
+  return editVersioned(dataSource, principal, flags, { key, version, action }, changesOf);
 }
 
 export function updateFlag(dataSource: DataSource, principal: Principal, key: string, version: number, input: UpdateFlagInput): Promise<Flag> {

@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
 import type { Holdout, Layer } from './layer.entity';
-import { LayerErrorReason, layerError } from './layer.errors';
 import type { CreateLayerInput, HoldoutInput, UpdateLayerInput } from './layer.inputs';
-import { LayerStore } from './layer.store';
+import { LayerStore, layerRefusals } from './layer.store';
 import { AuditEntityType, recordAudit } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { announceChange, ChangeTopic } from '../common/change-bus';
+import { createVersioned, editVersioned, type VersionedDomain } from '../common/versioned-store';
 
 const DEFAULT_HOLDOUT_SEED = 'holdout';
 
@@ -13,37 +13,34 @@ export function listLayers(dataSource: DataSource): Promise<Layer[]> {
   return new LayerStore(dataSource.manager).list();
 }
 
+const layers: VersionedDomain<Layer> = {
+  store: (manager) => new LayerStore(manager),
+  refusals: layerRefusals,
+  auditType: AuditEntityType.LAYER,
+  // A layer's name and description do not reach resolution; its slices change with its experiments.
+  announces: false,
+};
+
 export async function getLayer(dataSource: DataSource, key: string): Promise<Layer> {
   const layer = await new LayerStore(dataSource.manager).findByKey(key);
-  if (!layer) throw layerError(LayerErrorReason.LAYER_NOT_FOUND, `No layer with key "${key}"`, 'key');
+  if (!layer) throw layerRefusals.notFound(key);
   return layer;
 }
 
 export function createLayer(dataSource: DataSource, principal: Principal, input: CreateLayerInput): Promise<Layer> {
-  return dataSource.transaction(async (manager) => {
-    const layer = await new LayerStore(manager).insert({
-      key: input.key,
-      name: input.name,
-      description: input.description ?? null,
-      seed: input.seed ?? input.key,
-    });
-    await recordAudit(manager, principal, { entityType: AuditEntityType.LAYER, entityKey: layer.key, action: 'CREATE', before: null, after: layer });
-    return layer;
-  });
+  return createVersioned(dataSource, principal, layers, async () => ({
+    key: input.key,
+    name: input.name,
+    description: input.description ?? null,
+    seed: input.seed ?? input.key,
+  }));
 }
 
 export function updateLayer(dataSource: DataSource, principal: Principal, key: string, version: number, input: UpdateLayerInput): Promise<Layer> {
-  return dataSource.transaction(async (manager) => {
-    const store = new LayerStore(manager);
-    const before = await store.lockByKey(key);
-    if (!before) throw layerError(LayerErrorReason.LAYER_NOT_FOUND, `No layer with key "${key}"`, 'key');
-    const after = await store.update(before, version, {
-      ...(input.name !== undefined ? { name: input.name } : {}),
-      ...(input.description !== undefined ? { description: input.description } : {}),
-    });
-    await recordAudit(manager, principal, { entityType: AuditEntityType.LAYER, entityKey: key, action: 'UPDATE', before, after });
-    return after;
-  });
+  return editVersioned(dataSource, principal, layers, { key, version, action: 'UPDATE' }, async () => ({
+    ...(input.name !== undefined ? { name: input.name } : {}),
+    ...(input.description !== undefined ? { description: input.description } : {}),
+  }));
 }
 
 export function getHoldout(dataSource: DataSource): Promise<Holdout | null> {

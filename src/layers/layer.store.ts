@@ -1,47 +1,26 @@
 import type { EntityManager } from 'typeorm';
-import { isUniqueViolation } from '../db/sql';
 import { Holdout, Layer } from './layer.entity';
 import { LayerErrorReason, layerError } from './layer.errors';
 import type { Slice } from './layer.rules';
+import { VersionedStore, type VersionedRefusals } from '../common/versioned-store';
+
+export const layerRefusals: VersionedRefusals = {
+  notFound: (key) => layerError(LayerErrorReason.LAYER_NOT_FOUND, `No layer with key "${key}"`, 'key'),
+  keyTaken: (key) => layerError(LayerErrorReason.KEY_TAKEN, `A layer with key "${key}" already exists`, 'key'),
+  // Layers have always refused a stale version with the one message, whether seen before or at the write.
+  staleVersion: (key) => layerRefusals.changed(key),
+  changed: (key) => layerError(LayerErrorReason.VERSION_CONFLICT, `Layer "${key}" was changed by someone else; read it again`, 'version'),
+};
 
 /** All SQL of the layers domain (layers, their slices, the holdout). */
-export class LayerStore {
-  constructor(private readonly manager: EntityManager) {}
+export class LayerStore extends VersionedStore<Layer> {
+  constructor(manager: EntityManager) {
+    super(manager, { target: Layer, refusals: layerRefusals, touchesUpdatedAt: false });
+  }
 
-  list(): Promise<Layer[]> {
+  /** Every layer by key: there are tens, so no paging. */
+  override list(): Promise<Layer[]> {
     return this.manager.find(Layer, { order: { key: 'ASC' } });
-  }
-
-  findByKey(key: string): Promise<Layer | null> {
-    return this.manager.findOne(Layer, { where: { key } });
-  }
-
-  /** Locks the layer until the transaction ends, so that two experiments starting at once cannot take the same slice. */
-  lockByKey(key: string): Promise<Layer | null> {
-    return this.manager.createQueryBuilder(Layer, 'l').setLock('pessimistic_write').where('l.key = :key', { key }).getOne();
-  }
-
-  async insert(values: Pick<Layer, 'key' | 'name' | 'description' | 'seed'>): Promise<Layer> {
-    try {
-      await this.manager.insert(Layer, values);
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw layerError(LayerErrorReason.KEY_TAKEN, `A layer with key "${values.key}" already exists`, 'key');
-      }
-      throw error;
-    }
-    return (await this.findByKey(values.key))!;
-  }
-
-  async update(layer: Layer, version: number, changes: Partial<Pick<Layer, 'name' | 'description'>>): Promise<Layer> {
-    const result = await this.manager
-      .createQueryBuilder()
-      .update(Layer)
-      .set({ ...changes, version: () => 'version + 1' })
-      .where('id = :id AND version = :version', { id: layer.id, version })
-      .execute();
-    if (result.affected !== 1) throw layerError(LayerErrorReason.VERSION_CONFLICT, `Layer "${layer.key}" was changed by someone else; read it again`, 'version');
-    return (await this.findByKey(layer.key))!;
   }
 
   /** The slices held by the layer's running and paused experiments. */

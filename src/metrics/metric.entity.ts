@@ -1,13 +1,9 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { MetricKind, ValueSource } from './metric.model';
 
-export enum MetricKind {
-  CONVERSION = 'CONVERSION',
-  RETENTION = 'RETENTION',
-  MEAN = 'MEAN',
-  COUNT = 'COUNT',
-  RATIO = 'RATIO',
-}
+export { MetricKind, ValueSource };
+
 registerEnumType(MetricKind, {
   name: 'MetricKind',
   description:
@@ -18,12 +14,6 @@ registerEnumType(MetricKind, {
     'RATIO: the sum over users of one per-user quantity (`eventTypes`, `numeratorSource`) over another (`denominatorEventTypes`, `denominatorSource`), within `windowDays`.',
 });
 
-export enum ValueSource {
-  /** How many events. */
-  EVENT_COUNT = 'EVENT_COUNT',
-  /** The sum of the events' values. */
-  VALUE_SUM = 'VALUE_SUM',
-}
 registerEnumType(ValueSource, { name: 'ValueSource' });
 
 @ObjectType({ description: 'How a per-user quantity is measured from exposures and events; experiments name metrics by key.' })

@@ -1,24 +1,6 @@
-import { MetricKind, ValueSource } from './metric.entity';
+import { MetricKind, type MetricConfig } from './metric.model';
 import { EVENT_TYPE_PATTERN } from '../events/event.rules';
 import type { Problem } from '../targeting/targeting.rules';
-
-/** A metric's definition as plain data: what the rules below and the aggregation reason about. */
-export interface MetricConfig {
-  name: string;
-  description: string | null;
-  kind: MetricKind;
-  eventTypes: string[];
-  windowDays: number | null;
-  retentionDay: number | null;
-  numeratorSource: ValueSource | null;
-  denominatorEventTypes: string[] | null;
-  denominatorSource: ValueSource | null;
-  capValue: number | null;
-  capPercentile: number | null;
-  higherIsBetter: boolean;
-  alertBelow: number | null;
-  alertAbove: number | null;
-}
 
 export const MAX_EVENT_TYPES = 20;
 /** The longest window or retention day: events are kept 400 days, and a year covers every use seen. */

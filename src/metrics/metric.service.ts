@@ -2,12 +2,14 @@ import type { DataSource } from 'typeorm';
 import { Metric } from './metric.entity';
 import { MetricErrorReason, metricError } from './metric.errors';
 import type { CreateMetricInput, UpdateMetricInput } from './metric.inputs';
-import { metricProblems, type MetricConfig } from './metric.rules';
-import { MetricStore } from './metric.store';
-import { rebuildMetricValues } from './metric-values';
-import { AuditEntityType, recordAudit } from '../audit/audit.service';
+import { metricProblems } from './metric.rules';
+import type { MetricConfig } from './metric.model';
+import { MetricStore, metricRefusals } from './metric.store';
+import { rebuildMetricValues } from '../analytics/metric-values';
+import { AuditEntityType } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { plain } from '../common/plain';
+import { createVersioned, deleteVersioned, editVersioned, type VersionedDomain } from '../common/versioned-store';
 
 /** A stored metric's definition as plain data. */
 export function metricConfigOf(metric: Metric): MetricConfig {
@@ -31,12 +33,22 @@ function check(config: MetricConfig): void {
   if (problem) throw metricError(MetricErrorReason.INVALID_METRIC, `${problem.field}: ${problem.message}`, problem.field);
 }
 
-function notFound(key: string): never {
-  throw metricError(MetricErrorReason.METRIC_NOT_FOUND, `No metric with key "${key}"`, 'key');
-}
+const metrics: VersionedDomain<Metric> = {
+  store: (manager) => new MetricStore(manager),
+  refusals: metricRefusals,
+  auditType: AuditEntityType.METRIC,
+  auditOf: snapshot,
+  // Definitions do not reach resolution; their stored per-exposure values follow them.
+  announces: false,
+  afterWrite: async (manager, key, changes) => {
+    if (changes === null || VALUE_FIELDS.some((field) => field in changes)) await rebuildMetricValues(manager, key);
+  },
+};
 
 export async function getMetric(dataSource: DataSource, key: string): Promise<Metric> {
-  return (await new MetricStore(dataSource.manager).findByKey(key)) ?? notFound(key);
+  const metric = await new MetricStore(dataSource.manager).findByKey(key);
+  if (!metric) throw metricRefusals.notFound(key);
+  return metric;
 }
 
 export function listMetrics(dataSource: DataSource): Promise<Metric[]> {
@@ -61,12 +73,7 @@ export function createMetric(dataSource: DataSource, principal: Principal, input
     alertAbove: input.alertAbove ?? null,
   };
   check(config);
-  return dataSource.transaction(async (manager) => {
-    const metric = await new MetricStore(manager).insert(input.key, config);
-    await rebuildMetricValues(manager, metric.key);
-    await recordAudit(manager, principal, { entityType: AuditEntityType.METRIC, entityKey: metric.key, action: 'CREATE', before: null, after: snapshot(metric) });
-    return metric;
-  });
+  return createVersioned(dataSource, principal, metrics, async () => ({ ...config, key: input.key }));
 }
 
 /**
@@ -74,37 +81,21 @@ export function createMetric(dataSource: DataSource, principal: Principal, input
  * later computation of their results, running experiments included: the audit entry keeps the old definition.
  */
 export function updateMetric(dataSource: DataSource, principal: Principal, key: string, version: number, input: UpdateMetricInput): Promise<Metric> {
-  return dataSource.transaction(async (manager) => {
-    const store = new MetricStore(manager);
-    const before = (await store.lockByKey(key)) ?? notFound(key);
-    if (before.version !== version) {
-      throw metricError(MetricErrorReason.VERSION_CONFLICT, `Metric "${key}" is at version ${before.version}, not ${version}: someone changed it since you read it`, 'version');
-    }
+  return editVersioned(dataSource, principal, metrics, { key, version, action: 'UPDATE' }, async (before) => {
     const changes = Object.fromEntries(Object.entries(plain(input)).filter(([, value]) => value !== undefined)) as Partial<MetricConfig>;
     for (const field of ['name', 'eventTypes', 'higherIsBetter'] as const) {
       if (changes[field] === null) throw metricError(MetricErrorReason.INVALID_METRIC, `${field} cannot be null`, field);
     }
     check({ ...metricConfigOf(before), ...changes });
-    const after = await store.update(before, changes);
-    if (VALUE_FIELDS.some((field) => field in changes)) await rebuildMetricValues(manager, key);
-    await recordAudit(manager, principal, { entityType: AuditEntityType.METRIC, entityKey: key, action: 'UPDATE', before: snapshot(before), after: snapshot(after) });
-    return after;
+    return changes as Partial<Metric>;
   });
 }
 
 /** Refused while an experiment that is not archived names the metric. */
-export function deleteMetric(dataSource: DataSource, principal: Principal, key: string, version: number): Promise<boolean> {
-  return dataSource.transaction(async (manager) => {
-    const store = new MetricStore(manager);
-    const metric = (await store.lockByKey(key)) ?? notFound(key);
-    if (metric.version !== version) {
-      throw metricError(MetricErrorReason.VERSION_CONFLICT, `Metric "${key}" is at version ${metric.version}, not ${version}: someone changed it since you read it`, 'version');
-    }
-    const users = await store.experimentsUsing(key);
+export async function deleteMetric(dataSource: DataSource, principal: Principal, key: string, version: number): Promise<boolean> {
+  await deleteVersioned(dataSource, principal, metrics, { key, version }, async (_metric, manager) => {
+    const users = await new MetricStore(manager).experimentsUsing(key);
     if (users.length > 0) throw metricError(MetricErrorReason.METRIC_IN_USE, `Metric "${key}" is used by ${users.join(', ')}`, 'key');
-    await store.delete(metric);
-    await rebuildMetricValues(manager, key);
-    await recordAudit(manager, principal, { entityType: AuditEntityType.METRIC, entityKey: key, action: 'DELETE', before: snapshot(metric), after: null });
-    return true;
   });
+  return true;
 }

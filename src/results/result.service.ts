@@ -5,7 +5,9 @@ import { autoPauseExperiment } from '../experiments/experiment.service';
 import { ExperimentStore } from '../experiments/experiment.store';
 import { MetricErrorReason, metricError } from '../metrics/metric.errors';
 import { metricConfigOf } from '../metrics/metric.service';
-import { MetricStore, type MetricDefinition } from '../metrics/metric.store';
+import { MetricStore } from '../metrics/metric.store';
+import { AnalyticsStore } from '../analytics/analytics.store';
+import type { MetricDefinition } from '../analytics/analytics.model';
 import { analyseExperiment, compareStrategyArms, type AnalysisVariant, type MetricRole, type StrategyRow } from './results.analysis';
 import { ResultStore } from './result.store';
 import { PValueAdjustmentMethod, SegmentBy, type ExperimentResults } from './result.types';
@@ -71,7 +73,7 @@ export async function computeExperimentResults(dataSource: DataSource, key: stri
     return definition ? [{ definition, role }] : [];
   });
   const computedAt = options.now ?? new Date();
-  const aggregates = await metricStore.aggregate({
+  const aggregates = await new AnalyticsStore(dataSource.manager).sufficientStatistics({
     experimentKey: experiment.key,
     phase: experiment.phase,
     metrics: metrics.map((m) => m.definition),
@@ -127,7 +129,7 @@ export async function compareStrategies(dataSource: DataSource, metricKey: strin
   const inputs = [];
   for (const [i, key] of experimentKeys.entries()) {
     const experiment = await findExperiment(dataSource, key, `experimentKeys.${i}`);
-    const aggregates = await metricStore.aggregate({ experimentKey: key, phase: experiment.phase, metrics: definitions, today, byTier: false });
+    const aggregates = await new AnalyticsStore(dataSource.manager).sufficientStatistics({ experimentKey: key, phase: experiment.phase, metrics: definitions, today, byTier: false });
     inputs.push({ experimentKey: key, strategy: experiment.strategy, variants: variantsOf(experiment), aggregates });
   }
   return compareStrategyArms(measured, costDefinition, inputs);

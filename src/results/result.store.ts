@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { ResultSnapshot } from './result-snapshot.entity';
 import type { ExperimentResults } from './result.types';
 
-/** All SQL of the results domain: the snapshots. (The aggregation itself is the metrics store's.) */
+/** All SQL of the results domain: the snapshots. (The aggregation itself is the analytics store's.) */
 export class ResultStore {
   constructor(private readonly manager: EntityManager) {}
 

@@ -44,6 +44,67 @@ export enum RecommendationAction {
 }
 registerEnumType(RecommendationAction, { name: 'RecommendationAction' });
 
+export enum InferenceMethod {
+  POOLED_Z = 'POOLED_Z',
+  WALD_UNPOOLED = 'WALD_UNPOOLED',
+  WELCH_T = 'WELCH_T',
+  NORMAL_DELTA = 'NORMAL_DELTA',
+  DELTA_WELCH_T = 'DELTA_WELCH_T',
+}
+registerEnumType(InferenceMethod, {
+  name: 'InferenceMethod',
+  description:
+    'POOLED_Z: two-proportion z-test, prop.test(correct = FALSE). WALD_UNPOOLED: difference of rates -/+ z * unpooled SE. WELCH_T: Welch t, t.test(var.equal = FALSE). ' +
+    'NORMAL_DELTA: normal theory on delta-method variances (ratio metrics). DELTA_WELCH_T: delta-method SE of the relative lift with Student t at Welch df (GrowthBook gbstats).',
+});
+
+@ObjectType({ description: 'Which method gave each figure of a comparison.' })
+export class ComparisonMethods {
+  @Field(() => InferenceMethod, { description: 'Of pValue, the absolute difference’s: the p-value adjusted in its family and read by the recommendation.' })
+  pValue!: InferenceMethod;
+
+  @Field(() => InferenceMethod)
+  absoluteLiftInterval!: InferenceMethod;
+
+  @Field(() => InferenceMethod)
+  relativeLiftInterval!: InferenceMethod;
+
+  @Field(() => InferenceMethod, { description: 'Of relativeLiftPValue, shown for display only.' })
+  relativeLiftPValue!: InferenceMethod;
+}
+
+export enum FamilyMethod {
+  HOLM = 'HOLM',
+  BH = 'BH',
+  NONE = 'NONE',
+}
+registerEnumType(FamilyMethod, { name: 'FamilyMethod', description: 'NONE: a family of one (each guardrail check), not corrected.' });
+
+export enum TestSides {
+  TWO_SIDED = 'TWO_SIDED',
+  ONE_SIDED_HARM = 'ONE_SIDED_HARM',
+}
+registerEnumType(TestSides, { name: 'TestSides', description: 'ONE_SIDED_HARM: guardrails ask only whether the arm is worse than control.' });
+
+@ObjectType({
+  description:
+    'The family a comparison is corrected in. PRIMARY: the primary metric across treatment arms (Holm). SECONDARY: every secondary metric and arm (Holm or BH). ' +
+    'GUARDRAIL: each guardrail comparison alone, one-sided for harm, so that adding metrics never makes a harm check less sensitive.',
+})
+export class ComparisonFamily {
+  @Field(() => MetricRole)
+  role!: MetricRole;
+
+  @Field(() => FamilyMethod)
+  method!: FamilyMethod;
+
+  @Field(() => Int, { description: 'Comparisons in the family.' })
+  size!: number;
+
+  @Field(() => TestSides)
+  sides!: TestSides;
+}
+
 @ObjectType({ description: 'A two-sided 95% interval.' })
 export class EstimateInterval {
   @Field(() => Float)
@@ -97,7 +158,7 @@ export class ArmValue {
   @Field(() => Float, { nullable: true, description: 'Rate, mean per user, or ratio of sums; null without users.' })
   value!: number | null;
 
-  @Field(() => EstimateInterval, { nullable: true })
+  @Field(() => EstimateInterval, { nullable: true, description: 'Wilson score interval for a rate (never [0, 0] at 0 successes), Student t for a mean, delta method for a ratio.' })
   interval!: EstimateInterval | null;
 }
 
@@ -157,16 +218,25 @@ export class MetricComparison {
   @Field(() => Float, { nullable: true, description: 'Treatment / control - 1; null when control is 0.' })
   relativeLift!: number | null;
 
-  @Field(() => EstimateInterval, { nullable: true, description: 'Delta method.' })
+  @Field(() => EstimateInterval, { nullable: true, description: 'Delta method; see methods.relativeLiftInterval.' })
   relativeLiftInterval!: EstimateInterval | null;
 
-  @Field(() => Float, { nullable: true, description: 'Two-sided; null when there is too little data to test.' })
+  @Field(() => Float, { nullable: true, description: 'Two-sided, of the absolute difference: the one adjusted and used for decisions. Null when there is too little data to test; 1e-300 means p < 1e-300.' })
   pValue!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Adjusted across every metric and treatment arm of the experiment (within the segment, for segments).' })
+  @Field(() => Float, { nullable: true, description: 'Display only: two-sided p-value of the relative lift (delta method, Student t at Welch df, as gbstats). Never enters a correction or the recommendation.' })
+  relativeLiftPValue!: number | null;
+
+  @Field(() => ComparisonMethods, { nullable: true, description: 'Which method gave each interval and p-value; null without a comparison.' })
+  methods!: ComparisonMethods | null;
+
+  @Field(() => Float, { nullable: true, description: 'Adjusted within its family (see family; within the segment, for segments). For a guardrail: the one-sided p-value for harm.' })
   adjustedPValue!: number | null;
 
-  @Field({ description: 'adjustedPValue < 0.05.' })
+  @Field(() => ComparisonFamily, { nullable: true, description: 'The family adjustedPValue was corrected in, and its size; null when there was nothing to test.' })
+  family!: ComparisonFamily | null;
+
+  @Field({ description: 'adjustedPValue < 0.05. For a guardrail: significantly worse than control.' })
   significant!: boolean;
 
   @Field(() => Boolean, { nullable: true, description: 'The lift goes the good way for this metric; null when there is none.' })

@@ -1,6 +1,6 @@
 import { analyseExperiment, type AnalysisInput } from './results.analysis';
-import { MetricKind } from '../metrics/metric.entity';
-import type { GroupAggregate, MetricDefinition } from '../metrics/metric.store';
+import { MetricKind } from '../metrics/metric.model';
+import type { GroupAggregate, MetricDefinition } from '../analytics/analytics.model';
 
 const D1: MetricDefinition = {
   key: 'd1_retention', name: 'D1', description: null, kind: MetricKind.RETENTION, eventTypes: [], windowDays: null, retentionDay: 1,
@@ -45,5 +45,22 @@ describe('the recommendation', () => {
     expect(result.guardrailProblems).toEqual([
       { metricKey: 'd1_retention', variantKey: 'treatment', kind: 'THRESHOLD', message: 'd1_retention is 15.0%, below the alert threshold 18.0%' },
     ]);
+  });
+
+  it('tests a guardrail one-sided for harm, in a family of its own', () => {
+    // D1 as a guardrail: control 300/1000, treatment 265/1000. Pooled z = -0.035 / sqrt(0.2825 * 0.7175 * 0.002)
+    // = -1.738333; two-sided p = 0.0821522, one-sided for harm pnorm(-1.738333) = 0.0410761 (scipy.stats.norm):
+    // harmful at 5% one-sided, which the two-sided test would miss.
+    const result = analyseExperiment(input([arm('control', 1000, 1000, 300), arm('treatment', 1000, 1000, 265)], 'GUARDRAIL'));
+    const comparison = result.metrics[0].comparisons[0];
+    expect(comparison.pValue).toBeCloseTo(0.0821522, 6);
+    expect(comparison.adjustedPValue).toBeCloseTo(0.0410761, 6);
+    expect(comparison.family).toEqual({ role: 'GUARDRAIL', method: 'NONE', size: 1, sides: 'ONE_SIDED_HARM' });
+    expect(comparison.significant).toBe(true);
+    expect(result.guardrailProblems.map((p) => p.kind)).toEqual(['HARM']);
+    // The same lift the good way is no harm at all: one-sided p = 1 - 0.0410761.
+    const better = analyseExperiment(input([arm('control', 1000, 1000, 265), arm('treatment', 1000, 1000, 300)], 'GUARDRAIL'));
+    expect(better.metrics[0].comparisons[0].adjustedPValue).toBeCloseTo(1 - 0.0410761, 6);
+    expect(better.guardrailProblems).toEqual([]);
   });
 });

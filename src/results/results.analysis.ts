@@ -1,8 +1,8 @@
-import { MetricKind } from '../metrics/metric.entity';
+import { MetricKind } from '../metrics/metric.model';
 import { daysObserved, isProportion } from '../metrics/metric.rules';
-import type { GroupAggregate, MetricDefinition, SufficientStatistics } from '../metrics/metric.store';
+import type { GroupAggregate, MetricDefinition, SufficientStatistics } from '../analytics/analytics.model';
 import { compareMeans } from '../stats/means';
-import { compareProportions } from '../stats/proportions';
+import { compareProportions, wilsonInterval } from '../stats/proportions';
 import { ratioOfSums } from '../stats/delta-method';
 import { adjustPValues, type PValueAdjustment } from '../stats/multiple-testing';
 import { sampleRatioMismatch } from '../stats/srm';
@@ -56,6 +56,28 @@ export interface ArmValue {
   interval: Interval | null;
 }
 
+/** How a figure was computed; every comparison names the method of each interval and p-value it shows. */
+export type InferenceMethod = 'POOLED_Z' | 'WALD_UNPOOLED' | 'WELCH_T' | 'NORMAL_DELTA' | 'DELTA_WELCH_T';
+
+export interface ComparisonMethods {
+  /** The p-value of the absolute difference: the one adjusted in its family and read by the recommendation. */
+  pValue: InferenceMethod;
+  absoluteLiftInterval: InferenceMethod;
+  relativeLiftInterval: InferenceMethod;
+  /** The relative lift's own p-value, for display only. */
+  relativeLiftPValue: InferenceMethod;
+}
+
+/** The family a comparison's adjusted p-value was corrected in. */
+export interface ComparisonFamily {
+  role: MetricRole;
+  method: 'HOLM' | 'BH' | 'NONE';
+  /** Comparisons in the family. */
+  size: number;
+  /** ONE_SIDED_HARM for guardrails: the test asks only whether the arm is worse. */
+  sides: 'TWO_SIDED' | 'ONE_SIDED_HARM';
+}
+
 export interface Comparison {
   variantKey: string;
   absoluteLift: number | null;
@@ -63,7 +85,12 @@ export interface Comparison {
   relativeLift: number | null;
   relativeLiftInterval: Interval | null;
   pValue: number | null;
+  /** Display only: the relative lift against 0 (Student t, Welch df); never enters a decision. */
+  relativeLiftPValue: number | null;
+  methods: ComparisonMethods | null;
   adjustedPValue: number | null;
+  /** Null when there was nothing to test. */
+  family: ComparisonFamily | null;
   significant: boolean;
   /** The lift goes the good way for this metric (up when higher is better). */
   improvement: boolean | null;
@@ -167,15 +194,15 @@ function estimateOf(kind: MetricKind, s: SufficientStatistics): ArmEstimate | nu
   return { value: mean, variance: perUserVariance / s.n, perUserVariance };
 }
 
-/** The arm's own interval: Wald for a rate (clamped to [0, 1]), t for a mean, normal (delta method) for a ratio. */
+/** The arm's own interval: Wilson score for a rate, t for a mean, normal (delta method) for a ratio. */
 function armInterval(kind: MetricKind, s: SufficientStatistics, estimate: ArmEstimate, alpha: number): Interval {
+  if (isProportion(kind)) return wilsonInterval(s.sumY, s.n, normalQuantile(1 - alpha / 2));
   const critical = kind === MetricKind.MEAN || kind === MetricKind.COUNT ? studentTQuantile(1 - alpha / 2, s.n - 1) : normalQuantile(1 - alpha / 2);
   const half = critical * Math.sqrt(estimate.variance);
-  const interval = { lower: estimate.value - half, upper: estimate.value + half };
-  return isProportion(kind) ? { lower: Math.max(0, interval.lower), upper: Math.min(1, interval.upper) } : interval;
+  return { lower: estimate.value - half, upper: estimate.value + half };
 }
 
-type Compared = Omit<Comparison, 'variantKey' | 'adjustedPValue' | 'significant'>;
+type Compared = Omit<Comparison, 'variantKey' | 'adjustedPValue' | 'significant' | 'family'>;
 
 /** A ratio arm as a mean with the delta method's variance, for the normal-theory sequential and Bayesian views. */
 function ratioAsMean(s: SufficientStatistics, estimate: ArmEstimate): MeanSummary {
@@ -247,6 +274,8 @@ function compare(
     relativeLift: fixed.relativeLift,
     relativeLiftInterval: fixed.relativeLiftInterval,
     pValue: fixed.pValue,
+    relativeLiftPValue: fixed.relativeLiftPValue ?? null,
+    methods: methodsOf(metric.kind),
     improvement: fixed.difference === 0 ? null : fixed.difference > 0 === better,
     cuped,
     chanceToBeatControl: better ? bayes.chanceToBeatControl : 1 - bayes.chanceToBeatControl,
@@ -257,6 +286,12 @@ function compare(
   };
 }
 
+function methodsOf(kind: MetricKind): ComparisonMethods {
+  if (isProportion(kind)) return { pValue: 'POOLED_Z', absoluteLiftInterval: 'WALD_UNPOOLED', relativeLiftInterval: 'DELTA_WELCH_T', relativeLiftPValue: 'DELTA_WELCH_T' };
+  if (kind === MetricKind.RATIO) return { pValue: 'NORMAL_DELTA', absoluteLiftInterval: 'NORMAL_DELTA', relativeLiftInterval: 'NORMAL_DELTA', relativeLiftPValue: 'NORMAL_DELTA' };
+  return { pValue: 'WELCH_T', absoluteLiftInterval: 'WELCH_T', relativeLiftInterval: 'DELTA_WELCH_T', relativeLiftPValue: 'DELTA_WELCH_T' };
+}
+
 /** Normal-theory comparison of two estimates (treatment - control) given as means with per-user variances. */
 function normalComparison(control: MeanSummary, treatment: MeanSummary, alpha: number): EffectEstimate {
   const controlVariance = control.variance / control.n;
@@ -265,13 +300,16 @@ function normalComparison(control: MeanSummary, treatment: MeanSummary, alpha: n
   const standardError = Math.sqrt(controlVariance + treatmentVariance);
   const critical = normalQuantile(1 - alpha / 2);
   const z = difference / standardError;
+  const relative = relativeLiftWithInterval(control.mean, controlVariance, treatment.mean, treatmentVariance, critical);
+  const relativeStandardError = relative.relativeLiftInterval ? (relative.relativeLiftInterval.upper - relative.relativeLift!) / critical : 0;
   return {
     controlMean: control.mean,
     treatmentMean: treatment.mean,
     difference,
     differenceInterval: { lower: difference - critical * standardError, upper: difference + critical * standardError },
     pValue: normalTwoSidedPValue(z),
-    ...relativeLiftWithInterval(control.mean, controlVariance, treatment.mean, treatmentVariance, critical),
+    ...relative,
+    relativeLiftPValue: relativeStandardError > 0 ? normalTwoSidedPValue(relative.relativeLift! / relativeStandardError) : null,
   };
 }
 
@@ -296,23 +334,53 @@ function metricResults(input: AnalysisInput, groups: GroupAggregate[], alpha: nu
         const allArms = input.variants.filter((v) => v.weight > 0 || v.isControl).map((v) => statsOf(v.key, definition.key));
         const compared = compare(definition, statsOf(control.key, definition.key), statsOf(variant.key, definition.key), allArms, alpha, input.sequential);
         return compared
-          ? { variantKey: variant.key, ...compared, adjustedPValue: null, significant: false }
+          ? { variantKey: variant.key, ...compared, adjustedPValue: null, family: null, significant: false }
           : {
               variantKey: variant.key, absoluteLift: null, absoluteLiftInterval: null, relativeLift: null, relativeLiftInterval: null, pValue: null,
-              adjustedPValue: null, significant: false, improvement: null, cuped: null, chanceToBeatControl: null, expectedLossIfShipped: null, sequential: null,
+              relativeLiftPValue: null, methods: null, adjustedPValue: null, family: null, significant: false, improvement: null, cuped: null, chanceToBeatControl: null, expectedLossIfShipped: null, sequential: null,
             };
       });
     return { metricKey: definition.key, name: definition.name, kind: definition.kind, role, higherIsBetter: definition.higherIsBetter, arms, comparisons };
   });
-  // One family: every metric against every treatment arm, so that more metrics or arms do not mean
-  // more false alarms. Sequential p-values, when asked for, replace the fixed-horizon ones here.
-  const tested = results.flatMap((r) => r.comparisons).filter((c) => c.pValue !== null);
-  const adjusted = adjustPValues(tested.map((c) => (input.sequential ? c.sequential!.pValue : c.pValue!)), input.adjustment);
-  tested.forEach((comparison, i) => {
-    comparison.adjustedPValue = adjusted[i];
-    comparison.significant = adjusted[i] < alpha;
-  });
+  assignFamilies(results, input, alpha);
   return results;
+}
+
+/** Two-sided p of a symmetric test turned one-sided against harm: p/2 when the estimate goes the harmful way, 1 - p/2 otherwise. */
+function harmPValueOf(pValue: number, difference: number, higherIsBetter: boolean): number {
+  const harmful = higherIsBetter ? difference < 0 : difference > 0;
+  return harmful ? pValue / 2 : 1 - pValue / 2;
+}
+
+/**
+ * The decision families (stated on every comparison). The primary metric is corrected with Holm
+ * across treatment arms only, so adding secondaries never weakens it. Secondaries form one family
+ * across their metrics and arms, corrected with the experiment's method (Holm or BH). Each
+ * guardrail comparison is its own one-sided test for harm, uncorrected: a safety check must not get
+ * less sensitive because other metrics were added. Sequential p-values, when asked for, replace
+ * the fixed-horizon ones here.
+ */
+function assignFamilies(results: MetricResult[], input: AnalysisInput, alpha: number): void {
+  const pOf = (c: Comparison) => (input.sequential ? c.sequential!.pValue : c.pValue!);
+  const adjust = (tested: Comparison[], family: Omit<ComparisonFamily, 'size'>) => {
+    const adjusted = family.method === 'NONE' ? tested.map(pOf) : adjustPValues(tested.map(pOf), family.method === 'HOLM' ? 'holm' : 'BH');
+    tested.forEach((comparison, i) => {
+      comparison.family = { ...family, size: tested.length };
+      comparison.adjustedPValue = adjusted[i];
+      comparison.significant = adjusted[i] < alpha;
+    });
+  };
+  const tested = (role: MetricRole) => results.filter((r) => r.role === role).flatMap((r) => r.comparisons).filter((c) => c.pValue !== null);
+  adjust(tested('PRIMARY'), { role: 'PRIMARY', method: 'HOLM', sides: 'TWO_SIDED' });
+  adjust(tested('SECONDARY'), { role: 'SECONDARY', method: input.adjustment === 'BH' ? 'BH' : 'HOLM', sides: 'TWO_SIDED' });
+  for (const result of results.filter((r) => r.role === 'GUARDRAIL')) {
+    for (const comparison of result.comparisons.filter((c) => c.pValue !== null)) {
+      const harm = harmPValueOf(pOf(comparison), comparison.absoluteLift!, result.higherIsBetter);
+      comparison.family = { role: 'GUARDRAIL', method: 'NONE', sides: 'ONE_SIDED_HARM', size: 1 };
+      comparison.adjustedPValue = harm;
+      comparison.significant = harm < alpha;
+    }
+  }
 }
 
 function exposuresOf(variants: AnalysisVariant[], groups: GroupAggregate[]): VariantExposure[] {
@@ -354,7 +422,7 @@ function guardrailProblems(metrics: MetricResult[], definitions: MetricDefinitio
         metricKey: result.metricKey,
         variantKey: comparison.variantKey,
         kind: 'HARM',
-        message: `${result.metricKey} is significantly worse than control (adjusted p = ${comparison.adjustedPValue!.toPrecision(3)})`,
+        message: `${result.metricKey} is significantly worse than control (one-sided p = ${comparison.adjustedPValue!.toPrecision(3)})`,
       });
     }
   }

@@ -74,7 +74,7 @@ fragment metric on MetricResult {
   metricKey kind role higherIsBetter
   arms { variantKey isControl users value interval { lower upper } }
   comparisons {
-    variantKey absoluteLift absoluteLiftInterval { lower upper } relativeLift relativeLiftInterval { lower upper } pValue adjustedPValue significant improvement
+    variantKey absoluteLift absoluteLiftInterval { lower upper } relativeLift relativeLiftInterval { lower upper } pValue relativeLiftPValue methods { pValue absoluteLiftInterval relativeLiftInterval relativeLiftPValue } adjustedPValue family { role method size sides } significant improvement
     cuped { applied theta varianceReduction absoluteLift absoluteLiftInterval { lower upper } pValue }
     chanceToBeatControl expectedLossIfShipped sequential { pValue absoluteLiftInterval { lower upper } }
   }
@@ -161,9 +161,11 @@ describe('every metric kind on hand-built data', () => {
     const metric = metricOf(results, 'purchase_3d');
     expect(arm(metric, 'control')).toMatchObject({ users: 4, value: 0.25 });
     expect(arm(metric, 'treatment')).toMatchObject({ users: 4, value: 0.5 });
-    // Wald interval of 1/4: 0.25 -/+ 1.959964 * sqrt(0.25 * 0.75 / 4) = 0.25 -/+ 0.424345 -> clamped [0, 0.674345].
-    expect(arm(metric, 'control').interval.lower).toBe(0);
-    expect(arm(metric, 'control').interval.upper).toBeCloseTo(0.674345, 5);
+    // Wilson score interval of 1/4, prop.test(1, 4, correct = FALSE)$conf.int by hand: z^2/n = 0.960365,
+    // centre (0.25 + 0.480182) / 1.960365 = 0.372473, half width (1.959964 / 1.960365) * sqrt(0.046875 + 0.060023)
+    // = 0.326885 -> [0.04558726, 0.6993582] (the clamped Wald interval was [0, 0.674345]).
+    expect(arm(metric, 'control').interval.lower).toBeCloseTo(0.04558726, 7);
+    expect(arm(metric, 'control').interval.upper).toBeCloseTo(0.6993582, 6);
     // Pooled z-test 1/4 vs 2/4 (scipy.stats.norm): p = 0.4652088; Wald interval of the difference
     // 0.25 -/+ 1.959964 * sqrt(0.1875/4 + 0.25/4) = [-0.3981972, 0.8981972]; relative lift 0.5/0.25 - 1 = 1.
     const c = versus(metric, 'treatment');
@@ -172,6 +174,13 @@ describe('every metric kind on hand-built data', () => {
     expect(c.absoluteLiftInterval.lower).toBeCloseTo(-0.3981972, 6);
     expect(c.absoluteLiftInterval.upper).toBeCloseTo(0.8981972, 6);
     expect(c.relativeLift).toBeCloseTo(1, 12);
+    // The lift's own interval and p (gbstats' convention): delta-method SE sqrt(0.0625/0.25^2 + 0.5^2 * 0.046875/0.25^4) = 2,
+    // Welch df = 0.109375^2 / (0.046875^2/3 + 0.0625^2/3) = 5.88; qt(0.975, 5.88) = 2.4590678 and
+    // 2*pt(-0.5, 5.88) = 0.6352312 (scipy.stats.t): interval 1 -/+ 4.9181357.
+    expect(c.relativeLiftInterval.lower).toBeCloseTo(1 - 4.9181357, 5);
+    expect(c.relativeLiftInterval.upper).toBeCloseTo(1 + 4.9181357, 5);
+    expect(c.relativeLiftPValue).toBeCloseTo(0.6352312, 6);
+    expect(c.methods).toEqual({ pValue: 'POOLED_Z', absoluteLiftInterval: 'WALD_UNPOOLED', relativeLiftInterval: 'DELTA_WELCH_T', relativeLiftPValue: 'DELTA_WELCH_T' });
     expect(c).toMatchObject({ significant: false, improvement: true });
   });
 
@@ -336,19 +345,22 @@ describe('multiple testing across variants and metrics', () => {
   });
 
   // Raw pooled z-test p-values (scipy.stats.norm): buy b 0.0074196, buy c 0.2104065, share b 0.6165238, share c 0.0061699.
-  // Holm by hand: sorted share/c x4 = 0.0246796, buy/b x3 = 0.0222589 -> cummax 0.0246796, buy/c x2 = 0.4208129, share/b x1 = 0.6165238.
-  // BH by hand: share/c x4/1 = 0.0246796, buy/b x4/2 = 0.0148393, buy/c x4/3 = 0.2805420, share/b x4/4 = 0.6165238;
-  //   cumulative minima from the top: 0.6165238, 0.2805420, 0.0148393, 0.0148393.
-  it('adjusts with Holm by default, over all four comparisons', async () => {
+  // Families: buy is primary, corrected across its two arms with Holm: b x2 = 0.0148392, c x1 = 0.2104065
+  // (cummax keeps 0.2104065). share is the only secondary, its own family of two: Holm c x2 = 0.0123398,
+  // b x1 = 0.6165238; BH c x2/1 = 0.0123398, b x2/2 = 0.6165238. (One family of four, as before, made
+  // buy/b 0.0246796: every added secondary weakened the primary.)
+  it('corrects the primary across arms only and the secondaries as their own family, each stating it', async () => {
     const results = (await ok(RESULTS, { key: 'family' })).experimentResults;
     const buy = metricOf(results, 'buy_1d');
     const share = metricOf(results, 'share_1d');
     expect(versus(buy, 'b').pValue).toBeCloseTo(0.0074196, 6);
     expect(versus(share, 'c').pValue).toBeCloseTo(0.0061699, 6);
-    expect(versus(buy, 'b').adjustedPValue).toBeCloseTo(0.0246796, 6);
-    expect(versus(buy, 'c').adjustedPValue).toBeCloseTo(0.4208129, 6);
+    expect(versus(buy, 'b').adjustedPValue).toBeCloseTo(0.0148392, 6);
+    expect(versus(buy, 'c').adjustedPValue).toBeCloseTo(0.2104065, 6);
     expect(versus(share, 'b').adjustedPValue).toBeCloseTo(0.6165238, 6);
-    expect(versus(share, 'c').adjustedPValue).toBeCloseTo(0.0246796, 6);
+    expect(versus(share, 'c').adjustedPValue).toBeCloseTo(0.0123398, 6);
+    expect(versus(buy, 'b').family).toEqual({ role: 'PRIMARY', method: 'HOLM', size: 2, sides: 'TWO_SIDED' });
+    expect(versus(share, 'c').family).toEqual({ role: 'SECONDARY', method: 'HOLM', size: 2, sides: 'TWO_SIDED' });
     expect([versus(buy, 'b'), versus(buy, 'c'), versus(share, 'b'), versus(share, 'c')].map((c) => c.significant)).toEqual([true, false, false, true]);
     expect(results.recommendation).toMatchObject({ action: 'SHIP', variantKey: 'b' });
   });
@@ -369,12 +381,14 @@ describe('multiple testing across variants and metrics', () => {
     expect(results.recommendation.action).not.toBe('SHIP');
   });
 
-  it('adjusts with Benjamini-Hochberg on request', async () => {
+  it('adjusts the secondaries with Benjamini-Hochberg on request; the primary keeps Holm across arms', async () => {
     const results = (await ok(RESULTS, { key: 'family', adjustment: 'BH' })).experimentResults;
     expect(results.adjustment).toBe('BH');
-    expect(versus(metricOf(results, 'buy_1d'), 'b').adjustedPValue).toBeCloseTo(0.0148393, 6);
-    expect(versus(metricOf(results, 'buy_1d'), 'c').adjustedPValue).toBeCloseTo(0.280542, 6);
-    expect(versus(metricOf(results, 'share_1d'), 'c').adjustedPValue).toBeCloseTo(0.0148393, 6);
+    expect(versus(metricOf(results, 'buy_1d'), 'b').adjustedPValue).toBeCloseTo(0.0148392, 6);
+    expect(versus(metricOf(results, 'buy_1d'), 'c').adjustedPValue).toBeCloseTo(0.2104065, 6);
+    expect(versus(metricOf(results, 'share_1d'), 'c').adjustedPValue).toBeCloseTo(0.0123398, 6);
+    expect(versus(metricOf(results, 'share_1d'), 'b').adjustedPValue).toBeCloseTo(0.6165238, 6);
+    expect(versus(metricOf(results, 'share_1d'), 'c').family).toEqual({ role: 'SECONDARY', method: 'BH', size: 2, sides: 'TWO_SIDED' });
   });
 });
 

@@ -42,17 +42,19 @@ describe('compareMeans', () => {
     expect(backward.pValue).toBeCloseTo(forward.pValue, 12);
   });
 
-  it('gives the relative lift with a delta-method interval, computed by hand', () => {
+  it("gives the relative lift with a delta-method interval at Welch's df, computed by hand", () => {
     // control {n 100, mean 10, var 4}, treatment {n 100, mean 11, var 9}:
     // Var(mean c) = 0.04, Var(mean t) = 0.09; lift = 11 / 10 - 1 = 0.1;
     // Var(lift) = 0.09 / 10^2 + 11^2 * 0.04 / 10^4 = 0.0009 + 0.000484 = 0.001384,
-    // SE = 0.0372021505; half width = qnorm(0.975) 1.9599640 * SE = 0.0729149;
-    // interval [0.0270851, 0.1729149]. Welch: t = 1 / sqrt(0.13) = 2.7735010,
-    // df = 0.13^2 / (0.04^2 / 99 + 0.09^2 / 99) = 172.48454.
+    // SE = 0.0372021505. Welch: t = 1 / sqrt(0.13) = 2.7735010,
+    // df = 0.13^2 / (0.04^2 / 99 + 0.09^2 / 99) = 172.48454. The lift's interval uses Student t at
+    // that df (gbstats' convention): qt(0.975, 172.48454) = 1.9738129 (scipy.stats.t.ppf), half width
+    // 0.0734301, interval [0.0265699, 0.1734301]; 2*pt(-0.1/SE, 172.48454) = 0.0078922 (scipy.stats.t.sf).
     const result = compareMeans({ n: 100, mean: 10, variance: 4 }, { n: 100, mean: 11, variance: 9 });
     expect(result.relativeLift).toBeCloseTo(0.1, 12);
-    expect(result.relativeLiftInterval?.lower).toBeCloseTo(0.0270851, 6);
-    expect(result.relativeLiftInterval?.upper).toBeCloseTo(0.1729149, 6);
+    expect(result.relativeLiftInterval?.lower).toBeCloseTo(0.0265699, 6);
+    expect(result.relativeLiftInterval?.upper).toBeCloseTo(0.1734301, 6);
+    expect(result.relativeLiftPValue).toBeCloseTo(0.0078922, 6);
     expect(result.tStatistic).toBeCloseTo(2.773501, 6);
     expect(result.degreesOfFreedom).toBeCloseTo(172.48454, 4);
   });

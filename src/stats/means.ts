@@ -1,5 +1,5 @@
-import { normalQuantile, studentTQuantile, studentTTwoSidedPValue } from './distributions';
-import { EffectEstimate, MeanSummary, relativeLiftWithInterval } from './summary';
+import { studentTQuantile, studentTTwoSidedPValue } from './distributions';
+import { EffectEstimate, MeanSummary, relativeLiftWithWelchT } from './summary';
 import { assertFinite, assertProbability } from './validation';
 
 export type { MeanSummary } from './summary';
@@ -25,7 +25,7 @@ export function assertMeanSummary(label: string, summary: MeanSummary): void {
 /**
  * Welch's two-sample t-test and interval for treatment - control: R's
  * t.test(x = treatment, y = control, var.equal = FALSE). The relative lift's interval is the
- * delta method with a normal quantile (an asymptotic interval, like the lift for proportions).
+ * delta method with Student t at Welch's df (gbstats' convention), as for proportions.
  */
 export function compareMeans(
   control: MeanSummary,
@@ -57,12 +57,10 @@ export function compareMeans(
     difference,
     differenceInterval: { lower: difference - halfWidth, upper: difference + halfWidth },
     pValue: studentTTwoSidedPValue(tStatistic, degreesOfFreedom),
-    ...relativeLiftWithInterval(
-      control.mean,
-      controlSquaredError,
-      treatment.mean,
-      treatmentSquaredError,
-      normalQuantile(1 - alpha / 2),
+    ...relativeLiftWithWelchT(
+      { mean: control.mean, meanVariance: controlSquaredError, n: control.n },
+      { mean: treatment.mean, meanVariance: treatmentSquaredError, n: treatment.n },
+      alpha,
     ),
     tStatistic,
     degreesOfFreedom,

@@ -1,4 +1,4 @@
-import { armSummaryOfProportion, compareProportions } from './proportions';
+import { wilsonInterval, armSummaryOfProportion, compareProportions } from './proportions';
 import { mulberry32 } from '../common/random';
 import { meanSummaryOf } from './summary';
 
@@ -16,7 +16,10 @@ describe('compareProportions', () => {
     // Interval = 0.03 -/+ 0.0299241 = [0.0000760, 0.0599240].
     // Lift = 0.15 / 0.12 - 1 = 0.25; delta-method Var(ratio) = 0.0001275 / 0.12^2
     //   + 0.15^2 * 0.0001056 / 0.12^4 = 0.0088541667 + 0.0114583333 = 0.0203125;
-    //   SE = 0.1425219; half width = 1.9599640 * 0.1425219 = 0.2793378; interval [-0.0293378, 0.5293378].
+    //   SE = 0.1425219. Student t at Welch's df (gbstats' convention): v_c = 0.0001056, v_t = 0.0001275,
+    //   df = (v_c + v_t)^2 / (v_c^2/999 + v_t^2/999) = 1980.5183; qt(0.975, 1980.5183) = 1.9611625
+    //   (scipy.stats.t.ppf); half width 0.2795087; interval [-0.0295087, 0.5295087];
+    //   2*pt(-0.25/0.1425219, 1980.5183) = 0.0795653 (scipy.stats.t.sf).
     const result = compareProportions(
       { successes: 120, trials: 1000 },
       { successes: 150, trials: 1000 },
@@ -30,8 +33,9 @@ describe('compareProportions', () => {
     expect(result.differenceInterval.lower).toBeCloseTo(0.000076, 6);
     expect(result.differenceInterval.upper).toBeCloseTo(0.059924, 6);
     expect(result.relativeLift).toBeCloseTo(0.25, 12);
-    expect(result.relativeLiftInterval?.lower).toBeCloseTo(-0.0293378, 6);
-    expect(result.relativeLiftInterval?.upper).toBeCloseTo(0.5293378, 6);
+    expect(result.relativeLiftInterval?.lower).toBeCloseTo(-0.0295087, 6);
+    expect(result.relativeLiftInterval?.upper).toBeCloseTo(0.5295087, 6);
+    expect(result.relativeLiftPValue).toBeCloseTo(0.0795653, 6);
   });
 
   it('matches a published R prop.test(correct = FALSE) output', () => {
@@ -124,5 +128,33 @@ describe('armSummaryOfProportion', () => {
     expect(arm).toEqual({ n: 100, sum: 30, sumSquares: 30 });
     expect(meanSummaryOf(arm).mean).toBeCloseTo(0.3, 12);
     expect(meanSummaryOf(arm).variance).toBeCloseTo(0.2121212, 7);
+  });
+});
+
+describe('wilsonInterval', () => {
+  const z95 = 1.959963984540054; // qnorm(0.975)
+  it('matches prop.test(8, 660, correct = FALSE)$conf.int, computed by hand', () => {
+    // p = 8/660, z^2/n = 0.00582039; centre (p + z^2/2n) / (1 + z^2/n) = 0.0149444,
+    // half width z / (1 + z^2/n) * sqrt(p(1-p)/n + z^2/4n^2) = 0.0087899: [0.006154529, 0.023734322].
+    // (The clamped Wald interval was [0.0038, 0.0205], which misses the true 2.1% only barely.)
+    const interval = wilsonInterval(8, 660, z95);
+    expect(interval.lower).toBeCloseTo(0.006154529, 8);
+    expect(interval.upper).toBeCloseTo(0.023734322, 8);
+  });
+
+  it('gives 0 of 111 a non-degenerate interval [0, z^2/(n + z^2)]', () => {
+    // upper = (z^2/n) / (1 + z^2/n) = 3.841459 / 114.841459 = 0.0334501.
+    const interval = wilsonInterval(0, 111, z95);
+    expect(interval.lower).toBe(0);
+    expect(interval.upper).toBeCloseTo(0.0334501047, 9);
+    expect(wilsonInterval(111, 111, z95).lower).toBeCloseTo(1 - interval.upper, 12);
+    expect(wilsonInterval(111, 111, z95).upper).toBe(1);
+  });
+
+  it('one-sided 95% bounds with qnorm(0.95) = 1.644854: 3 of 112', () => {
+    // By hand: centre 0.03794735, half width 0.02719283 -> [0.01075452, 0.06514018].
+    const interval = wilsonInterval(3, 112, 1.6448536269514722);
+    expect(interval.lower).toBeCloseTo(0.010754522, 8);
+    expect(interval.upper).toBeCloseTo(0.065140184, 8);
   });
 });

@@ -1,5 +1,5 @@
 import { normalQuantile, normalTwoSidedPValue } from './distributions';
-import { ArmSummary, EffectEstimate, relativeLiftWithInterval } from './summary';
+import { ArmSummary, EffectEstimate, relativeLiftWithWelchT } from './summary';
 import { assertNonNegativeInteger, assertProbability } from './validation';
 
 export interface ProportionSample {
@@ -76,13 +76,33 @@ export function compareProportions(
     differenceInterval,
     // Two-sided p-value of the pooled z-test (equal to prop.test's chi-square p-value).
     pValue,
-    ...relativeLiftWithInterval(
-      controlRate,
-      controlVariance,
-      treatmentRate,
-      treatmentVariance,
-      criticalZ,
+    // Relative lift: delta method, Student t at Welch's df (gbstats' convention).
+    ...relativeLiftWithWelchT(
+      { mean: controlRate, meanVariance: controlVariance, n: control.trials },
+      { mean: treatmentRate, meanVariance: treatmentVariance, n: treatment.trials },
+      alpha,
     ),
     zStatistic,
+  };
+}
+
+/**
+ * Wilson score interval for one rate, R's prop.test(successes, trials, correct = FALSE)$conf.int:
+ * the rates p whose score test |p_hat - p| / sqrt(p (1 - p) / n) <= z. Unlike Wald's it never
+ * collapses at 0 or n successes and keeps near its nominal coverage for small arms (Wilson 1927;
+ * Brown, Cai and DasGupta 2001). `criticalZ` sets the level: qnorm(0.975) for a two-sided 95%
+ * interval; qnorm(0.95) makes each end a one-sided 95% bound.
+ */
+export function wilsonInterval(successes: number, trials: number, criticalZ: number): { lower: number; upper: number } {
+  assertProportionSample('sample', { successes, trials });
+  const rate = successes / trials;
+  const zSquaredOverN = (criticalZ * criticalZ) / trials;
+  const denominator = 1 + zSquaredOverN;
+  const centre = (rate + zSquaredOverN / 2) / denominator;
+  const halfWidth = (criticalZ / denominator) * Math.sqrt((rate * (1 - rate)) / trials + zSquaredOverN / (4 * trials));
+  // The ends are exactly 0 and 1 at 0 and n successes; rounding must not push them past.
+  return {
+    lower: successes === 0 ? 0 : Math.max(0, centre - halfWidth),
+    upper: successes === trials ? 1 : Math.min(1, centre + halfWidth),
   };
 }

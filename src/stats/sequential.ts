@@ -2,6 +2,7 @@ import { assertMeanSummary } from './means';
 import { assertProportionSample, ProportionSample } from './proportions';
 import { EffectEstimate, MeanSummary, relativeLiftWithInterval } from './summary';
 import { assertFinite, assertProbability } from './validation';
+import { P_VALUE_FLOOR } from './distributions';
 
 /**
  * Peeking-safe analysis: the mixture sequential probability ratio test (mSPRT) with a normal
@@ -89,7 +90,7 @@ export function alwaysValidTest({
   const likelihoodRatio = Math.exp(logLikelihoodRatio);
   return {
     likelihoodRatio,
-    pValue: Math.min(1, Math.exp(-logLikelihoodRatio)),
+    pValue: Math.min(1, Math.max(P_VALUE_FLOOR, Math.exp(-logLikelihoodRatio))),
     halfWidth: Math.sqrt(
       ((variance * total) / mixingVariance) * (Math.log(total / variance) - 2 * Math.log(alpha)),
     ),

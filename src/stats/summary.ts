@@ -1,3 +1,4 @@
+import { studentTQuantile, studentTTwoSidedPValue } from './distributions';
 import { assertFinite, Interval } from './validation';
 
 /**
@@ -31,6 +32,11 @@ export interface EffectEstimate {
   relativeLift: number | null;
   /** Delta-method interval for the lift, at the same level as differenceInterval; null with relativeLift. */
   relativeLiftInterval: Interval | null;
+  /**
+   * Two-sided p-value of "no relative lift" (lift / its delta-method SE against Student t with
+   * Welch's df), for display beside the lift; decisions use `pValue`. Absent where not computed.
+   */
+  relativeLiftPValue?: number | null;
 }
 
 /**
@@ -72,5 +78,37 @@ export function relativeLiftWithInterval(
       lower: relativeLift - criticalValue * standardError,
       upper: relativeLift + criticalValue * standardError,
     },
+  };
+}
+
+/**
+ * The relative lift as GrowthBook's gbstats reports it, so figures compare across tools: the
+ * delta-method variance of treatment / control (as relativeLiftWithInterval), with Student t
+ * quantiles and p-value at the Welch-Satterthwaite degrees of freedom of the two means,
+ * df = (v_c + v_t)^2 / (v_c^2 / (n_c - 1) + v_t^2 / (n_t - 1)), v the variance of each mean.
+ */
+export function relativeLiftWithWelchT(
+  control: { mean: number; meanVariance: number; n: number },
+  treatment: { mean: number; meanVariance: number; n: number },
+  alpha: number,
+): Pick<EffectEstimate, 'relativeLift' | 'relativeLiftInterval' | 'relativeLiftPValue'> {
+  if (control.mean === 0) return { relativeLift: null, relativeLiftInterval: null, relativeLiftPValue: null };
+  const relativeLift = treatment.mean / control.mean - 1;
+  // Welch's df needs n - 1 > 0 in both arms.
+  if (control.n < 2 || treatment.n < 2) return { relativeLift, relativeLiftInterval: null, relativeLiftPValue: null };
+  const standardError = Math.sqrt(
+    treatment.meanVariance / control.mean ** 2 + (treatment.mean ** 2 * control.meanVariance) / control.mean ** 4,
+  );
+  const dfDenominator = control.meanVariance ** 2 / (control.n - 1) + treatment.meanVariance ** 2 / (treatment.n - 1);
+  if (standardError === 0 || !(dfDenominator > 0)) {
+    // No spread in either arm: nothing to test; the lift is shown without uncertainty.
+    return { relativeLift, relativeLiftInterval: { lower: relativeLift, upper: relativeLift }, relativeLiftPValue: null };
+  }
+  const degreesOfFreedom = (control.meanVariance + treatment.meanVariance) ** 2 / dfDenominator;
+  const halfWidth = studentTQuantile(1 - alpha / 2, degreesOfFreedom) * standardError;
+  return {
+    relativeLift,
+    relativeLiftInterval: { lower: relativeLift - halfWidth, upper: relativeLift + halfWidth },
+    relativeLiftPValue: studentTTwoSidedPValue(relativeLift / standardError, degreesOfFreedom),
   };
 }

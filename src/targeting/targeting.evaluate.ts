@@ -8,7 +8,7 @@
  */
 import semver, { type SemVer } from 'semver';
 import type { JsonValue, UserContext } from '../assignment/snapshot';
-import type { ConditionOperator, Targeting, TargetingCondition } from './targeting.types';
+import type { ConditionOperator, Targeting, TargetingCondition } from './targeting.model';
 
 export type UserPredicate = (user: UserContext) => boolean;
 

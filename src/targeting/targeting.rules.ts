@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { ConditionOperator, type Targeting } from './targeting.types';
+import { ConditionOperator, type Targeting } from './targeting.model';
 
 export const MAX_CONDITIONS = 50;
 export const MAX_TIERS = 20;

@@ -1,25 +1,9 @@
 import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
+import { ConditionOperator, MatchMode, type Targeting as TargetingModel, type TargetingCondition as TargetingConditionModel } from './targeting.model';
 
-export enum ConditionOperator {
-  EQ = 'EQ',
-  NEQ = 'NEQ',
-  IN = 'IN',
-  NOT_IN = 'NOT_IN',
-  GT = 'GT',
-  GTE = 'GTE',
-  LT = 'LT',
-  LTE = 'LTE',
-  CONTAINS = 'CONTAINS',
-  EXISTS = 'EXISTS',
-  SEMVER_EQ = 'SEMVER_EQ',
-  SEMVER_GT = 'SEMVER_GT',
-  SEMVER_GTE = 'SEMVER_GTE',
-  SEMVER_LT = 'SEMVER_LT',
-  SEMVER_LTE = 'SEMVER_LTE',
-  DATE_BEFORE = 'DATE_BEFORE',
-  DATE_AFTER = 'DATE_AFTER',
-}
+export { ConditionOperator, MatchMode };
+
 registerEnumType(ConditionOperator, {
   name: 'ConditionOperator',
   description:
@@ -27,14 +11,10 @@ registerEnumType(ConditionOperator, {
     'EXISTS true (attribute present) or false (absent); SEMVER_* a version like "2.1.0"; DATE_* an ISO 8601 date or date-time.',
 });
 
-export enum MatchMode {
-  ALL = 'ALL',
-  ANY = 'ANY',
-}
 registerEnumType(MatchMode, { name: 'MatchMode', description: 'Whether all conditions must hold, or any one.' });
 
 @ObjectType()
-export class TargetingCondition {
+export class TargetingCondition implements TargetingConditionModel {
   @Field({ description: 'A user attribute, e.g. `country` or `app.version`.' })
   attribute!: string;
 
@@ -46,7 +26,7 @@ export class TargetingCondition {
 }
 
 @ObjectType({ description: 'Who may enter: users of one of `tiers` (any tier when empty) for whom the conditions hold.' })
-export class Targeting {
+export class Targeting implements TargetingModel {
   @Field(() => [String])
   tiers!: string[];
 
@@ -58,7 +38,7 @@ export class Targeting {
 }
 
 @InputType()
-export class TargetingConditionInput {
+export class TargetingConditionInput implements TargetingConditionModel {
   @Field()
   attribute!: string;
 
@@ -70,7 +50,7 @@ export class TargetingConditionInput {
 }
 
 @InputType()
-export class TargetingInput {
+export class TargetingInput implements TargetingModel {
   @Field(() => [String], { defaultValue: [] })
   tiers!: string[];
 
@@ -80,5 +60,3 @@ export class TargetingInput {
   @Field(() => [TargetingConditionInput], { defaultValue: [] })
   conditions!: TargetingConditionInput[];
 }
-
-export const EVERYONE: Targeting = { tiers: [], match: MatchMode.ALL, conditions: [] };

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { startUplift, type RunningUplift } from '../app';
 import { generateSecret } from '../auth/api-key.service';
-import { EventStore, type ExposureRow } from '../events/event.store';
+import { AnalyticsStore } from '../analytics/analytics.store';
+import type { ExposureRow } from '../analytics/analytics.model';
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -23,7 +24,7 @@ export interface TestServer {
   createKey(role: 'ADMIN' | 'ANALYST' | 'SDK', name?: string): Promise<string>;
   /**
    * Backdated exposures with chosen arms, which only fixtures need: written the way exposure
-   * logging writes them (src/events/event.store.ts), metric values included.
+   * logging writes them (src/analytics/analytics.store.ts), metric values included.
    */
   expose(exposures: ExposureRow[]): Promise<void>;
   close(): Promise<void>;
@@ -99,7 +100,7 @@ export async function startTestServer(options: { embedded?: boolean; now?: () =>
       if (!result.data) throw new Error(JSON.stringify(result.errors));
       return result.data.createApiKey.secret as string;
     },
-    expose: (exposures) => new EventStore(uplift.dataSource.manager).insertExposures(exposures),
+    expose: (exposures) => new AnalyticsStore(uplift.dataSource.manager).insertExposures(exposures),
     async close() {
       await uplift.close();
       await database.drop();

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../common/logger';
-import { MAX_DAYS, PRE_PERIOD_DAYS } from './metric.rules';
+import { MAX_DAYS, PRE_PERIOD_DAYS } from '../metrics/metric.rules';
 
 /**
  * What results read instead of joining exposures to daily summaries, kept per exposure:

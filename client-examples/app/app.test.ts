@@ -1,6 +1,5 @@
 import { startAppService } from './app';
 import { UpliftClient } from './uplift-client';
-import { pmExamples } from '../../src/graphiql/graphiql';
 import { startTestServer, type TestServer } from '../../src/testing/harness';
 
 let server: TestServer;
@@ -9,11 +8,22 @@ let sdkKey: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  // The product manager's flow up to the ramp: activity-incentives running on all traffic.
-  for (const example of pmExamples().filter((e) => /^0[1-4]-/.test(e.name))) {
-    const result = await server.gql(example.query, example.variables ? JSON.parse(example.variables) : undefined);
-    expect(result.errors).toBeUndefined();
-  }
+  // activity-incentives running on all traffic, as the product manager set it up.
+  const created = await server.gql('mutation ($input: CreateExperimentInput!) { createExperiment(input: $input) { key } }', {
+    input: {
+      key: 'activity-incentives',
+      name: 'Activity incentives: check-in versus task system',
+      primaryMetricKey: 'd7_retention',
+      variants: [
+        { key: 'control', name: 'Control', weight: 33.34, isControl: true },
+        { key: 'check-in', name: 'Daily check-in reward', weight: 33.33, payload: { strategy: 'check-in', rewardAmount: 1, currency: 'CNY' } },
+        { key: 'task-system', name: 'Task centre with badges', weight: 33.33, payload: { strategy: 'task-system', tasks: [{ key: 'first_post', badge: 'storyteller' }] } },
+      ],
+      targeting: { tiers: ['new', 'regular', 'high_value'], match: 'ALL', conditions: [{ attribute: 'appVersion', operator: 'SEMVER_GTE', value: '5.2.0' }] },
+    },
+  });
+  expect(created.errors).toBeUndefined();
+  expect((await server.gql('mutation { startExperiment(key: "activity-incentives", version: 1) { key } }')).errors).toBeUndefined();
   await server.gql(`mutation { createFlag(input: { key: "task-centre", name: "Task centre", type: BOOLEAN, defaultValue: false, enabled: true,
     rules: [{ kind: EXPERIMENT, experimentKey: "activity-incentives", variantValues: [{ variantKey: "task-system", value: true }] }] }) { key } }`);
   sdkKey = await server.createKey('SDK', 'example-app');

@@ -317,6 +317,8 @@ export async function duplicateExperiment(dataSource: DataSource, principal: Pri
     const store = new ExperimentStore(manager);
     const original = await store.findByKey(key);
     if (!original) throw experimentError(ExperimentErrorReason.EXPERIMENT_NOT_FOUND, `No experiment with key "${key}"`, 'key');
+    // An archived original may name a tier removed since.
+    throwProblems(ExperimentErrorReason.INVALID_EXPERIMENT, await unknownTiers(manager, [['targeting', original.targeting]]));
     const copy = await store.create(newKey, { ...configOf(original), name: name ?? `${original.name} (copy)` });
     await store.insertStatusChange({ experimentId: copy.id, from: null, to: ExperimentStatus.DRAFT, actor: actorName(principal), reason: `duplicated from ${key}` });
     await recordAudit(manager, principal, { entityType: AuditEntityType.EXPERIMENT, entityKey: newKey, action: 'DUPLICATE', before: { duplicatedFrom: key }, after: snapshot(copy) });

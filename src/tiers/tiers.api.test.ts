@@ -46,6 +46,9 @@ describe('the tier catalogue', () => {
     await server.gql('mutation { archiveExperiment(key: "for-short-lived", version: 1) { key } }');
     expect((await server.gql('mutation { deleteTier(key: "short_lived") { key } }')).data.deleteTier.key).toBe('short_lived');
     expect(errorCode(await server.gql('mutation { deleteTier(key: "short_lived") { key } }'))).toBe('NOT_FOUND');
+    // The archived experiment still names it: a copy would target nobody, so it is refused.
+    const copy = await server.gql('mutation { duplicateExperiment(key: "for-short-lived", newKey: "short-lived-again") { key } }');
+    expect(copy.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'targeting.tiers.0' });
   });
 });
 

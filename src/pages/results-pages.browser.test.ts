@@ -116,7 +116,7 @@ const expected = {
     const results = (await api(`{ experimentResults(key: "activity-incentives") {
       exposures { users }
       sampleRatio { pValue }
-      metrics { metricKey name kind arms { variantKey users value interval { lower upper } } comparisons { variantKey pValue adjustedPValue relativeLift } } } }`)).experimentResults;
+      metrics { metricKey name kind arms { variantKey users value interval { lower upper } } comparisons { variantKey pValue adjustedPValue relativeLift family { role size } } } } }`)).experimentResults;
 
     const table = page.locator('[data-testid=metrics-table] tbody tr');
     const armRows = results.metrics.flatMap((metric: any) => metric.arms.map((arm: any) => ({ metric, arm })));
@@ -134,6 +134,11 @@ const expected = {
       }
       expect(cells[7]).toBe(comparison ? expected.p(comparison.pValue) : '—');
       expect(cells[8]).toBe(comparison ? expected.p(comparison.adjustedPValue) : '—');
+      // The family the adjusted p-value comes from: its role, and its size when corrected.
+      if (comparison?.family) {
+        expect(cells[9]).toContain(comparison.family.role.toLowerCase());
+        if (comparison.family.size > 1) expect(cells[9]).toContain(`over ${comparison.family.size}`);
+      }
     }
 
     // The forest plot draws one interval and one dot per treatment comparison with a relative lift.
@@ -193,7 +198,7 @@ const expected = {
     const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('figure.table', { has: page.locator('[data-testid=metrics-table]') }).getByRole('button', { name: 'Download CSV' }).click()]);
     const csvText = fs.readFileSync(await csv.path(), 'utf8');
     expect(csv.suggestedFilename()).toBe('activity-incentives-metrics.csv');
-    expect(csvText.split('\r\n')[0]).toBe('Metric,Arm,Users,Value,95% interval,Absolute lift,Relative lift,p (raw),p (adjusted),Chance to beat control,CUPED variance reduction,Verdict');
+    expect(csvText.split('\r\n')[0]).toBe('Metric,Arm,Users,Value,95% interval,Absolute lift,Relative lift,p (raw),p (adjusted),Family,Chance to beat control,CUPED variance reduction,Verdict');
 
     const srm = page.locator('figure.chart-figure', { has: page.locator('[data-testid=srm-chart]') });
     const [svg] = await Promise.all([page.waitForEvent('download'), srm.getByRole('button', { name: 'SVG' }).click()]);

@@ -7,7 +7,7 @@ import { age, count, day, interval, liftFormat, number, percent, pValue, relativ
 import { badge, dataTable, h } from './tables.js';
 
 const COMPARISON = `variantKey absoluteLift absoluteLiftInterval { lower upper } relativeLift relativeLiftInterval { lower upper }
-  pValue adjustedPValue significant improvement chanceToBeatControl cuped { applied varianceReduction }`;
+  pValue adjustedPValue family { role method size sides } significant improvement chanceToBeatControl cuped { applied varianceReduction }`;
 const METRICS = `metrics { metricKey name kind role higherIsBetter arms { variantKey isControl users value interval { lower upper } } comparisons { ${COMPARISON} } }`;
 const RESULTS = `experimentKey phase computedAt asOfDay status minimumDetectableLift sequential
   exposures { variantKey isControl users expectedShare }
@@ -39,6 +39,14 @@ export function payloadSummary(payload) {
   return Object.entries(payload)
     .map(([key, value]) => `${key}: ${Array.isArray(value) ? `${value.length} items` : typeof value === 'object' && value !== null ? '{…}' : String(value)}`)
     .join(', ');
+}
+
+/** "primary, Holm over 2" or "guardrail, one-sided, alone". @param {{ role: string, method: string, size: number, sides: string }} family */
+export function familyText(family) {
+  const role = family.role.toLowerCase();
+  const sides = family.sides === 'ONE_SIDED_HARM' ? ', one-sided for harm' : '';
+  if (family.method === 'NONE' || family.size <= 1) return `${role}${sides}, uncorrected`;
+  return `${role}${sides}, ${family.method === 'BH' ? 'BH' : 'Holm'} over ${family.size}`;
 }
 
 /** @param {any} comparison */
@@ -77,6 +85,7 @@ function metricsTable(title, metrics, filename, testId) {
       { label: 'Relative lift', numeric: true, text: (r) => (r.comparison ? `${relative(r.comparison.relativeLift)} ${interval(r.comparison.relativeLiftInterval, relative)}` : '—'), csv: (r) => r.comparison?.relativeLift ?? '' },
       { label: 'p (raw)', numeric: true, text: (r) => (r.comparison ? pValue(r.comparison.pValue) : '—'), csv: (r) => r.comparison?.pValue ?? '' },
       { label: 'p (adjusted)', numeric: true, text: (r) => (r.comparison ? pValue(r.comparison.adjustedPValue) : '—'), csv: (r) => r.comparison?.adjustedPValue ?? '' },
+      { label: 'Family', text: (r) => (r.comparison?.family ? familyText(r.comparison.family) : '—') },
       { label: 'Chance to beat control', numeric: true, text: (r) => (r.comparison ? percent(r.comparison.chanceToBeatControl, 0) : '—'), csv: (r) => r.comparison?.chanceToBeatControl ?? '' },
       { label: 'CUPED variance reduction', numeric: true, text: (r) => (r.comparison?.cuped?.applied ? percent(r.comparison.cuped.varianceReduction, 0) : '—'), csv: (r) => r.comparison?.cuped?.varianceReduction ?? '' },
       { label: 'Verdict', text: (r) => (r.comparison ? verdict(r.comparison) : 'control'), cell: (r) => (r.comparison ? verdictBadge(r.comparison) : h('span', { class: 'muted' }, ['control'])) },

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import type { GraphQLSchema } from 'graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { ResolutionType, UserContextInput, type EntitlementType } from './resolve.types';
+import { ResolutionType, UserContextInput } from './resolve.types';
 import { resolveEntitlements, stateNeeds } from '../entitlements/entitlement.engine';
 import type { UserState } from '../entitlements/entitlement.snapshot';
 import { evaluate } from './evaluate';
@@ -38,15 +38,13 @@ type Answer = ResolutionType | Promise<ResolutionType>;
 function resolveOne(ctx: RequestContext, snapshot: ConfigSnapshot, user: UserContext, at: Date): Answer {
   const resolution = evaluate(snapshot, user);
   ctx.exposures.record(user, resolution, at);
-  const experiments = resolution.experiments as ResolutionType['experiments'];
-  const flags = resolution.flags as ResolutionType['flags'];
   const config = ctx.snapshots.entitlements();
   const needs = stateNeeds(config);
   const answer = (state: UserState | null): ResolutionType => ({
     userId: resolution.userId,
     inHoldout: resolution.inHoldout,
-    experiments,
-    flags,
+    experiments: resolution.experiments,
+    flags: resolution.flags,
     entitlements: resolveEntitlements({
       config,
       user,
@@ -54,7 +52,7 @@ function resolveOne(ctx: RequestContext, snapshot: ConfigSnapshot, user: UserCon
       facts: state?.facts ?? null,
       grants: state?.grants ?? [],
       now: at.getTime(),
-    }) as EntitlementType[],
+    }),
   });
   if (!needs.facts && !needs.grants) return answer(null);
   const cached = ctx.userStates.peek(user.id);

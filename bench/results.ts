@@ -19,7 +19,7 @@ import { generateSecret } from '../src/auth/api-key.service';
 import { postGraphQL } from '../src/testing/harness';
 import { demoUsers, type DemoOptions } from '../src/demo/scenario';
 import { mulberry32 } from '../src/common/random';
-import { computeExperimentResults } from '../src/results/result.service';
+import { readExperimentResults } from '../src/results/result.service';
 import { rebuildActiveDays, rebuildMetricValues } from '../src/analytics/metric-values';
 import { freshBenchDatabase, median } from './database';
 
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     const scan: number[] = [];
     const results: number[] = [];
     const computeAll = async () => {
-      for (const key of ['activity-incentives', 'advisor-pilot']) await computeExperimentResults(uplift.dataSource, key, {});
+      for (const key of ['activity-incentives', 'advisor-pilot']) await readExperimentResults(uplift.dataSource, key, {});
     };
     // Warm-up: both once, so that every run reads from memory.
     await uplift.dataSource.query('SELECT count(*) FROM events');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
-import { DEFAULT_USER_STATE_TTL_MS, type UpliftConfig } from './common/config';
+import { DEFAULT_RESULTS_INTERVAL_MS, DEFAULT_USER_STATE_TTL_MS, type UpliftConfig } from './common/config';
 import { createLogger, type Logger } from './common/logger';
 import { openDatabase } from './db/database';
 import { createHttpServer } from './server/http';
@@ -13,6 +13,7 @@ import { SnapshotService } from './assignment/snapshot.service';
 import { ExposureWriter } from './events/exposure.writer';
 import { UserStateService } from './entitlements/user-state.service';
 import { MetricValueFolder } from './analytics/metric-values';
+import { ResultsJob } from './results/results.job';
 
 export interface RunningUplift {
   /** e.g. http://127.0.0.1:4000 */
@@ -20,6 +21,8 @@ export interface RunningUplift {
   dataSource: DataSource;
   snapshots: SnapshotService;
   exposures: ExposureWriter;
+  /** Snapshots and guardrail actions on a schedule; `runOnce()` runs it now. */
+  resultsJob: ResultsJob;
   /** The bootstrap admin key, when one is configured or was generated. */
   adminKey?: string;
   embedded: boolean;
@@ -52,6 +55,11 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
   const exposures = new ExposureWriter(database.dataSource, logger);
   const folder = new MetricValueFolder(database.dataSource, logger);
   const now = config.now ?? (() => new Date());
+  const resultsJob = new ResultsJob(database.dataSource, logger, {
+    intervalMs: config.resultsIntervalMs ?? DEFAULT_RESULTS_INTERVAL_MS,
+    exclusive: !database.embedded,
+    now,
+  });
   const userStates = new UserStateService(database.dataSource, snapshots, now, config.userStateTtlMs ?? DEFAULT_USER_STATE_TTL_MS);
   try {
     await bus.start();
@@ -60,6 +68,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
     await snapshots.start(bus);
     exposures.start();
     folder.start();
+    resultsJob.start();
     const http = await createHttpServer({
       dataSource: database.dataSource,
       logger,
@@ -81,11 +90,13 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
       dataSource: database.dataSource,
       snapshots,
       exposures,
+      resultsJob,
       adminKey,
       embedded: database.embedded,
       logger,
       async close() {
         await http.stop();
+        await resultsJob.stop();
         await exposures.stop();
         await folder.stop();
         snapshots.stop();
@@ -95,6 +106,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
     };
   } catch (error) {
     snapshots.stop();
+    await resultsJob.stop();
     await exposures.stop();
     await folder.stop();
     await bus.stop();

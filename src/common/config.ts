@@ -13,11 +13,15 @@ export interface UpliftConfig {
   logLevel: string;
   /** How long a user's behavioural facts and grants are reused by resolve, in ms (0: read every time). */
   userStateTtlMs?: number;
+  /** How often the results job refreshes running experiments' snapshots, in ms (0: never on its own). */
+  resultsIntervalMs?: number;
   /** The server's clock: exposure and event times, experiment start and stop, entitlements, results' today; tests and the demo inject one. */
   now?: () => Date;
 }
 
 export const DEFAULT_USER_STATE_TTL_MS = 5_000;
+/** The results job's default interval: 10 minutes. */
+export const DEFAULT_RESULTS_INTERVAL_MS = 600_000;
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfig {
   const port = env.PORT === undefined || env.PORT === '' ? 4000 : Number(env.PORT);
@@ -28,6 +32,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfi
   if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3_600_000) {
     throw new Error(`UPLIFT_FACTS_TTL_MS must be an integer from 0 to 3600000, got "${env.UPLIFT_FACTS_TTL_MS}"`);
   }
+  const resultsInterval = env.UPLIFT_RESULTS_INTERVAL_MS === undefined || env.UPLIFT_RESULTS_INTERVAL_MS === '' ? DEFAULT_RESULTS_INTERVAL_MS : Number(env.UPLIFT_RESULTS_INTERVAL_MS);
+  if (!Number.isInteger(resultsInterval) || resultsInterval < 0 || resultsInterval > 86_400_000) {
+    throw new Error(`UPLIFT_RESULTS_INTERVAL_MS must be an integer from 0 to 86400000, got "${env.UPLIFT_RESULTS_INTERVAL_MS}"`);
+  }
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.UPLIFT_DATA_DIR || '.uplift/data'),
@@ -36,5 +44,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfi
     adminKey: env.UPLIFT_ADMIN_KEY || undefined,
     logLevel: env.LOG_LEVEL || 'info',
     userStateTtlMs: ttl,
+    resultsIntervalMs: resultsInterval,
   };
 }

@@ -265,7 +265,7 @@ export class ExperimentResults {
   @Field({ description: 'The UTC day of the computation, YYYY-MM-DD: a metric counts users whose window ended before it.' })
   asOfDay!: string;
 
-  @Field(() => ExperimentStatus, { description: 'After the computation (PAUSED when it auto-paused the experiment).' })
+  @Field(() => ExperimentStatus, { description: 'After the computation (PAUSED when a refresh auto-paused the experiment).' })
   status!: ExperimentStatus;
 
   @Field(() => SegmentBy)
@@ -298,7 +298,7 @@ export class ExperimentResults {
   @Field(() => [GuardrailProblem])
   guardrailProblems!: GuardrailProblem[];
 
-  @Field({ description: 'This computation paused the experiment (it opted in with autoPauseOnGuardrail).' })
+  @Field({ description: 'This refresh (the results job or refreshExperimentResults) paused the experiment, which opted in with autoPauseOnGuardrail; always false from experimentResults, which only reads.' })
   autoPaused!: boolean;
 
   @Field(() => Recommendation)

@@ -91,7 +91,7 @@ async function compute(dataSource: DataSource, experiment: Experiment, options: 
     minimumDetectableLift,
     sequential: options.sequential ?? false,
   });
-  const fields = {
+  const fields: Computed['fields'] = {
     experimentKey: experiment.key,
     phase: experiment.phase,
     computedAt,
@@ -101,7 +101,7 @@ async function compute(dataSource: DataSource, experiment: Experiment, options: 
     minimumDetectableLift,
     sequential: options.sequential ?? false,
     ...analysis,
-  } as Computed['fields'];
+  };
   return { fields, guardrails: analysis };
 }
 

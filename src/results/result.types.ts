@@ -1,6 +1,9 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { MetricKind } from '../metrics/metric.entity';
 import { ExperimentStatus } from '../experiments/experiment.entity';
+import type * as Analysis from './results.analysis';
+import type { Interval } from '../stats/validation';
+import { assertSameType } from '../common/same-type';
 
 export enum SegmentBy {
   NONE = 'NONE',
@@ -45,7 +48,7 @@ export enum RecommendationAction {
 registerEnumType(RecommendationAction, { name: 'RecommendationAction' });
 
 @ObjectType({ description: 'A two-sided 95% interval.' })
-export class EstimateInterval {
+export class EstimateInterval implements Interval {
   @Field(() => Float)
   lower!: number;
 
@@ -54,7 +57,7 @@ export class EstimateInterval {
 }
 
 @ObjectType()
-export class VariantExposure {
+export class VariantExposure implements Analysis.VariantExposure {
   @Field()
   variantKey!: string;
 
@@ -69,7 +72,7 @@ export class VariantExposure {
 }
 
 @ObjectType({ description: 'Chi-square test of the arms’ sizes against the configured weights.' })
-export class SampleRatioCheck {
+export class SampleRatioCheck implements Analysis.SampleRatioCheck {
   @Field(() => Float)
   chiSquare!: number;
 
@@ -84,7 +87,7 @@ export class SampleRatioCheck {
 }
 
 @ObjectType()
-export class ArmValue {
+export class ArmValue implements Analysis.ArmValue {
   @Field()
   variantKey!: string;
 
@@ -102,7 +105,7 @@ export class ArmValue {
 }
 
 @ObjectType({ description: 'CUPED: the comparison of Y - theta (X - mean X), X being the same metric over the 14 days before exposure.' })
-export class CupedComparison {
+export class CupedComparison implements Analysis.CupedResult {
   @Field({ description: 'False when there was nothing to adjust with (no pre-period variation); the figures are then the plain ones.' })
   applied!: boolean;
 
@@ -129,7 +132,7 @@ export class CupedComparison {
 }
 
 @ObjectType({ description: 'Always-valid inference (mSPRT, normal mixture): valid however often the results are looked at.' })
-export class SequentialComparison {
+export class SequentialComparison implements Analysis.SequentialResult {
   @Field(() => Float)
   pValue!: number;
 
@@ -144,7 +147,7 @@ export class SequentialComparison {
 }
 
 @ObjectType({ description: 'A treatment arm against control.' })
-export class MetricComparison {
+export class MetricComparison implements Analysis.Comparison {
   @Field()
   variantKey!: string;
 
@@ -186,7 +189,7 @@ export class MetricComparison {
 }
 
 @ObjectType()
-export class MetricResult {
+export class MetricResult implements Analysis.MetricResult {
   @Field()
   metricKey!: string;
 
@@ -197,7 +200,7 @@ export class MetricResult {
   kind!: MetricKind;
 
   @Field(() => MetricRole)
-  role!: MetricRole;
+  role!: Analysis.MetricRole;
 
   @Field()
   higherIsBetter!: boolean;
@@ -210,7 +213,7 @@ export class MetricResult {
 }
 
 @ObjectType()
-export class SegmentResult {
+export class SegmentResult implements Analysis.SegmentResult {
   @Field(() => String, { nullable: true, description: 'Null for users exposed without a tier.' })
   tier!: string | null;
 
@@ -222,7 +225,7 @@ export class SegmentResult {
 }
 
 @ObjectType()
-export class GuardrailProblem {
+export class GuardrailProblem implements Analysis.GuardrailProblem {
   @Field()
   metricKey!: string;
 
@@ -230,16 +233,16 @@ export class GuardrailProblem {
   variantKey!: string;
 
   @Field(() => GuardrailProblemKind)
-  kind!: GuardrailProblemKind;
+  kind!: Analysis.GuardrailProblem['kind'];
 
   @Field()
   message!: string;
 }
 
 @ObjectType()
-export class Recommendation {
+export class Recommendation implements Analysis.Recommendation {
   @Field(() => RecommendationAction)
-  action!: RecommendationAction;
+  action!: Analysis.RecommendationAction;
 
   @Field(() => String, { nullable: true, description: 'SHIP: the variant to ship.' })
   variantKey!: string | null;
@@ -252,7 +255,7 @@ export class Recommendation {
 }
 
 @ObjectType({ description: 'One computation of an experiment’s results; each is kept as a dated snapshot.' })
-export class ExperimentResults {
+export class ExperimentResults implements Analysis.ExperimentAnalysis {
   @Field()
   experimentKey!: string;
 
@@ -293,7 +296,7 @@ export class ExperimentResults {
   segments!: SegmentResult[];
 
   @Field(() => GuardrailStatus)
-  guardrailStatus!: GuardrailStatus;
+  guardrailStatus!: Analysis.GuardrailStatus;
 
   @Field(() => [GuardrailProblem])
   guardrailProblems!: GuardrailProblem[];
@@ -306,7 +309,7 @@ export class ExperimentResults {
 }
 
 @ObjectType({ description: 'One treatment arm of one experiment, against its own control.' })
-export class StrategyArm {
+export class StrategyArm implements Analysis.StrategyRow {
   @Field(() => Int, { description: '1 for the largest lift in the good direction.' })
   rank!: number;
 
@@ -352,3 +355,9 @@ export class StrategyArm {
   })
   costPerIncrementalUser!: number | null;
 }
+
+// The GraphQL enums serve the analysis' unions: these compile only while their values are the same.
+assertSameType<`${MetricRole}`, Analysis.MetricRole>(true);
+assertSameType<`${GuardrailStatus}`, Analysis.GuardrailStatus>(true);
+assertSameType<`${GuardrailProblemKind}`, Analysis.GuardrailProblem['kind']>(true);
+assertSameType<`${RecommendationAction}`, Analysis.RecommendationAction>(true);

@@ -7,7 +7,7 @@
 import 'reflect-metadata';
 import { startUplift } from '../src/app';
 import { generateSecret } from '../src/auth/api-key.service';
-import { computeExperimentResults } from '../src/results/result.service';
+import { readExperimentResults } from '../src/results/result.service';
 import { freshBenchDatabase, median } from './database';
 import { loadResultsData } from './results-data';
 
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     const scan: number[] = [];
     const results: number[] = [];
     const computeAll = async () => {
-      for (const key of ['activity-incentives', 'advisor-pilot']) await computeExperimentResults(uplift.dataSource, key, {});
+      for (const key of ['activity-incentives', 'advisor-pilot']) await readExperimentResults(uplift.dataSource, key, {});
     };
     // Warm-up: both once, so that every run reads from memory.
     await uplift.dataSource.query('SELECT count(*) FROM events');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
-import { DEFAULT_USER_STATE_TTL_MS, type UpliftConfig } from './common/config';
+import { DEFAULT_RESULTS_INTERVAL_MS, DEFAULT_USER_STATE_TTL_MS, type UpliftConfig } from './common/config';
 import { createLogger, type Logger } from './common/logger';
 import { openDatabase } from './db/database';
 import { createHttpServer } from './server/http';
@@ -15,6 +15,7 @@ import { UserStateService } from './entitlements/user-state.service';
 import { MetricValueFolder } from './analytics/metric-values';
 import { UpliftMetrics, type PoolCounts } from './observability/metrics';
 import { startMetricsServer, type MetricsServer } from './observability/metrics-server';
+import { ResultsJob } from './results/results.job';
 
 export interface RunningUplift {
   /** e.g. http://127.0.0.1:4000 */
@@ -22,6 +23,8 @@ export interface RunningUplift {
   dataSource: DataSource;
   snapshots: SnapshotService;
   exposures: ExposureWriter;
+  /** Snapshots and guardrail actions on a schedule; `runOnce()` runs it now. */
+  resultsJob: ResultsJob;
   /** The bootstrap admin key, when one is configured or was generated. */
   adminKey?: string;
   embedded: boolean;
@@ -67,6 +70,11 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
     logger,
   );
   let metricsServer: MetricsServer | undefined;
+  const resultsJob = new ResultsJob(database.dataSource, logger, {
+    intervalMs: config.resultsIntervalMs ?? DEFAULT_RESULTS_INTERVAL_MS,
+    exclusive: !database.embedded,
+    now,
+  });
   const userStates = new UserStateService(database.dataSource, snapshots, now, config.userStateTtlMs ?? DEFAULT_USER_STATE_TTL_MS);
   try {
     await bus.start();
@@ -76,6 +84,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
     exposures.start();
     folder.start();
     metrics.start();
+    resultsJob.start();
     const http = await createHttpServer({
       dataSource: database.dataSource,
       logger,
@@ -100,6 +109,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
       dataSource: database.dataSource,
       snapshots,
       exposures,
+      resultsJob,
       adminKey,
       embedded: database.embedded,
       logger,
@@ -109,6 +119,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
         await http.stop();
         await metricsServer?.close();
         metrics.stop();
+        await resultsJob.stop();
         await exposures.stop();
         await folder.stop();
         snapshots.stop();
@@ -120,6 +131,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
     await metricsServer?.close();
     metrics.stop();
     snapshots.stop();
+    await resultsJob.stop();
     await exposures.stop();
     await folder.stop();
     await bus.stop();

@@ -1,8 +1,8 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import type { GraphQLSchema } from 'graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { ResolutionType, UserContextInput, type EntitlementType } from './resolve.types';
-import { resolveEntitlements, stateNeeds } from '../entitlements/entitlement.engine';
+import { ResolutionType, UserContextInput } from './resolve.types';
+import { resolveEntitlements, stateNeeds } from '../engine/entitlements';
 import type { UserState } from '../entitlements/entitlement.snapshot';
 import { evaluate } from './evaluate';
 import { AssignmentErrorReason, assignmentError } from './assignment.errors';
@@ -52,15 +52,13 @@ function resolveOne(ctx: RequestContext, snapshot: ConfigSnapshot, sent: UserCon
   if (warnings !== NO_WARNINGS) ctx.snapshots.unknownTiers.count(sent.tier!);
   const resolution = evaluate(snapshot, user);
   ctx.exposures.record(user, resolution, at);
-  const experiments = resolution.experiments as ResolutionType['experiments'];
-  const flags = resolution.flags as ResolutionType['flags'];
   const config = ctx.snapshots.entitlements();
   const needs = stateNeeds(config);
   const answer = (state: UserState | null): ResolutionType => ({
     userId: resolution.userId,
     inHoldout: resolution.inHoldout,
-    experiments,
-    flags,
+    experiments: resolution.experiments,
+    flags: resolution.flags,
     entitlements: resolveEntitlements({
       config,
       user,
@@ -68,7 +66,7 @@ function resolveOne(ctx: RequestContext, snapshot: ConfigSnapshot, sent: UserCon
       facts: state?.facts ?? null,
       grants: state?.grants ?? [],
       now: at.getTime(),
-    }) as EntitlementType[],
+    }),
     warnings,
   });
   if (!needs.facts && !needs.grants) return answer(null);

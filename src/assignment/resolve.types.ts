@@ -1,13 +1,18 @@
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import type { JsonValue } from './snapshot';
+import type { ExperimentAssignment, FlagEvaluation, JsonValue, Reason, Resolution } from './snapshot';
 import { EntitlementKind, QuotaPeriod } from '../entitlements/entitlement.entity';
+import type { ResolvedEntitlement } from '../engine/entitlement.model';
+import { assertSameType } from '../common/same-type';
 
 export enum EntitlementSourceType {
   RULE = 'RULE',
   USER_GRANT = 'USER_GRANT',
 }
 registerEnumType(EntitlementSourceType, { name: 'EntitlementSourceType' });
+assertSameType<`${EntitlementSourceType}`, ResolvedEntitlement['sourceType']>(true);
+assertSameType<`${EntitlementKind}`, ResolvedEntitlement['kind']>(true);
+assertSameType<`${QuotaPeriod}`, NonNullable<ResolvedEntitlement['period']>>(true);
 
 export enum ResolutionReason {
   TARGETING_MATCH = 'TARGETING_MATCH',
@@ -18,6 +23,7 @@ export enum ResolutionReason {
   ERROR = 'ERROR',
 }
 registerEnumType(ResolutionReason, { name: 'ResolutionReason', description: 'OpenFeature’s resolution reasons.' });
+assertSameType<`${ResolutionReason}`, Reason>(true);
 
 /** Checked by userContext() in the resolver rather than class-validator, which would double resolve's cost. */
 @InputType()
@@ -39,7 +45,7 @@ export class UserContextInput {
  * resolver call with its own resolve info: half of graphql-jit's time in resolve.
  */
 @ObjectType({ simpleResolvers: true })
-export class ExperimentAssignmentType {
+export class ExperimentAssignmentType implements ExperimentAssignment {
   @Field()
   experimentKey!: string;
 
@@ -53,11 +59,11 @@ export class ExperimentAssignmentType {
   phase!: number;
 
   @Field(() => ResolutionReason, { description: 'SPLIT: bucketed (an exposure); TARGETING_MATCH: a forced assignment.' })
-  reason!: ResolutionReason;
+  reason!: ExperimentAssignment['reason'];
 }
 
 @ObjectType({ simpleResolvers: true })
-export class FlagEvaluationType {
+export class FlagEvaluationType implements FlagEvaluation {
   @Field()
   key!: string;
 
@@ -68,38 +74,38 @@ export class FlagEvaluationType {
   variant!: string | null;
 
   @Field(() => ResolutionReason)
-  reason!: ResolutionReason;
+  reason!: Reason;
 
   @Field(() => String, { nullable: true, description: 'OpenFeature error code when reason is ERROR.' })
   errorCode?: string;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'Something a user has, with its value and where it came from.' })
-export class EntitlementType {
+export class EntitlementType implements ResolvedEntitlement {
   @Field()
   key!: string;
 
   @Field(() => EntitlementKind)
-  kind!: EntitlementKind;
+  kind!: ResolvedEntitlement['kind'];
 
   @Field(() => GraphQLJSON, { nullable: true, description: 'FEATURE: true. QUOTA: the limit. COUPON: { amount, currency, minSpend }. CONFIG: the JSON value.' })
   value!: JsonValue;
 
   @Field(() => QuotaPeriod, { nullable: true, description: 'QUOTA: the period the limit is per.' })
-  period!: QuotaPeriod | null;
+  period!: ResolvedEntitlement['period'];
 
   @Field({ description: 'The rule key or per-user grant id it came from.' })
   source!: string;
 
   @Field(() => EntitlementSourceType)
-  sourceType!: EntitlementSourceType;
+  sourceType!: ResolvedEntitlement['sourceType'];
 
   @Field(() => Date, { nullable: true, description: 'When it stops: the grant’s expiry or the rule’s validUntil; null when open-ended.' })
   expiresAt!: Date | null;
 }
 
 @ObjectType({ simpleResolvers: true })
-export class ResolutionType {
+export class ResolutionType implements Resolution {
   @Field()
   userId!: string;
 
@@ -116,7 +122,7 @@ export class ResolutionType {
     nullable: true,
     description: 'Per-user grants, then deny rules, then grant rules. Null (not empty) when the user’s behavioural facts or grants could not be read (database away); experiments and flags are still served.',
   })
-  entitlements!: EntitlementType[] | null;
+  entitlements!: readonly EntitlementType[] | null;
 
   @Field(() => [String], { description: 'What the app should know about its request, e.g. a tier not in the catalogue (resolved as no tier). Usually empty.' })
   warnings!: string[];

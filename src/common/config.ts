@@ -18,11 +18,15 @@ export interface UpliftConfig {
   metricsPort?: number;
   /** Where log lines go (stdout unless given; tests capture them). */
   logDestination?: DestinationStream;
+  /** How often the results job refreshes running experiments' snapshots, in ms (0: never on its own). */
+  resultsIntervalMs?: number;
   /** The server's clock: exposure and event times, experiment start and stop, entitlements, results' today; tests and the demo inject one. */
   now?: () => Date;
 }
 
 export const DEFAULT_USER_STATE_TTL_MS = 5_000;
+/** The results job's default interval: 10 minutes. */
+export const DEFAULT_RESULTS_INTERVAL_MS = 600_000;
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfig {
   const port = env.PORT === undefined || env.PORT === '' ? 4000 : Number(env.PORT);
@@ -37,6 +41,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfi
   if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
     throw new Error(`UPLIFT_METRICS_PORT must be an integer from 0 to 65535, got "${env.UPLIFT_METRICS_PORT}"`);
   }
+  const resultsInterval = env.UPLIFT_RESULTS_INTERVAL_MS === undefined || env.UPLIFT_RESULTS_INTERVAL_MS === '' ? DEFAULT_RESULTS_INTERVAL_MS : Number(env.UPLIFT_RESULTS_INTERVAL_MS);
+  if (!Number.isInteger(resultsInterval) || resultsInterval < 0 || resultsInterval > 86_400_000) {
+    throw new Error(`UPLIFT_RESULTS_INTERVAL_MS must be an integer from 0 to 86400000, got "${env.UPLIFT_RESULTS_INTERVAL_MS}"`);
+  }
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.UPLIFT_DATA_DIR || '.uplift/data'),
@@ -46,5 +54,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfi
     logLevel: env.LOG_LEVEL || 'info',
     userStateTtlMs: ttl,
     metricsPort,
+    resultsIntervalMs: resultsInterval,
   };
 }

@@ -27,9 +27,9 @@ import {
   updateRule,
   withdrawUserGrant,
 } from './entitlement.service';
-import { explainEntitlements } from './entitlement.engine';
+import { explainEntitlements } from '../engine/entitlements';
 import { EntitlementExplanationType } from './explanation.types';
-import { UserContextInput, type EntitlementType } from '../assignment/resolve.types';
+import { UserContextInput } from '../assignment/resolve.types';
 import { userContext, withKnownTier } from '../assignment/resolve.resolver';
 import { evaluate } from '../assignment/evaluate';
 import { AuditEntryConnection } from '../audit/audit.resolver';
@@ -157,11 +157,11 @@ export class EntitlementResolver {
       evaluatedAt: now,
       lastActiveAt: state.facts.lastActiveAt === null ? null : new Date(state.facts.lastActiveAt),
       daysSinceLastActive: explanation.daysSinceLastActive,
-      entitlements: explanation.entitlements as EntitlementType[],
-      rules: explanation.rules as EntitlementExplanationType['rules'],
+      entitlements: explanation.entitlements,
+      rules: explanation.rules,
       userGrants: explanation.userGrants.flatMap(({ grant, status }) => {
         const row = grantRows.get(grant.id);
-        return row ? [{ grant: row, status: status as EntitlementExplanationType['userGrants'][number]['status'] }] : [];
+        return row ? [{ grant: row, status }] : [];
       }),
     };
   }

@@ -3,6 +3,8 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { RuleEffect, UserGrant } from './entitlement.entity';
 import { EntitlementType } from '../assignment/resolve.types';
 import type { JsonValue } from '../assignment/snapshot';
+import type * as Model from '../engine/entitlement.model';
+import { assertSameType } from '../common/same-type';
 
 export enum RuleStatus {
   APPLIED = 'APPLIED',
@@ -11,6 +13,8 @@ export enum RuleStatus {
   EXPIRED = 'EXPIRED',
   CONDITIONS_NOT_MET = 'CONDITIONS_NOT_MET',
 }
+assertSameType<`${RuleEffect}`, Model.RuleExplanation['effect']>(true);
+assertSameType<`${RuleStatus}`, Model.RuleStatus>(true);
 registerEnumType(RuleStatus, { name: 'RuleStatus', description: 'Whether the rule applied, and if not, the first reason why not (off, outside its validity window, a condition failed).' });
 
 export enum RuleOutcome {
@@ -23,6 +27,7 @@ export enum RuleOutcome {
   LOWER_PRIORITY = 'LOWER_PRIORITY',
   NOT_IN_CATALOGUE = 'NOT_IN_CATALOGUE',
 }
+assertSameType<`${RuleOutcome}`, Model.RuleOutcome>(true);
 registerEnumType(RuleOutcome, {
   name: 'RuleOutcome',
   description:
@@ -37,10 +42,11 @@ export enum UserGrantStatus {
   SUPERSEDED = 'SUPERSEDED',
   NOT_IN_CATALOGUE = 'NOT_IN_CATALOGUE',
 }
+assertSameType<`${UserGrantStatus}`, Model.UserGrantStatus>(true);
 registerEnumType(UserGrantStatus, { name: 'UserGrantStatus', description: 'SUPERSEDED: a newer grant or revocation of the same entitlement decides.' });
 
 @ObjectType()
-export class ConditionCheckType {
+export class ConditionCheckType implements Model.ConditionCheck {
   @Field({ description: 'e.g. `sum of the values of payment events over the last 30 days > 100`.' })
   condition!: string;
 
@@ -52,30 +58,30 @@ export class ConditionCheckType {
 }
 
 @ObjectType()
-export class RuleEntitlementOutcome {
+export class RuleEntitlementOutcome implements Model.RuleEntitlementOutcome {
   @Field()
   key!: string;
 
   @Field(() => RuleOutcome)
-  outcome!: RuleOutcome;
+  outcome!: Model.RuleOutcome;
 
   @Field(() => String, { nullable: true, description: 'The rule key or grant id that decided instead.' })
   by!: string | null;
 }
 
 @ObjectType()
-export class RuleExplanationType {
+export class RuleExplanationType implements Model.RuleExplanation {
   @Field()
   ruleKey!: string;
 
   @Field(() => RuleEffect)
-  effect!: RuleEffect;
+  effect!: Model.RuleExplanation['effect'];
 
   @Field(() => Int)
   priority!: number;
 
   @Field(() => RuleStatus)
-  status!: RuleStatus;
+  status!: Model.RuleStatus;
 
   @Field(() => [ConditionCheckType], { description: 'Every condition, evaluated even when the rule is off or another condition failed.' })
   conditions!: ConditionCheckType[];
@@ -90,7 +96,7 @@ export class UserGrantExplanation {
   grant!: UserGrant;
 
   @Field(() => UserGrantStatus)
-  status!: UserGrantStatus;
+  status!: Model.UserGrantStatus;
 }
 
 @ObjectType({ description: 'Why a user has what: the resolution, every rule considered, and every per-user grant not withdrawn.' })

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import { DAY_MS, neededState, stateNeeds } from './entitlement.engine';
+import { DAY_MS, neededState, stateNeeds } from '../engine/entitlements';
 import { EntitlementStore } from './entitlement.store';
 import { NO_USER_STATE, type EntitlementConfig, type UserState } from './entitlement.snapshot';
 import type { SnapshotService } from '../assignment/snapshot.service';

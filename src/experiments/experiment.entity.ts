@@ -2,14 +2,9 @@ import { Check, Column, Entity, Index, ManyToOne, OneToMany, JoinColumn, Primary
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Targeting } from '../targeting/targeting.types';
+import { ExperimentStatus } from './experiment.model';
 
-export enum ExperimentStatus {
-  DRAFT = 'DRAFT',
-  RUNNING = 'RUNNING',
-  PAUSED = 'PAUSED',
-  STOPPED = 'STOPPED',
-  ARCHIVED = 'ARCHIVED',
-}
+export { ExperimentStatus };
 registerEnumType(ExperimentStatus, { name: 'ExperimentStatus' });
 
 @ObjectType({ description: 'An arm of an experiment. Its payload configures the incentive, e.g. a reward amount or a task list.' })

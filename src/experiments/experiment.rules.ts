@@ -1,4 +1,4 @@
-import { ExperimentStatus } from './experiment.entity';
+import { ExperimentStatus } from './experiment.model';
 import { targetingProblems, type Problem } from '../targeting/targeting.rules';
 import type { Targeting } from '../engine/targeting.model';
 

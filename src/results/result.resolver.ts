@@ -1,7 +1,7 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, Float, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, Float, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { ArrayMaxSize, ArrayMinSize, Max, Min } from 'class-validator';
 import { pageSize } from '../common/pagination';
-import { compareStrategies, computeExperimentResults, DEFAULT_MINIMUM_DETECTABLE_LIFT, experimentResultHistory } from './result.service';
+import { compareStrategies, DEFAULT_MINIMUM_DETECTABLE_LIFT, experimentResultHistory, readExperimentResults, refreshExperimentResults } from './result.service';
 import { ExperimentResults, PValueAdjustmentMethod, SegmentBy, StrategyArm } from './result.types';
 import type { RequestContext } from '../common/context';
 import { Role } from '../auth/principal';
@@ -41,14 +41,24 @@ class CompareStrategiesArgs {
 export class ResultResolver {
   @Authorized(Role.ADMIN, Role.ANALYST)
   @Query(() => ExperimentResults, {
-    description: 'Computes the current phase’s results from the database (one aggregation), stores them as a dated snapshot, and auto-pauses an opted-in running experiment whose guardrails are at risk. NOT_FOUND for an unknown experiment.',
+    description:
+      'Computes the current phase’s results from the database (one aggregation). A read: it stores no snapshot and pauses nothing (the results job and refreshExperimentResults do). NOT_FOUND for an unknown experiment.',
   })
   experimentResults(@Ctx() ctx: RequestContext, @Args() { key, segmentBy, adjustment, minimumDetectableLift, sequential }: ExperimentResultsArgs): Promise<ExperimentResults> {
-    return computeExperimentResults(ctx.dataSource, key, { segmentBy, adjustment, minimumDetectableLift, sequential, now: ctx.now() });
+    return readExperimentResults(ctx.dataSource, key, { segmentBy, adjustment, minimumDetectableLift, sequential, now: ctx.now() });
   }
 
   @Authorized(Role.ADMIN, Role.ANALYST)
-  @Query(() => [ExperimentResults], { description: 'Stored snapshots of experimentResults, newest first: how the estimates moved.' })
+  @Mutation(() => ExperimentResults, {
+    description:
+      'A fresh snapshot now, as the results job takes on its schedule: computes the results, auto-pauses an opted-in running experiment whose guardrails are at risk, and stores them as a dated snapshot. NOT_FOUND for an unknown experiment.',
+  })
+  refreshExperimentResults(@Ctx() ctx: RequestContext, @Args() { key, segmentBy, adjustment, minimumDetectableLift, sequential }: ExperimentResultsArgs): Promise<ExperimentResults> {
+    return refreshExperimentResults(ctx.dataSource, key, { segmentBy, adjustment, minimumDetectableLift, sequential, now: ctx.now() });
+  }
+
+  @Authorized(Role.ADMIN, Role.ANALYST)
+  @Query(() => [ExperimentResults], { description: 'Stored snapshots (from the results job and refreshExperimentResults), newest first: how the estimates moved.' })
   experimentResultHistory(
     @Ctx() ctx: RequestContext,
     @Arg('key') key: string,

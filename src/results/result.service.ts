@@ -55,13 +55,14 @@ function metricRoles(experiment: Experiment): { key: string; role: MetricRole }[
 
 const utcDay = (at: Date) => at.toISOString().slice(0, 10);
 
-/**
- * Computes an experiment's results for its current phase: one aggregation statement, pure
- * statistics, then in one transaction the snapshot and, when a guardrail is at risk and the
- * experiment opted in, the auto-pause.
- */
-export async function computeExperimentResults(dataSource: DataSource, key: string, options: ResultOptions): Promise<ExperimentResults> {
-  const experiment = await findExperiment(dataSource, key, 'key');
+/** A computation's results, less what acting on them decides (status, autoPaused); with the analysis' guardrail verdict. */
+interface Computed {
+  fields: Omit<ExperimentResults, 'status' | 'autoPaused'>;
+  guardrails: Pick<ReturnType<typeof analyseExperiment>, 'guardrailStatus' | 'guardrailProblems'>;
+}
+
+/** An experiment's results for its current phase: the fold, one aggregation, pure statistics. Writes nothing but the fold. */
+async function compute(dataSource: DataSource, experiment: Experiment, options: ResultOptions): Promise<Computed> {
   const segmentBy = options.segmentBy ?? SegmentBy.NONE;
   const adjustment = options.adjustment ?? PValueAdjustmentMethod.HOLM;
   const minimumDetectableLift = options.minimumDetectableLift ?? DEFAULT_MINIMUM_DETECTABLE_LIFT;
@@ -90,23 +91,43 @@ export async function computeExperimentResults(dataSource: DataSource, key: stri
     minimumDetectableLift,
     sequential: options.sequential ?? false,
   });
+  const fields: Computed['fields'] = {
+    experimentKey: experiment.key,
+    phase: experiment.phase,
+    computedAt,
+    asOfDay: utcDay(computedAt),
+    segmentBy,
+    adjustment,
+    minimumDetectableLift,
+    sequential: options.sequential ?? false,
+    ...analysis,
+  };
+  return { fields, guardrails: analysis };
+}
+
+/**
+ * The results as they stand, for whoever asks: a read. It folds the log in first (derived tables
+ * only) and stores no snapshot, pauses nothing, audits nothing: that is the results job's and
+ * refreshExperimentResults'.
+ */
+export async function readExperimentResults(dataSource: DataSource, key: string, options: ResultOptions): Promise<ExperimentResults> {
+  const experiment = await findExperiment(dataSource, key, 'key');
+  return { ...(await compute(dataSource, experiment, options)).fields, status: experiment.status, autoPaused: false };
+}
+
+/**
+ * Computes the results and acts on them, in one transaction: when a guardrail is at risk and the
+ * experiment opted in, the auto-pause (status change and audit entry, actor `system`); then the
+ * snapshot. What the results job runs for every running experiment, and refreshExperimentResults on request.
+ */
+export async function refreshExperimentResults(dataSource: DataSource, key: string, options: ResultOptions): Promise<ExperimentResults> {
+  const experiment = await findExperiment(dataSource, key, 'key');
+  const { fields, guardrails } = await compute(dataSource, experiment, options);
   return dataSource.transaction(async (manager) => {
-    const reason = `guardrail at risk: ${analysis.guardrailProblems.map((p) => `${p.variantKey}: ${p.message}`).join('; ')}`;
-    const autoPaused = analysis.guardrailStatus === 'AT_RISK' && (await autoPauseExperiment(manager, experiment.key, reason));
+    const reason = `guardrail at risk: ${guardrails.guardrailProblems.map((p) => `${p.variantKey}: ${p.message}`).join('; ')}`;
+    const autoPaused = guardrails.guardrailStatus === 'AT_RISK' && (await autoPauseExperiment(manager, experiment.key, reason));
     const status = (await new ExperimentStore(manager).findByKey(experiment.key))!.status;
-    const results = {
-      experimentKey: experiment.key,
-      phase: experiment.phase,
-      computedAt,
-      asOfDay: utcDay(computedAt),
-      status,
-      segmentBy,
-      adjustment,
-      minimumDetectableLift,
-      sequential: options.sequential ?? false,
-      ...analysis,
-      autoPaused,
-    } as ExperimentResults;
+    const results: ExperimentResults = { ...fields, status, autoPaused };
     await new ResultStore(manager).insert(results);
     return results;
   });

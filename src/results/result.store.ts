@@ -28,6 +28,22 @@ export class ResultStore {
       .getMany();
     return new Map(rows.map((row) => [row.experimentKey, resultsOf(row)]));
   }
+
+  /**
+   * Running experiments with no snapshot of their current phase computed after `since`: those the
+   * results job refreshes, oldest experiment first.
+   */
+  async runningWithoutSnapshotSince(since: Date): Promise<string[]> {
+    const rows: { key: string }[] = await this.manager.query(
+      `SELECT e.key FROM experiments e
+       WHERE e.status = 'RUNNING' AND NOT EXISTS (
+         SELECT 1 FROM experiment_result_snapshots s WHERE s.experiment_key = e.key AND s.phase = e.phase AND s.computed_at > $1
+       )
+       ORDER BY e.created_at, e.id`,
+      [since.toISOString()],
+    );
+    return rows.map((r) => r.key);
+  }
 }
 
 function resultsOf(row: ResultSnapshot): ExperimentResults {

@@ -1,6 +1,9 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { MetricKind } from '../metrics/metric.entity';
 import { ExperimentStatus } from '../experiments/experiment.entity';
+import type * as Analysis from './results.analysis';
+import type { Interval } from '../stats/validation';
+import { assertSameType } from '../common/same-type';
 
 export enum SegmentBy {
   NONE = 'NONE',
@@ -59,18 +62,18 @@ registerEnumType(InferenceMethod, {
 });
 
 @ObjectType({ description: 'Which method gave each figure of a comparison.' })
-export class ComparisonMethods {
+export class ComparisonMethods implements Analysis.ComparisonMethods {
   @Field(() => InferenceMethod, { description: 'Of pValue, the absolute difference’s: the p-value adjusted in its family and read by the recommendation.' })
-  pValue!: InferenceMethod;
+  pValue!: Analysis.InferenceMethod;
 
   @Field(() => InferenceMethod)
-  absoluteLiftInterval!: InferenceMethod;
+  absoluteLiftInterval!: Analysis.InferenceMethod;
 
   @Field(() => InferenceMethod)
-  relativeLiftInterval!: InferenceMethod;
+  relativeLiftInterval!: Analysis.InferenceMethod;
 
   @Field(() => InferenceMethod, { description: 'Of relativeLiftPValue, shown for display only.' })
-  relativeLiftPValue!: InferenceMethod;
+  relativeLiftPValue!: Analysis.InferenceMethod;
 }
 
 export enum FamilyMethod {
@@ -91,22 +94,22 @@ registerEnumType(TestSides, { name: 'TestSides', description: 'ONE_SIDED_HARM: g
     'The family a comparison is corrected in. PRIMARY: the primary metric across treatment arms (Holm). SECONDARY: every secondary metric and arm (Holm or BH). ' +
     'GUARDRAIL: each guardrail comparison alone, one-sided for harm, so that adding metrics never makes a harm check less sensitive.',
 })
-export class ComparisonFamily {
+export class ComparisonFamily implements Analysis.ComparisonFamily {
   @Field(() => MetricRole)
-  role!: MetricRole;
+  role!: Analysis.MetricRole;
 
   @Field(() => FamilyMethod)
-  method!: FamilyMethod;
+  method!: Analysis.ComparisonFamily['method'];
 
   @Field(() => Int, { description: 'Comparisons in the family.' })
   size!: number;
 
   @Field(() => TestSides)
-  sides!: TestSides;
+  sides!: Analysis.ComparisonFamily['sides'];
 }
 
 @ObjectType({ description: 'A two-sided 95% interval.' })
-export class EstimateInterval {
+export class EstimateInterval implements Interval {
   @Field(() => Float)
   lower!: number;
 
@@ -115,7 +118,7 @@ export class EstimateInterval {
 }
 
 @ObjectType()
-export class VariantExposure {
+export class VariantExposure implements Analysis.VariantExposure {
   @Field()
   variantKey!: string;
 
@@ -130,7 +133,7 @@ export class VariantExposure {
 }
 
 @ObjectType({ description: 'Chi-square test of the arms’ sizes against the configured weights.' })
-export class SampleRatioCheck {
+export class SampleRatioCheck implements Analysis.SampleRatioCheck {
   @Field(() => Float)
   chiSquare!: number;
 
@@ -145,7 +148,7 @@ export class SampleRatioCheck {
 }
 
 @ObjectType()
-export class ArmValue {
+export class ArmValue implements Analysis.ArmValue {
   @Field()
   variantKey!: string;
 
@@ -163,7 +166,7 @@ export class ArmValue {
 }
 
 @ObjectType({ description: 'CUPED: the comparison of Y - theta (X - mean X), X being the same metric over the 14 days before exposure.' })
-export class CupedComparison {
+export class CupedComparison implements Analysis.CupedResult {
   @Field({ description: 'False when there was nothing to adjust with (no pre-period variation); the figures are then the plain ones.' })
   applied!: boolean;
 
@@ -190,7 +193,7 @@ export class CupedComparison {
 }
 
 @ObjectType({ description: 'Always-valid inference (mSPRT, normal mixture): valid however often the results are looked at.' })
-export class SequentialComparison {
+export class SequentialComparison implements Analysis.SequentialResult {
   @Field(() => Float)
   pValue!: number;
 
@@ -205,7 +208,7 @@ export class SequentialComparison {
 }
 
 @ObjectType({ description: 'A treatment arm against control.' })
-export class MetricComparison {
+export class MetricComparison implements Analysis.Comparison {
   @Field()
   variantKey!: string;
 
@@ -256,7 +259,7 @@ export class MetricComparison {
 }
 
 @ObjectType()
-export class MetricResult {
+export class MetricResult implements Analysis.MetricResult {
   @Field()
   metricKey!: string;
 
@@ -267,7 +270,7 @@ export class MetricResult {
   kind!: MetricKind;
 
   @Field(() => MetricRole)
-  role!: MetricRole;
+  role!: Analysis.MetricRole;
 
   @Field()
   higherIsBetter!: boolean;
@@ -280,7 +283,7 @@ export class MetricResult {
 }
 
 @ObjectType()
-export class SegmentResult {
+export class SegmentResult implements Analysis.SegmentResult {
   @Field(() => String, { nullable: true, description: 'Null for users exposed without a tier.' })
   tier!: string | null;
 
@@ -292,7 +295,7 @@ export class SegmentResult {
 }
 
 @ObjectType()
-export class GuardrailProblem {
+export class GuardrailProblem implements Analysis.GuardrailProblem {
   @Field()
   metricKey!: string;
 
@@ -300,16 +303,16 @@ export class GuardrailProblem {
   variantKey!: string;
 
   @Field(() => GuardrailProblemKind)
-  kind!: GuardrailProblemKind;
+  kind!: Analysis.GuardrailProblem['kind'];
 
   @Field()
   message!: string;
 }
 
 @ObjectType()
-export class Recommendation {
+export class Recommendation implements Analysis.Recommendation {
   @Field(() => RecommendationAction)
-  action!: RecommendationAction;
+  action!: Analysis.RecommendationAction;
 
   @Field(() => String, { nullable: true, description: 'SHIP: the variant to ship.' })
   variantKey!: string | null;
@@ -322,7 +325,7 @@ export class Recommendation {
 }
 
 @ObjectType({ description: 'One computation of an experiment’s results; each is kept as a dated snapshot.' })
-export class ExperimentResults {
+export class ExperimentResults implements Analysis.ExperimentAnalysis {
   @Field()
   experimentKey!: string;
 
@@ -335,7 +338,7 @@ export class ExperimentResults {
   @Field({ description: 'The UTC day of the computation, YYYY-MM-DD: a metric counts users whose window ended before it.' })
   asOfDay!: string;
 
-  @Field(() => ExperimentStatus, { description: 'After the computation (PAUSED when it auto-paused the experiment).' })
+  @Field(() => ExperimentStatus, { description: 'After the computation (PAUSED when a refresh auto-paused the experiment).' })
   status!: ExperimentStatus;
 
   @Field(() => SegmentBy)
@@ -363,12 +366,12 @@ export class ExperimentResults {
   segments!: SegmentResult[];
 
   @Field(() => GuardrailStatus)
-  guardrailStatus!: GuardrailStatus;
+  guardrailStatus!: Analysis.GuardrailStatus;
 
   @Field(() => [GuardrailProblem])
   guardrailProblems!: GuardrailProblem[];
 
-  @Field({ description: 'This computation paused the experiment (it opted in with autoPauseOnGuardrail).' })
+  @Field({ description: 'This refresh (the results job or refreshExperimentResults) paused the experiment, which opted in with autoPauseOnGuardrail; always false from experimentResults, which only reads.' })
   autoPaused!: boolean;
 
   @Field(() => Recommendation)
@@ -376,7 +379,7 @@ export class ExperimentResults {
 }
 
 @ObjectType({ description: 'One treatment arm of one experiment, against its own control.' })
-export class StrategyArm {
+export class StrategyArm implements Analysis.StrategyRow {
   @Field(() => Int, { description: '1 for the largest lift in the good direction.' })
   rank!: number;
 
@@ -422,3 +425,12 @@ export class StrategyArm {
   })
   costPerIncrementalUser!: number | null;
 }
+
+// The GraphQL enums serve the analysis' unions: these compile only while their values are the same.
+assertSameType<`${MetricRole}`, Analysis.MetricRole>(true);
+assertSameType<`${GuardrailStatus}`, Analysis.GuardrailStatus>(true);
+assertSameType<`${GuardrailProblemKind}`, Analysis.GuardrailProblem['kind']>(true);
+assertSameType<`${RecommendationAction}`, Analysis.RecommendationAction>(true);
+assertSameType<`${InferenceMethod}`, Analysis.InferenceMethod>(true);
+assertSameType<`${FamilyMethod}`, Analysis.ComparisonFamily['method']>(true);
+assertSameType<`${TestSides}`, Analysis.ComparisonFamily['sides']>(true);

@@ -1,4 +1,6 @@
-import { errorCode, startTestServer, type TestServer } from '../testing/harness';
+import { Client } from 'pg';
+import { errorCode, startSecondInstance, startTestServer, type TestServer } from '../testing/harness';
+import { RESULTS_JOB_LOCK } from './results.job';
 
 /**
  * Results through the real server on small hand-built data. Exposures are written by the fixture
@@ -45,6 +47,16 @@ async function ok<T = any>(query: string, variables?: Record<string, unknown>, k
   return result.data;
 }
 
+/** What asking for results must not change: the experiment's snapshots, row, status history and audit entries. */
+async function storedRows(experimentKey: string): Promise<{ snapshots: number; experiment: unknown; statusChanges: number; auditEntries: number }> {
+  const query = (sql: string) => server.uplift.dataSource.query(sql, [experimentKey]);
+  const [{ snapshots }] = await query('SELECT count(*)::int AS snapshots FROM experiment_result_snapshots WHERE experiment_key = $1');
+  const [experiment] = await query('SELECT status, version, updated_at::text FROM experiments WHERE key = $1');
+  const [{ changes }] = await query('SELECT count(*)::int AS changes FROM experiment_status_changes c JOIN experiments e ON e.id = c.experiment_id WHERE e.key = $1');
+  const [{ entries }] = await query('SELECT count(*)::int AS entries FROM audit_log WHERE entity_key = $1');
+  return { snapshots, experiment, statusChanges: changes, auditEntries: entries };
+}
+
 async function createMetric(input: Record<string, unknown>): Promise<void> {
   await ok('mutation ($input: CreateMetricInput!) { createMetric(input: $input) { key } }', { input });
 }
@@ -79,6 +91,9 @@ fragment metric on MetricResult {
     chanceToBeatControl expectedLossIfShipped sequential { pValue absoluteLiftInterval { lower upper } }
   }
 }`;
+
+/** The same selection through the mutation that stores a snapshot and acts on guardrails (as the results job does). */
+const REFRESH = RESULTS.replace(/^query/, 'mutation').replace('experimentResults(', 'refreshExperimentResults(');
 
 const metricOf = (results: any, key: string) => results.metrics.find((m: any) => m.metricKey === key);
 const arm = (metric: any, variant: string) => metric.arms.find((a: any) => a.variantKey === variant);
@@ -279,11 +294,17 @@ describe('every metric kind on hand-built data', () => {
     expect(results.segments).toEqual([]);
   });
 
-  it('keeps each computation as a dated snapshot', async () => {
-    const history = (await ok('{ experimentResultHistory(key: "kinds") { computedAt segmentBy metrics { metricKey arms { value } } } }', undefined, analystKey)).experimentResultHistory;
+  it('keeps each refresh as a dated snapshot; reading results keeps none', async () => {
+    const HISTORY = '{ experimentResultHistory(key: "kinds") { computedAt segmentBy metrics { metricKey arms { value } } } }';
+    // Every test above read results: none of them stored anything.
+    expect((await ok(HISTORY, undefined, analystKey)).experimentResultHistory).toEqual([]);
+    const first = (await ok(REFRESH, { key: 'kinds' }, analystKey)).refreshExperimentResults;
+    expect(first.metrics).toEqual(results.metrics);
+    await ok(REFRESH, { key: 'kinds', segmentBy: 'TIER' }, analystKey);
+    const history = (await ok(HISTORY, undefined, analystKey)).experimentResultHistory;
     expect(history.map((h: any) => h.segmentBy)).toEqual(['TIER', 'NONE']);
     expect(Date.parse(history[0].computedAt)).toBeGreaterThanOrEqual(Date.parse(history[1].computedAt));
-    expect(Date.parse(history[1].computedAt)).toBe(Date.parse(results.computedAt));
+    expect(Date.parse(history[1].computedAt)).toBe(Date.parse(first.computedAt));
     expect(history[1].metrics[0]).toEqual({ metricKey: 'purchase_3d', arms: [{ value: 0.25 }, { value: 0.5 }] });
   });
 });
@@ -410,7 +431,15 @@ describe('guardrails', () => {
 
     const version = (await ok('{ experiment(key: "harmful") { version } }')).experiment.version;
     await ok('mutation ($v: Int!) { updateExperiment(key: "harmful", version: $v, input: { autoPauseOnGuardrail: true }) { autoPauseOnGuardrail } }', { v: version });
-    const second = (await ok(RESULTS, { key: 'harmful' }, analystKey)).experimentResults;
+
+    // A query is a read: at risk and opted in, yet asking changes no snapshot, experiment or audit row.
+    const before = await storedRows('harmful');
+    const read = (await ok(RESULTS, { key: 'harmful' }, analystKey)).experimentResults;
+    expect(read).toMatchObject({ autoPaused: false, status: 'RUNNING', guardrailStatus: 'AT_RISK' });
+    expect(await storedRows('harmful')).toEqual(before);
+
+    // The explicit refresh acts, as the results job does.
+    const second = (await ok(REFRESH, { key: 'harmful' }, analystKey)).refreshExperimentResults;
     expect(second).toMatchObject({ autoPaused: true, status: 'PAUSED', guardrailStatus: 'AT_RISK' });
     const experiment = (await ok('{ experiment(key: "harmful") { status statusHistory { to actor reason } } }')).experiment;
     expect(experiment.status).toBe('PAUSED');
@@ -418,8 +447,59 @@ describe('guardrails', () => {
     expect(experiment.statusHistory.at(-1).reason).toMatch(/^guardrail at risk: treatment: complaint_rate is 50\.0%/);
     const audit = (await ok('{ auditLog(experimentKey: "harmful", first: 1) { nodes { action actor before after } } }')).auditLog.nodes[0];
     expect(audit).toMatchObject({ action: 'AUTO_PAUSE', actor: 'system', before: { status: 'RUNNING' }, after: { status: 'PAUSED' } });
+    expect((await storedRows('harmful')).snapshots).toBe(before.snapshots + 1);
     const third = (await ok(RESULTS, { key: 'harmful' })).experimentResults;
     expect(third).toMatchObject({ autoPaused: false, status: 'PAUSED' });
+  });
+
+  it('are acted on by the results job: every running experiment, a snapshot each, auto-pause where opted in', async () => {
+    await startExperiment({ key: 'harmful-too', name: 'Harmful too', variants: TWO_ARMS, primaryMetricKey: 'd2_active', guardrailMetricKeys: ['complaint_rate'], autoPauseOnGuardrail: true });
+    const users: Exposed[] = ['control', 'treatment'].flatMap((variant) => Array.from({ length: 40 }, (_, i) => ({ user: `h2-${variant}-${i}`, variant, daysAgo: 20 })));
+    await expose('harmful-too', users);
+    await track(new Map(users.map((u) => [u.user, u.daysAgo])), Array.from({ length: 20 }, (_, i) => ({ user: `h2-treatment-${i}`, type: 'complaint', day: 3 })));
+    const running = (await ok('{ experiments(filter: { status: [RUNNING] }, first: 100) { nodes { key } } }')).experiments.nodes.map((e: any) => e.key).sort();
+    expect(running).toContain('harmful-too');
+    expect(running).not.toContain('harmful');
+    const before = await Promise.all(running.map((key: string) => storedRows(key)));
+
+    const run = await server.uplift.resultsJob.runOnce();
+    expect({ ran: run.ran, refreshed: [...run.refreshed].sort(), failed: run.failed }).toEqual({ ran: true, refreshed: running, failed: [] });
+    const after = await Promise.all(running.map((key: string) => storedRows(key)));
+    expect(after.map((rows) => rows.snapshots)).toEqual(before.map((rows) => rows.snapshots + 1));
+    const experiment = (await ok('{ experiment(key: "harmful-too") { status statusHistory { to actor } } }')).experiment;
+    expect(experiment).toMatchObject({ status: 'PAUSED' });
+    expect(experiment.statusHistory.at(-1)).toMatchObject({ to: 'PAUSED', actor: 'system' });
+    const [latest] = (await ok('{ experimentResultHistory(key: "harmful-too", first: 1) { autoPaused status guardrailStatus } }')).experimentResultHistory;
+    expect(latest).toEqual({ autoPaused: true, status: 'PAUSED', guardrailStatus: 'AT_RISK' });
+  });
+});
+
+// Instances share a database only on a PostgreSQL server; the embedded database has one instance by construction.
+(process.env.DATABASE_URL ? describe : describe.skip)('the results job across instances', () => {
+  if (!process.env.DATABASE_URL) {
+    // eslint-disable-next-line no-console
+    console.warn('SKIPPED: the results job lock test needs DATABASE_URL (a PostgreSQL server).');
+  }
+
+  it('runs on one instance at a time: while another holds the lock, a run does nothing', async () => {
+    const second = await startSecondInstance(server);
+    const other = new Client({ connectionString: server.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('SELECT pg_advisory_lock($1)', [RESULTS_JOB_LOCK]);
+      const before = await storedRows('family');
+      expect(await second.resultsJob.runOnce()).toEqual({ ran: false, refreshed: [], failed: [] });
+      expect(await server.uplift.resultsJob.runOnce()).toEqual({ ran: false, refreshed: [], failed: [] });
+      expect(await storedRows('family')).toEqual(before);
+      await other.query('SELECT pg_advisory_unlock($1)', [RESULTS_JOB_LOCK]);
+      const run = await second.resultsJob.runOnce();
+      expect(run).toMatchObject({ ran: true, failed: [] });
+      expect(run.refreshed).toContain('family');
+      expect((await storedRows('family')).snapshots).toBe(before.snapshots + 1);
+    } finally {
+      await other.end();
+      await second.close();
+    }
   });
 });
 

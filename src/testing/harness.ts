@@ -67,7 +67,7 @@ export async function postGraphQL(url: string, query: string, variables: Record<
 
 /** Another Uplift on the same database, as a second instance behind a load balancer would be. */
 export function startSecondInstance(first: TestServer): Promise<RunningUplift> {
-  return startUplift({ databaseUrl: first.databaseUrl, dataDir: null, port: 0, host: '127.0.0.1', logLevel: process.env.LOG_LEVEL ?? 'silent' });
+  return startUplift({ databaseUrl: first.databaseUrl, dataDir: null, port: 0, host: '127.0.0.1', logLevel: process.env.LOG_LEVEL ?? 'silent', resultsIntervalMs: 0 });
 }
 
 /**
@@ -87,6 +87,8 @@ export async function startTestServer(options: { embedded?: boolean; now?: () =>
     logLevel: process.env.LOG_LEVEL ?? 'silent',
     now: options.now,
     ...options.config,
+    // Tests run the results job themselves (uplift.resultsJob.runOnce()), never on a timer.
+    resultsIntervalMs: 0,
   });
   const server: TestServer = {
     uplift,

@@ -89,8 +89,8 @@ export async function computeExperimentResults(dataSource: DataSource, key: stri
     sequential: options.sequential ?? false,
   });
   return dataSource.transaction(async (manager) => {
-    const reason = `guardrail at risk: ${analysis.guardrailProblems.map((p) => `${p.variantKey}: ${p.message}`).join('; ')}`;
-    const autoPaused = analysis.guardrailStatus === 'AT_RISK' && (await autoPauseExperiment(manager, experiment.key, reason));
+    const reason = `guardrail breached: ${analysis.guardrailProblems.filter((p) => p.breachedAlwaysValid).map((p) => `${p.variantKey}: ${p.message}`).join('; ')}`;
+    const autoPaused = analysis.autoPauseWarranted && (await autoPauseExperiment(manager, experiment.key, reason));
     const status = (await new ExperimentStore(manager).findByKey(experiment.key))!.status;
     const results = {
       experimentKey: experiment.key,

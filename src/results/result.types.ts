@@ -26,9 +26,16 @@ registerEnumType(MetricRole, { name: 'MetricRole' });
 
 export enum GuardrailStatus {
   OK = 'OK',
+  WATCH = 'WATCH',
   AT_RISK = 'AT_RISK',
+  BREACHED = 'BREACHED',
 }
-registerEnumType(GuardrailStatus, { name: 'GuardrailStatus', description: 'AT_RISK: a guardrail metric crossed its alert threshold in a treatment arm, or is significantly worse than control.' });
+registerEnumType(GuardrailStatus, {
+  name: 'GuardrailStatus',
+  description:
+    'With one-sided 95% intervals (Wilson for rates), worst first: BREACHED: a treatment arm’s whole interval is past the alert threshold and the arm is worse than control. ' +
+    'AT_RISK: its estimate is past the threshold, or it is significantly worse than control (one-sided). WATCH: its interval reaches past the threshold. OK: none of these.',
+});
 
 export enum GuardrailProblemKind {
   THRESHOLD = 'THRESHOLD',
@@ -302,6 +309,15 @@ export class GuardrailProblem {
   @Field(() => GuardrailProblemKind)
   kind!: GuardrailProblemKind;
 
+  @Field(() => GuardrailStatus, { nullable: true, description: 'BREACHED, AT_RISK or WATCH; null only in snapshots stored before statuses existed.' })
+  status!: GuardrailStatus | null;
+
+  @Field(() => Float, { nullable: true, description: 'THRESHOLD: the one-sided 95% bound on the safe side (lower bound for an alert above, upper for an alert below).' })
+  safeSideBound!: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Breached by the always-valid (confidence sequence) bound too: auto-pause acts only on these, since it reads the results repeatedly. Null in older snapshots.' })
+  breachedAlwaysValid!: boolean | null;
+
   @Field()
   message!: string;
 }
@@ -367,6 +383,9 @@ export class ExperimentResults {
 
   @Field(() => [GuardrailProblem])
   guardrailProblems!: GuardrailProblem[];
+
+  @Field(() => Boolean, { nullable: true, description: 'Some guardrail is BREACHED by its always-valid bound: what pauses an opted-in running experiment. Null in older snapshots.' })
+  autoPauseWarranted!: boolean | null;
 
   @Field({ description: 'This computation paused the experiment (it opted in with autoPauseOnGuardrail).' })
   autoPaused!: boolean;

@@ -8,7 +8,7 @@ import { adjustPValues, type PValueAdjustment } from '../stats/multiple-testing'
 import { sampleRatioMismatch } from '../stats/srm';
 import { sampleSizeForMeans, sampleSizeForProportions } from '../stats/power';
 import { cupedAdjust, type CovariateArmSummary } from '../stats/cuped';
-import { sequentialCompareMeans, sequentialCompareProportions } from '../stats/sequential';
+import { alwaysValidTest, sequentialCompareMeans, sequentialCompareProportions, tunedMixingVariance } from '../stats/sequential';
 import { bayesianCompareMeans, bayesianCompareProportions } from '../stats/bayesian';
 import { meanSummaryOf, relativeLiftWithInterval, type EffectEstimate, type MeanSummary } from '../stats/summary';
 import { normalQuantile, normalTwoSidedPValue, studentTQuantile } from '../stats/distributions';
@@ -16,7 +16,9 @@ import type { Interval } from '../stats/validation';
 
 export type MetricRole = 'PRIMARY' | 'SECONDARY' | 'GUARDRAIL';
 export type RecommendationAction = 'SHIP' | 'KEEP_RUNNING' | 'STOP_NO_EFFECT' | 'INVESTIGATE';
-export type GuardrailStatus = 'OK' | 'AT_RISK';
+export type GuardrailStatus = 'OK' | 'WATCH' | 'AT_RISK' | 'BREACHED';
+/** Worst first; the experiment's status is its worst problem's. */
+const GUARDRAIL_SEVERITY: GuardrailStatus[] = ['BREACHED', 'AT_RISK', 'WATCH', 'OK'];
 
 export interface AnalysisVariant {
   key: string;
@@ -143,6 +145,12 @@ export interface GuardrailProblem {
   metricKey: string;
   variantKey: string;
   kind: 'THRESHOLD' | 'HARM';
+  /** BREACHED, AT_RISK or WATCH (never OK). */
+  status: Exclude<GuardrailStatus, 'OK'>;
+  /** The one-sided 95% bound on the arm's value nearest the safe side (the bound that must pass the threshold for BREACHED); null for HARM. */
+  safeSideBound: number | null;
+  /** BREACHED by the always-valid (confidence sequence) bound as well: what auto-pause acts on, since it reads repeatedly. */
+  breachedAlwaysValid: boolean;
   message: string;
 }
 
@@ -166,6 +174,8 @@ export interface ExperimentAnalysis {
   segments: SegmentResult[];
   guardrailStatus: GuardrailStatus;
   guardrailProblems: GuardrailProblem[];
+  /** An opted-in running experiment should pause: some guardrail is BREACHED by its always-valid bound. */
+  autoPauseWarranted: boolean;
   recommendation: Recommendation;
 }
 
@@ -403,18 +413,76 @@ function sampleRatioCheck(exposures: VariantExposure[]): SampleRatioCheck | null
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 
-function guardrailProblems(metrics: MetricResult[], definitions: MetricDefinition[]): GuardrailProblem[] {
+/** Users per arm the always-valid guardrail bounds are tuned for (narrowest there; valid at every n). */
+const GUARDRAIL_PLANNED_USERS = 5_000;
+const ONE_SIDED_Z95 = normalQuantile(0.95);
+
+/** One-sided 95% bounds on an arm's value: Wilson for a rate, Student t for a mean, normal for a ratio. */
+function oneSidedBounds(kind: MetricKind, s: SufficientStatistics, estimate: ArmEstimate): Interval {
+  if (isProportion(kind)) return wilsonInterval(s.sumY, s.n, ONE_SIDED_Z95);
+  const critical = kind === MetricKind.RATIO || s.n < 2 ? ONE_SIDED_Z95 : studentTQuantile(0.95, s.n - 1);
+  const half = critical * Math.sqrt(estimate.variance);
+  return { lower: estimate.value - half, upper: estimate.value + half };
+}
+
+/**
+ * Always-valid half width around an arm's value for the threshold check (normal mixture confidence
+ * sequence). For a rate the variance is the threshold's, t(1 - t)/n: the variance under "the rate
+ * is exactly at the threshold", defined even at 0 or n events.
+ */
+function alwaysValidHalfWidth(kind: MetricKind, s: SufficientStatistics, estimate: ArmEstimate, threshold: number): number | null {
+  const perUserVariance = isProportion(kind) ? threshold * (1 - threshold) : estimate.perUserVariance;
+  if (!(perUserVariance > 0) || s.n < 1) return null;
+  return alwaysValidTest({ difference: 0, variance: perUserVariance / s.n, mixingVariance: tunedMixingVariance(perUserVariance, GUARDRAIL_PLANNED_USERS) }).halfWidth;
+}
+
+/**
+ * Each treatment arm of each guardrail against its threshold, with uncertainty (one-sided 95%):
+ * BREACHED when the whole interval is past the threshold and the arm is worse than control;
+ * AT_RISK when the estimate is past it (or the arm is significantly worse than control, HARM);
+ * WATCH when the interval reaches past it. One problem per arm and kind, at its worst status.
+ */
+function guardrailProblems(metrics: MetricResult[], definitions: MetricDefinition[], groups: GroupAggregate[]): GuardrailProblem[] {
   const problems: GuardrailProblem[] = [];
+  const statsOf = (variantKey: string, metricKey: string) => groups.find((g) => g.variantKey === variantKey)?.metrics[metricKey] ?? EMPTY;
   for (const result of metrics.filter((m) => m.role === 'GUARDRAIL')) {
     const definition = definitions.find((d) => d.key === result.metricKey)!;
+    const shownValue = (value: number) => (isProportion(definition.kind) ? percent(value) : value.toPrecision(4));
+    const control = result.arms.find((a) => a.isControl)!;
     for (const arm of result.arms.filter((a) => !a.isControl && a.value !== null)) {
-      const value = arm.value!;
-      const shown = isProportion(definition.kind) ? percent(value) : value.toPrecision(4);
-      if (definition.alertBelow !== null && value < definition.alertBelow) {
-        problems.push({ metricKey: result.metricKey, variantKey: arm.variantKey, kind: 'THRESHOLD', message: `${result.metricKey} is ${shown}, below the alert threshold ${isProportion(definition.kind) ? percent(definition.alertBelow) : definition.alertBelow}` });
+      const stats = statsOf(arm.variantKey, result.metricKey);
+      const estimate = estimateOf(definition.kind, stats)!;
+      const bounds = oneSidedBounds(definition.kind, stats, estimate);
+      const checks: { threshold: number; past: (v: number) => boolean; safe: number; risky: number; words: string; worse: boolean }[] = [];
+      if (definition.alertBelow !== null) {
+        checks.push({ threshold: definition.alertBelow, past: (v) => v < definition.alertBelow!, safe: bounds.upper, risky: bounds.lower, words: 'below', worse: control.value !== null && arm.value! < control.value });
       }
-      if (definition.alertAbove !== null && value > definition.alertAbove) {
-        problems.push({ metricKey: result.metricKey, variantKey: arm.variantKey, kind: 'THRESHOLD', message: `${result.metricKey} is ${shown}, above the alert threshold ${isProportion(definition.kind) ? percent(definition.alertAbove) : definition.alertAbove}` });
+      if (definition.alertAbove !== null) {
+        checks.push({ threshold: definition.alertAbove, past: (v) => v > definition.alertAbove!, safe: bounds.lower, risky: bounds.upper, words: 'above', worse: control.value !== null && arm.value! > control.value });
+      }
+      for (const check of checks) {
+        const value = arm.value!;
+        const threshold = `${check.words} the alert threshold ${shownValue(check.threshold)}`;
+        const boundText = `one-sided 95% bound ${shownValue(check.safe)}`;
+        let status: GuardrailProblem['status'] | null = null;
+        let message = '';
+        if (check.past(check.safe) && check.worse) {
+          status = 'BREACHED';
+          message = `${result.metricKey} is ${shownValue(value)}, ${threshold} (${boundText}) and worse than control`;
+        } else if (check.past(value)) {
+          status = 'AT_RISK';
+          message = `${result.metricKey} is ${shownValue(value)}, ${threshold}`;
+        } else if (check.past(check.risky)) {
+          status = 'WATCH';
+          message = `${result.metricKey} is ${shownValue(value)}, but its one-sided 95% bound ${shownValue(check.risky)} is ${threshold}`;
+        }
+        if (!status) continue;
+        const halfWidth = status === 'BREACHED' ? alwaysValidHalfWidth(definition.kind, stats, estimate, check.threshold) : null;
+        const alwaysValidSafe = halfWidth === null ? null : check.words === 'below' ? value + halfWidth : value - halfWidth;
+        problems.push({
+          metricKey: result.metricKey, variantKey: arm.variantKey, kind: 'THRESHOLD', status, safeSideBound: check.safe,
+          breachedAlwaysValid: alwaysValidSafe !== null && check.past(alwaysValidSafe), message,
+        });
       }
     }
     for (const comparison of result.comparisons.filter((c) => c.significant && c.improvement === false)) {
@@ -422,11 +490,18 @@ function guardrailProblems(metrics: MetricResult[], definitions: MetricDefinitio
         metricKey: result.metricKey,
         variantKey: comparison.variantKey,
         kind: 'HARM',
+        status: 'AT_RISK',
+        safeSideBound: null,
+        breachedAlwaysValid: false,
         message: `${result.metricKey} is significantly worse than control (one-sided p = ${comparison.adjustedPValue!.toPrecision(3)})`,
       });
     }
   }
   return problems;
+}
+
+function worstGuardrailStatus(problems: GuardrailProblem[]): GuardrailStatus {
+  return GUARDRAIL_SEVERITY.find((status) => problems.some((p) => p.status === status)) ?? 'OK';
 }
 
 /** Users per arm the primary metric needs to detect the minimum lift, from the control arm's estimate; null when it cannot be said. */
@@ -454,7 +529,8 @@ function recommend(input: AnalysisInput, exposures: VariantExposure[], srm: Samp
   const primaryResult = metrics.find((m) => m.role === 'PRIMARY');
   if (!primaryResult) return { action: 'KEEP_RUNNING', variantKey: null, estimatedDaysToPower: null, reason: 'The experiment has no primary metric.' };
   const primary = input.metrics.find((m) => m.role === 'PRIMARY')!.definition;
-  const flagged = new Set(problems.map((p) => p.variantKey));
+  // WATCH is uncertainty, not a problem found: it does not block shipping.
+  const flagged = new Set(problems.filter((p) => p.status !== 'WATCH').map((p) => p.variantKey));
   const winners = primaryResult.comparisons
     .filter((c) => c.significant && c.improvement && !flagged.has(c.variantKey))
     .sort((a, b) => Math.abs(b.absoluteLift!) - Math.abs(a.absoluteLift!));
@@ -513,14 +589,15 @@ export function analyseExperiment(input: AnalysisInput): ExperimentAnalysis {
     const groups = input.aggregates.filter((g) => g.segmented && g.tier === tier);
     return { tier, exposures: exposuresOf(input.variants, groups), metrics: metricResults(input, groups, alpha) };
   });
-  const problems = guardrailProblems(metrics, input.metrics.map((m) => m.definition));
+  const problems = guardrailProblems(metrics, input.metrics.map((m) => m.definition), overall);
   return {
     exposures,
     sampleRatio,
     metrics,
     segments,
-    guardrailStatus: problems.length > 0 ? 'AT_RISK' : 'OK',
+    guardrailStatus: worstGuardrailStatus(problems),
     guardrailProblems: problems,
+    autoPauseWarranted: problems.some((p) => p.breachedAlwaysValid),
     recommendation: recommend(input, exposures, sampleRatio, metrics, problems, alpha, power),
   };
 }

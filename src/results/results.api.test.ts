@@ -66,7 +66,7 @@ const RESULTS = `query ($key: String!, $segmentBy: SegmentBy, $adjustment: PValu
     sampleRatio { chiSquare degreesOfFreedom pValue mismatch }
     metrics { ...metric }
     segments { tier exposures { variantKey users } metrics { ...metric } }
-    guardrailProblems { metricKey variantKey kind message }
+    guardrailProblems { metricKey variantKey kind status safeSideBound breachedAlwaysValid message } autoPauseWarranted
     recommendation { action variantKey estimatedDaysToPower reason }
   }
 }
@@ -400,10 +400,12 @@ describe('guardrails', () => {
     await expose('harmful', users);
     await track(new Map(users.map((u) => [u.user, u.daysAgo])), Array.from({ length: 20 }, (_, i) => ({ user: `h-treatment-${i}`, type: 'complaint', day: 3 })));
     const first = (await ok(RESULTS, { key: 'harmful' })).experimentResults;
-    expect(first.guardrailStatus).toBe('AT_RISK');
-    expect(first.guardrailProblems.map((p: any) => [p.metricKey, p.variantKey, p.kind])).toEqual([
-      ['complaint_rate', 'treatment', 'THRESHOLD'],
-      ['complaint_rate', 'treatment', 'HARM'],
+    // 20/40: one-sided 95% Wilson lower bound 37.4% > 3% and worse than control's 0/40: BREACHED; the always-valid
+    // bound 50% - 27.2% (by hand, docs/statistics.md) is past 3% too, so an opted-in experiment pauses.
+    expect(first.guardrailStatus).toBe('BREACHED');
+    expect(first.guardrailProblems.map((p: any) => [p.metricKey, p.variantKey, p.kind, p.status, p.breachedAlwaysValid])).toEqual([
+      ['complaint_rate', 'treatment', 'THRESHOLD', 'BREACHED', true],
+      ['complaint_rate', 'treatment', 'HARM', 'AT_RISK', false],
     ]);
     expect(first.guardrailProblems[0].message).toMatch(/50\.0%, above the alert threshold 3\.0%/);
     expect(first).toMatchObject({ autoPaused: false, status: 'RUNNING' });
@@ -411,11 +413,11 @@ describe('guardrails', () => {
     const version = (await ok('{ experiment(key: "harmful") { version } }')).experiment.version;
     await ok('mutation ($v: Int!) { updateExperiment(key: "harmful", version: $v, input: { autoPauseOnGuardrail: true }) { autoPauseOnGuardrail } }', { v: version });
     const second = (await ok(RESULTS, { key: 'harmful' }, analystKey)).experimentResults;
-    expect(second).toMatchObject({ autoPaused: true, status: 'PAUSED', guardrailStatus: 'AT_RISK' });
+    expect(second).toMatchObject({ autoPaused: true, status: 'PAUSED', guardrailStatus: 'BREACHED' });
     const experiment = (await ok('{ experiment(key: "harmful") { status statusHistory { to actor reason } } }')).experiment;
     expect(experiment.status).toBe('PAUSED');
     expect(experiment.statusHistory.at(-1)).toMatchObject({ to: 'PAUSED', actor: 'system' });
-    expect(experiment.statusHistory.at(-1).reason).toMatch(/^guardrail at risk: treatment: complaint_rate is 50\.0%/);
+    expect(experiment.statusHistory.at(-1).reason).toMatch(/^guardrail breached: treatment: complaint_rate is 50\.0%/);
     const audit = (await ok('{ auditLog(experimentKey: "harmful", first: 1) { nodes { action actor before after } } }')).auditLog.nodes[0];
     expect(audit).toMatchObject({ action: 'AUTO_PAUSE', actor: 'system', before: { status: 'RUNNING' }, after: { status: 'PAUSED' } });
     const third = (await ok(RESULTS, { key: 'harmful' })).experimentResults;

@@ -6,7 +6,8 @@ import { ExperimentStore } from '../experiments/experiment.store';
 import { MetricErrorReason, metricError } from '../metrics/metric.errors';
 import { metricConfigOf } from '../metrics/metric.service';
 import { MetricStore, type MetricDefinition } from '../metrics/metric.store';
-import { analyseExperiment, compareStrategyArms, type AnalysisVariant, type MetricRole, type StrategyRow } from './results.analysis';
+import { analyseExperiment, compareStrategyArms, type AnalysisVariant, type CostMetricChoice, type MetricRole, type StrategyRow } from './results.analysis';
+import { daysObserved } from '../metrics/metric.rules';
 import { ResultStore } from './result.store';
 import { PValueAdjustmentMethod, SegmentBy, type ExperimentResults } from './result.types';
 import type { Metric } from '../metrics/metric.entity';
@@ -114,21 +115,37 @@ export function experimentResultHistory(dataSource: DataSource, key: string, lim
   return new ResultStore(dataSource.manager).history(key, limit);
 }
 
-/** Arms of several experiments on one metric, each against its own control, with reward cost per incremental user. */
-export async function compareStrategies(dataSource: DataSource, metricKey: string, experimentKeys: string[], now = new Date()): Promise<StrategyRow[]> {
+/**
+ * The cost metric for cost per incremental user: it must cover the same window as the metric (so
+ * that both count the same users, over the same days); otherwise there are no cost figures, and the
+ * reason says which metric would do.
+ */
+function costChoice(measured: MetricDefinition, cost: MetricDefinition | null, costMetricKey: string): CostMetricChoice {
+  if (!cost) return { definition: null, unusableReason: `No cost metric "${costMetricKey}".` };
+  if (daysObserved(cost) !== daysObserved(measured)) {
+    return {
+      definition: null,
+      unusableReason: `${cost.key} covers ${daysObserved(cost)} days after exposure but ${measured.key} ${daysObserved(measured)}: cost and lift must cover the same users and window. Pass costMetricKey of a cost metric over ${daysObserved(measured)} days.`,
+    };
+  }
+  return { definition: cost, unusableReason: null };
+}
+
+/** Arms of several experiments on one metric, each against its own control, with cost per incremental user over the same users and window. */
+export async function compareStrategies(dataSource: DataSource, metricKey: string, experimentKeys: string[], now = new Date(), costMetricKey = COST_METRIC_KEY): Promise<StrategyRow[]> {
   const metricStore = new MetricStore(dataSource.manager);
   const metric = await metricStore.findByKey(metricKey);
   if (!metric) throw metricError(MetricErrorReason.METRIC_NOT_FOUND, `No metric with key "${metricKey}"`, 'metricKey');
   const measured = definitionOf(metric);
-  const cost = metricKey === COST_METRIC_KEY ? metric : await metricStore.findByKey(COST_METRIC_KEY);
-  const costDefinition = cost ? definitionOf(cost) : null;
-  const definitions = costDefinition && cost !== metric ? [measured, costDefinition] : [measured];
+  const cost = costMetricKey === metricKey ? metric : await metricStore.findByKey(costMetricKey);
+  const choice = costChoice(measured, cost ? definitionOf(cost) : null, costMetricKey);
+  const definitions = choice.definition && cost !== metric ? [measured, choice.definition] : [measured];
   const today = utcDay(now);
   const inputs = [];
   for (const [i, key] of experimentKeys.entries()) {
     const experiment = await findExperiment(dataSource, key, `experimentKeys.${i}`);
     const aggregates = await metricStore.aggregate({ experimentKey: key, phase: experiment.phase, metrics: definitions, today, byTier: false });
-    inputs.push({ experimentKey: key, strategy: experiment.strategy, variants: variantsOf(experiment), aggregates });
+    inputs.push({ experimentKey: key, strategy: experiment.strategy, variants: variantsOf(experiment), aggregates, targeting: experiment.targeting });
   }
-  return compareStrategyArms(measured, costDefinition, inputs);
+  return compareStrategyArms(measured, choice, inputs);
 }

@@ -396,8 +396,11 @@ export class ExperimentResults {
 
 @ObjectType({ description: 'One treatment arm of one experiment, against its own control.' })
 export class StrategyArm {
-  @Field(() => Int, { description: '1 for the largest lift in the good direction.' })
-  rank!: number;
+  @Field(() => Int, { nullable: true, description: '1 for the largest lift in the good direction, among arms whose lift’s 95% interval lies on the good side of 0; null for the others (see unrankedReason), which are listed after the ranked ones.' })
+  rank!: number | null;
+
+  @Field(() => String, { nullable: true })
+  unrankedReason!: string | null;
 
   @Field()
   experimentKey!: string;
@@ -432,12 +435,27 @@ export class StrategyArm {
   @Field(() => Float, { nullable: true, description: 'Unadjusted.' })
   pValue!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Mean reward cost per user (the reward_cost metric) minus control’s.' })
+  @Field(() => String, { nullable: true, description: 'The cost metric used; null when none could be (see costNote).' })
+  costMetricKey!: string | null;
+
+  @Field(() => Float, { nullable: true, description: 'Mean cost per user minus control’s, over the same users and window as the lift.' })
   incrementalCostPerUser!: number | null;
 
   @Field(() => Float, {
     nullable: true,
-    description: 'For CONVERSION and RETENTION metrics: incremental reward cost / incremental users retained (or converted), i.e. incrementalCostPerUser / absoluteLift. Null without a positive lift.',
+    description: 'For CONVERSION and RETENTION metrics: incremental cost / incremental users retained (or converted), i.e. incrementalCostPerUser / absoluteLift. Null without a positive lift.',
   })
   costPerIncrementalUser!: number | null;
+
+  @Field(() => EstimateInterval, { nullable: true, description: '95% interval by Fieller’s theorem (conservative in the unknown covariance of cost and outcome); null when unbounded or not computed.' })
+  costPerIncrementalUserInterval!: EstimateInterval | null;
+
+  @Field({ description: 'The lift’s interval includes 0: the data support no finite cost per incremental user.' })
+  costPerIncrementalUserUnbounded!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'What limits the cost figures (no cost metric over the same window, unbounded, too few users).' })
+  costNote!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Set when the compared experiments target different populations (targeting, tiers): their lifts are not comparable.' })
+  populationNote!: string | null;
 }

@@ -1,4 +1,4 @@
-import { analyseExperiment, type AnalysisInput } from './results.analysis';
+import { analyseExperiment, compareStrategyArms, type AnalysisInput } from './results.analysis';
 import { MetricKind } from '../metrics/metric.entity';
 import type { GroupAggregate, MetricDefinition } from '../metrics/metric.store';
 
@@ -109,5 +109,38 @@ describe('guardrail thresholds with uncertainty (one-sided 95% Wilson bounds, qn
 
   it('OK when the whole interval is on the safe side', () => {
     expect(complaints([2000, 20], [2000, 22]).guardrailStatus).toBe('OK');
+  });
+});
+
+describe('compareStrategyArms', () => {
+  const COST: MetricDefinition = { ...D1, key: 'cost_2d', name: 'Cost', kind: MetricKind.MEAN, retentionDay: null, windowDays: 2, higherIsBetter: false, alertBelow: null };
+  const group = (variantKey: string, n: number, retained: number, cost: number): GroupAggregate => ({
+    variantKey, tier: null, segmented: false, exposed: n,
+    metrics: {
+      d1_retention: { n, sumY: retained, sumY2: retained, sumX: 0, sumX2: 0, sumXY: 0, sumD: 0, sumD2: 0, sumYD: 0 },
+      cost_2d: { n, sumY: cost * n, sumY2: cost * cost * n, sumX: 0, sumX2: 0, sumXY: 0, sumD: 0, sumD2: 0, sumYD: 0 },
+    },
+  });
+  const experiment = (key: string, targeting: unknown, groups: GroupAggregate[]) => ({
+    experimentKey: key, strategy: key, targeting, aggregates: groups,
+    variants: [{ key: 'control', weight: 50, isControl: true }, { key: 'arm', weight: 50, isControl: false }],
+  });
+
+  it('says when the compared experiments target different populations', () => {
+    const rows = compareStrategyArms(D1, { definition: COST, unusableReason: null }, [
+      experiment('everyone', { rules: [] }, [group('control', 100, 30, 0), group('arm', 100, 50, 2)]),
+      experiment('high-value', { rules: [{ attribute: 'tier', operator: 'IN', values: ['high'] }] }, [group('control', 100, 30, 0), group('arm', 100, 45, 3)]),
+    ]);
+    expect(rows.every((r) => r.populationNote?.includes('different populations'))).toBe(true);
+  });
+
+  it('gives no NaN anywhere, with empty arms and no cost metric', () => {
+    const rows = compareStrategyArms(D1, { definition: null, unusableReason: 'No cost metric "x".' }, [
+      experiment('empty', { rules: [] }, [group('control', 0, 0, 0), group('arm', 0, 0, 0)]),
+      experiment('flat', { rules: [] }, [group('control', 50, 0, 0), group('arm', 50, 0, 0)]),
+    ]);
+    const numbers = JSON.stringify(rows, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? 'NOT FINITE' : v));
+    expect(numbers).not.toContain('NOT FINITE');
+    expect(rows.map((r) => [r.rank, r.costNote])).toEqual([[null, 'No cost metric "x".'], [null, 'No cost metric "x".']]);
   });
 });

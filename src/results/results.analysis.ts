@@ -4,6 +4,7 @@ import type { GroupAggregate, MetricDefinition, SufficientStatistics } from '../
 import { compareMeans } from '../stats/means';
 import { compareProportions, wilsonInterval } from '../stats/proportions';
 import { ratioOfSums } from '../stats/delta-method';
+import { fiellerIntervalAnyCovariance } from '../stats/fieller';
 import { adjustPValues, type PValueAdjustment } from '../stats/multiple-testing';
 import { sampleRatioMismatch } from '../stats/srm';
 import { sampleSizeForMeans, sampleSizeForProportions } from '../stats/power';
@@ -607,10 +608,15 @@ export interface StrategyInput {
   strategy: string | null;
   variants: AnalysisVariant[];
   aggregates: GroupAggregate[];
+  /** Who could enter (the experiment's targeting, tiers included): arms are comparable only within one population. */
+  targeting: unknown;
 }
 
 export interface StrategyRow {
-  rank: number;
+  /** 1 for the largest lift in the good direction, among arms whose lift interval lies on the good side of 0; null for the others. */
+  rank: number | null;
+  /** Why an arm is not ranked. */
+  unrankedReason: string | null;
   experimentKey: string;
   strategy: string | null;
   variantKey: string;
@@ -622,50 +628,112 @@ export interface StrategyRow {
   relativeLift: number | null;
   relativeLiftInterval: Interval | null;
   pValue: number | null;
+  /** The cost metric used, over the same users and window as the lift; null without one. */
+  costMetricKey: string | null;
   incrementalCostPerUser: number | null;
   costPerIncrementalUser: number | null;
+  /** Fieller interval of costPerIncrementalUser; null when unbounded or not computed. */
+  costPerIncrementalUserInterval: Interval | null;
+  /** The lift's interval includes 0, so the cost per incremental user has no upper bound. */
+  costPerIncrementalUserUnbounded: boolean;
+  /** What limits the cost figures, when something does. */
+  costNote: string | null;
+  /** Set when the compared experiments target different populations. */
+  populationNote: string | null;
+}
+
+/** The cost metric as compareStrategies reads it, and why it may not be usable with this metric. */
+export interface CostMetricChoice {
+  definition: MetricDefinition | null;
+  /** Why there are no cost figures (no cost metric, or a different window); null when usable. */
+  unusableReason: string | null;
+}
+
+/** JSON with object keys sorted, so equal targeting compares equal whatever order its keys came in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/**
+ * Cost per incremental user = (mean cost, arm - control) / (rate, arm - control), over the same
+ * users (both metrics count exactly the users whose window has passed, the window being the same)
+ * with a 95% interval by Fieller's theorem. The aggregation gives no per-user cross moment of cost
+ * and outcome, so the interval takes the worst covariance (fiellerIntervalAnyCovariance): never
+ * narrower than Fieller's with the true covariance. Unbounded when the lift's interval includes 0.
+ */
+function costOfLift(metric: MetricDefinition, cost: CostMetricChoice, control: SufficientStatistics, arm: SufficientStatistics, controlCost: SufficientStatistics, armCost: SufficientStatistics) {
+  const none = { costPerIncrementalUser: null, costPerIncrementalUserInterval: null, costPerIncrementalUserUnbounded: false };
+  const c = estimateOf(metric.kind, control);
+  const t = estimateOf(metric.kind, arm);
+  const cc = cost.definition ? estimateOf(cost.definition.kind, controlCost) : null;
+  const tc = cost.definition ? estimateOf(cost.definition.kind, armCost) : null;
+  const incrementalCostPerUser = cc && tc ? tc.value - cc.value : null;
+  if (!cost.definition) return { ...none, incrementalCostPerUser: null, costNote: cost.unusableReason };
+  if (!isProportion(metric.kind) || !metric.higherIsBetter) {
+    return { ...none, incrementalCostPerUser, costNote: `Cost per incremental user needs a rate where higher is better (a conversion or retention); ${metric.key} is not one.` };
+  }
+  if (!c || !t || !cc || !tc || control.n < 2 || arm.n < 2) return { ...none, incrementalCostPerUser, costNote: 'Too few users to estimate the cost per incremental user.' };
+  const lift = t.value - c.value;
+  const interval = fiellerIntervalAnyCovariance(
+    { numerator: incrementalCostPerUser!, denominator: lift, numeratorVariance: tc.variance + cc.variance, denominatorVariance: t.variance + c.variance },
+    normalQuantile(0.975),
+  );
+  const point = lift > 0 ? incrementalCostPerUser! / lift : null;
+  if (!interval.bounded || lift <= 0) {
+    return {
+      costPerIncrementalUser: point, costPerIncrementalUserInterval: null, costPerIncrementalUserUnbounded: true, incrementalCostPerUser,
+      costNote: 'Unbounded: the lift’s 95% interval includes 0 (or the lift is not positive), so no finite cost per incremental user is supported by the data.',
+    };
+  }
+  return { costPerIncrementalUser: point, costPerIncrementalUserInterval: { lower: interval.lower, upper: interval.upper }, costPerIncrementalUserUnbounded: false, incrementalCostPerUser, costNote: null };
 }
 
 /**
  * Every treatment arm of several experiments against its own control on one metric, with the
- * reward cost it takes per incremental user, ranked by lift in the metric's good direction
- * (arms without an estimate last).
+ * cost it takes per incremental user. Only arms whose lift interval lies on the good side of 0
+ * are ranked (by lift in the metric's good direction); the others follow, unranked, with the reason.
  */
-export function compareStrategyArms(metric: MetricDefinition, costMetric: MetricDefinition | null, experiments: StrategyInput[], alpha = 0.05): StrategyRow[] {
-  const rows = experiments.flatMap((experiment) => {
+export function compareStrategyArms(metric: MetricDefinition, cost: CostMetricChoice, experiments: StrategyInput[], alpha = 0.05): StrategyRow[] {
+  const populations = new Set(experiments.map((e) => canonicalJson(e.targeting ?? null)));
+  const populationNote = populations.size > 1
+    ? `The compared experiments target different populations (${experiments.map((e) => `${e.experimentKey}: ${canonicalJson(e.targeting ?? null)}`).join('; ')}): lifts and costs are not comparable across them.`
+    : null;
+  const direction = metric.higherIsBetter ? 1 : -1;
+  const rows: StrategyRow[] = experiments.flatMap((experiment) => {
     const overall = experiment.aggregates.filter((g) => !g.segmented);
     const control = experiment.variants.find((v) => v.isControl)!;
     const stats = (variantKey: string, key: string) => overall.find((g) => g.variantKey === variantKey)?.metrics[key] ?? EMPTY;
-    const meanCost = (variantKey: string) => (costMetric ? estimateOf(costMetric.kind, stats(variantKey, costMetric.key))?.value ?? null : null);
+    const costKey = cost.definition?.key ?? '';
     return experiment.variants
       .filter((v) => !v.isControl)
-      .map((variant) => {
+      .map((variant): StrategyRow => {
         const allArms = experiment.variants.map((v) => stats(v.key, metric.key));
         const compared = compare(metric, stats(control.key, metric.key), stats(variant.key, metric.key), allArms, alpha, false);
-        const controlCost = meanCost(control.key);
-        const armCost = meanCost(variant.key);
-        const incrementalCostPerUser = controlCost === null || armCost === null ? null : armCost - controlCost;
-        const lift = compared?.absoluteLift ?? null;
+        const interval = compared?.absoluteLiftInterval ?? null;
+        const clearsZero = interval !== null && (direction > 0 ? interval.lower > 0 : interval.upper < 0);
         return {
-          rank: 0,
+          rank: null,
+          unrankedReason: compared === null ? 'Too few users to compare.' : clearsZero ? null : 'The lift’s 95% interval includes 0 (or lies on the wrong side): no evidence this arm helps.',
           experimentKey: experiment.experimentKey,
           strategy: experiment.strategy,
           variantKey: variant.key,
           users: stats(variant.key, metric.key).n,
           controlValue: estimateOf(metric.kind, stats(control.key, metric.key))?.value ?? null,
           value: estimateOf(metric.kind, stats(variant.key, metric.key))?.value ?? null,
-          absoluteLift: lift,
-          absoluteLiftInterval: compared?.absoluteLiftInterval ?? null,
+          absoluteLift: compared?.absoluteLift ?? null,
+          absoluteLiftInterval: interval,
           relativeLift: compared?.relativeLift ?? null,
           relativeLiftInterval: compared?.relativeLiftInterval ?? null,
           pValue: compared?.pValue ?? null,
-          incrementalCostPerUser,
-          costPerIncrementalUser: isProportion(metric.kind) && incrementalCostPerUser !== null && lift !== null && lift > 0 ? incrementalCostPerUser / lift : null,
+          costMetricKey: cost.definition?.key ?? null,
+          ...costOfLift(metric, cost, stats(control.key, metric.key), stats(variant.key, metric.key), stats(control.key, costKey), stats(variant.key, costKey)),
+          populationNote,
         };
       });
   });
-  const direction = metric.higherIsBetter ? 1 : -1;
-  rows.sort((a, b) => (b.absoluteLift === null ? -Infinity : direction * b.absoluteLift) - (a.absoluteLift === null ? -Infinity : direction * a.absoluteLift));
-  rows.forEach((row, i) => (row.rank = i + 1));
-  return rows;
+  const ranked = rows.filter((r) => r.unrankedReason === null).sort((a, b) => direction * b.absoluteLift! - direction * a.absoluteLift!);
+  ranked.forEach((row, i) => (row.rank = i + 1));
+  return [...ranked, ...rows.filter((r) => r.unrankedReason !== null)];
 }

@@ -426,8 +426,10 @@ describe('guardrails', () => {
 });
 
 describe('compareStrategies', () => {
-  it('ranks arms of several experiments by lift over their own control, with cost per incremental retained user', async () => {
-    // Exposed 20 days ago (reward_cost's 14-day window has passed), 10 users per arm.
+  it('ranks arms whose lift clears 0, with cost per incremental retained user over the same users and window, and its Fieller interval', async () => {
+    // d1_retention covers days 0 and 1; the cost must too: a 2-day cost metric.
+    await createMetric({ key: 'reward_cost_2d', name: 'Reward cost (2 days)', kind: 'MEAN', eventTypes: ['reward_cost'], windowDays: 2, higherIsBetter: false });
+    // Exposed 20 days ago, 10 users per arm.
     // checkin-test: control 3/10 active on day 1, check-in 5/10, reward cost 2 per check-in user.
     // tasks-test: control 3/10, task 8/10, reward cost 1 per task user.
     // Cost per incremental retained user: (2 - 0) / (0.5 - 0.3) = 10 and (1 - 0) / (0.8 - 0.3) = 2.
@@ -448,13 +450,22 @@ describe('compareStrategies', () => {
         ...Array.from({ length: 10 }, (_, i) => ({ user: `${p.key}-${p.arm}-${i}`, type: 'reward_cost', day: 0, value: p.cost })),
       ]);
     }
-    const query = `query ($keys: [String!]!) { compareStrategies(metricKey: "d1_retention", experimentKeys: $keys) {
-      rank experimentKey strategy variantKey users controlValue value absoluteLift absoluteLiftInterval { lower upper } relativeLift pValue incrementalCostPerUser costPerIncrementalUser } }`;
-    const rows = (await ok(query, { keys: ['checkin-test', 'tasks-test'] }, analystKey)).compareStrategies;
+    const query = `query ($keys: [String!]!, $cost: String!) { compareStrategies(metricKey: "d1_retention", experimentKeys: $keys, costMetricKey: $cost) {
+      rank unrankedReason experimentKey strategy variantKey users controlValue value absoluteLift absoluteLiftInterval { lower upper } relativeLift pValue
+      costMetricKey incrementalCostPerUser costPerIncrementalUser costPerIncrementalUserInterval { lower upper } costPerIncrementalUserUnbounded costNote populationNote } }`;
+    const rows = (await ok(query, { keys: ['checkin-test', 'tasks-test'], cost: 'reward_cost_2d' }, analystKey)).compareStrategies;
+    // task: lift 0.5, Wald interval 0.5 -/+ 1.959964 * sqrt(0.8*0.2/10 + 0.3*0.7/10) = [0.122993, 0.877007], clear of 0: ranked.
+    // check-in: lift 0.2, interval 0.2 -/+ 1.959964 * sqrt(0.046) reaches -0.220365: unranked, cost unbounded.
     expect(rows.map((r: any) => [r.rank, r.experimentKey, r.strategy, r.variantKey, r.users])).toEqual([
       [1, 'tasks-test', 'task-system', 'task', 10],
-      [2, 'checkin-test', 'check-in', 'check-in', 10],
+      [null, 'checkin-test', 'check-in', 'check-in', 10],
     ]);
+    expect(rows[1].unrankedReason).toMatch(/interval includes 0/);
+    expect(rows[1]).toMatchObject({ costPerIncrementalUserUnbounded: true, costPerIncrementalUserInterval: null, populationNote: null });
+    // Fieller (cost constant, so its variance is 0): [1 / 0.877007, 1 / 0.122993] = [1.140242, 8.130518].
+    expect(rows[0].costPerIncrementalUserUnbounded).toBe(false);
+    expect(rows[0].costPerIncrementalUserInterval.lower).toBeCloseTo(1.140242, 5);
+    expect(rows[0].costPerIncrementalUserInterval.upper).toBeCloseTo(8.130518, 5);
     expect(rows[0].absoluteLift).toBeCloseTo(0.5, 12);
     expect(rows[0].relativeLift).toBeCloseTo(0.8 / 0.3 - 1, 12);
     expect(rows[0].incrementalCostPerUser).toBeCloseTo(1, 12);
@@ -463,6 +474,10 @@ describe('compareStrategies', () => {
     expect(rows[1].costPerIncrementalUser).toBeCloseTo(10, 12);
     // Pooled z-test 3/10 vs 8/10 (scipy.stats.norm): p = 0.0246188.
     expect(rows[0].pValue).toBeCloseTo(0.0246188, 6);
+    // The 14-day reward_cost covers other days than D1: no cost figures, and the note says why.
+    const mismatched = (await ok(query, { keys: ['tasks-test'], cost: 'reward_cost' }, analystKey)).compareStrategies;
+    expect(mismatched[0]).toMatchObject({ costMetricKey: null, incrementalCostPerUser: null, costPerIncrementalUser: null });
+    expect(mismatched[0].costNote).toMatch(/reward_cost covers 14 days after exposure but d1_retention 2/);
     const unknown = await server.gql('{ compareStrategies(metricKey: "d1_retention", experimentKeys: ["nope"]) { rank } }');
     expect([errorCode(unknown), unknown.errors?.[0].extensions?.field]).toEqual(['NOT_FOUND', 'experimentKeys.0']);
   });

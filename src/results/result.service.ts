@@ -30,7 +30,7 @@ function definitionOf(metric: Metric): MetricDefinition {
 }
 
 function variantsOf(experiment: Experiment): AnalysisVariant[] {
-  return experiment.variants.map(({ key, weight, isControl }) => ({ key, weight, isControl }));
+  return experiment.variants.map(({ key, weight, isControl, strategy }) => ({ key, weight, isControl, strategy: strategy ?? experiment.strategy }));
 }
 
 async function findExperiment(dataSource: DataSource, key: string, field: string): Promise<Experiment> {

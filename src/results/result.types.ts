@@ -405,7 +405,7 @@ export class StrategyArm {
   @Field()
   experimentKey!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The variant’s strategy, defaulting to the experiment’s.' })
   strategy!: string | null;
 
   @Field()

@@ -25,6 +25,8 @@ export interface AnalysisVariant {
   key: string;
   weight: number;
   isControl: boolean;
+  /** The strategy the arm tests (already defaulted to the experiment's); only compareStrategies reads it. */
+  strategy?: string | null;
 }
 
 export interface AnalysisInput {
@@ -717,7 +719,7 @@ export function compareStrategyArms(metric: MetricDefinition, cost: CostMetricCh
           rank: null,
           unrankedReason: compared === null ? 'Too few users to compare.' : clearsZero ? null : 'The lift’s 95% interval includes 0 (or lies on the wrong side): no evidence this arm helps.',
           experimentKey: experiment.experimentKey,
-          strategy: experiment.strategy,
+          strategy: variant.strategy ?? experiment.strategy,
           variantKey: variant.key,
           users: stats(variant.key, metric.key).n,
           controlValue: estimateOf(metric.kind, stats(control.key, metric.key))?.value ?? null,
@@ -735,5 +737,7 @@ export function compareStrategyArms(metric: MetricDefinition, cost: CostMetricCh
   });
   const ranked = rows.filter((r) => r.unrankedReason === null).sort((a, b) => direction * b.absoluteLift! - direction * a.absoluteLift!);
   ranked.forEach((row, i) => (row.rank = i + 1));
-  return [...ranked, ...rows.filter((r) => r.unrankedReason !== null)];
+  // The unranked follow grouped by strategy, so that each strategy's arms read together.
+  const unranked = rows.filter((r) => r.unrankedReason !== null).sort((a, b) => (a.strategy ?? '').localeCompare(b.strategy ?? ''));
+  return [...ranked, ...unranked];
 }

@@ -483,6 +483,26 @@ describe('compareStrategies', () => {
   });
 });
 
+describe('a strategy belongs to a variant', () => {
+  it('labels each arm with its own strategy, defaulting to the experiment’s', async () => {
+    await startExperiment({
+      key: 'activity-incentives', name: 'Activity incentives', strategy: 'activity', primaryMetricKey: 'd1_retention',
+      variants: [
+        { key: 'control', name: 'Control', weight: 34, isControl: true },
+        { key: 'check-in', name: 'Check-in', weight: 33, strategy: 'check-in' },
+        { key: 'tasks', name: 'Tasks', weight: 33, strategy: 'task-system' },
+        { key: 'plain', name: 'Plain', weight: 0 },
+      ],
+    });
+    const variants = (await ok('{ experiment(key: "activity-incentives") { variants { key strategy } } }')).experiment.variants;
+    expect(variants).toEqual([
+      { key: 'control', strategy: null }, { key: 'check-in', strategy: 'check-in' }, { key: 'tasks', strategy: 'task-system' }, { key: 'plain', strategy: null },
+    ]);
+    const rows = (await ok('{ compareStrategies(metricKey: "d1_retention", experimentKeys: ["activity-incentives"]) { variantKey strategy } }', undefined, analystKey)).compareStrategies;
+    expect(Object.fromEntries(rows.map((r: any) => [r.variantKey, r.strategy]))).toEqual({ 'check-in': 'check-in', tasks: 'task-system', plain: 'activity' });
+  });
+});
+
 describe('access', () => {
   it('is for analysts and admins: SDK keys are FORBIDDEN, unknown experiments NOT_FOUND', async () => {
     expect(errorCode(await server.gql('{ experimentResults(key: "kinds") { experimentKey } }', undefined, sdkKey))).toBe('FORBIDDEN');

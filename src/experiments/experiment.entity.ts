@@ -44,6 +44,10 @@ export class Variant {
   @Field(() => GraphQLJSON)
   @Column('jsonb', { default: {} })
   payload!: Record<string, unknown>;
+
+  @Field(() => String, { nullable: true, description: 'The strategy this arm tests (e.g. `task-system`); null means the experiment’s strategy.' })
+  @Column('text', { nullable: true })
+  strategy!: string | null;
 }
 
 @ObjectType({ description: 'One change of an experiment’s status.' })

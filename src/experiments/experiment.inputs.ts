@@ -36,6 +36,11 @@ export class VariantInput {
   @IsOptional()
   @IsObject({ message: 'payload must be a JSON object' })
   payload?: Record<string, unknown> | null;
+
+  @Field(() => String, { nullable: true, description: 'The strategy this arm tests; default the experiment’s.' })
+  @IsOptional()
+  @Length(1, 100)
+  strategy?: string | null;
 }
 
 /** Every field optional: an update changes only what it names; `null` clears an optional text. */

@@ -29,6 +29,8 @@ export interface VariantConfig {
   weight: number;
   isControl: boolean;
   payload: Record<string, unknown>;
+  /** Null or absent: the experiment's strategy. */
+  strategy?: string | null;
 }
 
 export type ConfigField = keyof ExperimentConfig;

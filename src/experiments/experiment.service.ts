@@ -30,7 +30,7 @@ export function configOf(experiment: Experiment): ExperimentConfig {
     owner: experiment.owner,
     tags: experiment.tags,
     trafficAllocation: experiment.trafficAllocation,
-    variants: experiment.variants.map(({ key, name, weight, isControl, payload }) => ({ key, name, weight, isControl, payload })),
+    variants: experiment.variants.map(({ key, name, weight, isControl, payload, strategy }) => ({ key, name, weight, isControl, payload, strategy: strategy ?? null })),
     targeting: experiment.targeting,
     primaryMetricKey: experiment.primaryMetricKey,
     secondaryMetricKeys: experiment.secondaryMetricKeys,
@@ -68,7 +68,7 @@ function throwProblems(reason: ExperimentErrorReason, problems: Problem[]): void
 }
 
 function variantConfigs(variants: VariantInput[]): VariantConfig[] {
-  return plain(variants).map((variant) => ({ ...variant, payload: variant.payload ?? {} }));
+  return plain(variants).map((variant) => ({ ...variant, payload: variant.payload ?? {}, strategy: variant.strategy ?? null }));
 }
 
 /** The fields of an update input that it names (null included: it clears an optional text). */

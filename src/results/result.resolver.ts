@@ -35,6 +35,9 @@ class CompareStrategiesArgs {
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
   experimentKeys!: string[];
+
+  @Field({ defaultValue: 'reward_cost', description: 'The cost metric (a MEAN of cost per user). It must cover the same days after exposure as metricKey, so that cost and lift are over the same users and window; otherwise the cost figures are null and costNote says why.' })
+  costMetricKey!: string;
 }
 
 @Resolver()
@@ -68,8 +71,8 @@ export class ResultResolver {
   }
 
   @Authorized(Role.ADMIN, Role.ANALYST)
-  @Query(() => [StrategyArm], { description: 'Treatment arms of several experiments side by side on one metric, each against its own control, ranked by lift; with reward cost per incremental user.' })
-  compareStrategies(@Ctx() ctx: RequestContext, @Args() { metricKey, experimentKeys }: CompareStrategiesArgs): Promise<StrategyArm[]> {
-    return compareStrategies(ctx.dataSource, metricKey, experimentKeys, ctx.now());
+  @Query(() => [StrategyArm], { description: 'Treatment arms of several experiments side by side on one metric, each against its own control, ranked by lift among arms whose lift interval clears 0 (the others listed unranked, with the reason); with cost per incremental user and its Fieller interval.' })
+  compareStrategies(@Ctx() ctx: RequestContext, @Args() { metricKey, experimentKeys, costMetricKey }: CompareStrategiesArgs): Promise<StrategyArm[]> {
+    return compareStrategies(ctx.dataSource, metricKey, experimentKeys, ctx.now(), costMetricKey);
   }
 }

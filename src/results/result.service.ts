@@ -8,7 +8,8 @@ import { metricConfigOf } from '../metrics/metric.service';
 import { MetricStore } from '../metrics/metric.store';
 import { AnalyticsStore } from '../analytics/analytics.store';
 import type { MetricDefinition } from '../analytics/analytics.model';
-import { analyseExperiment, compareStrategyArms, type AnalysisVariant, type MetricRole, type StrategyRow } from './results.analysis';
+import { analyseExperiment, compareStrategyArms, type AnalysisVariant, type CostMetricChoice, type MetricRole, type StrategyRow } from './results.analysis';
+import { daysObserved } from '../metrics/metric.rules';
 import { ResultStore } from './result.store';
 import { PValueAdjustmentMethod, SegmentBy, type ExperimentResults } from './result.types';
 import type { Metric } from '../metrics/metric.entity';
@@ -31,7 +32,7 @@ function definitionOf(metric: Metric): MetricDefinition {
 }
 
 function variantsOf(experiment: Experiment): AnalysisVariant[] {
-  return experiment.variants.map(({ key, weight, isControl }) => ({ key, weight, isControl }));
+  return experiment.variants.map(({ key, weight, isControl, strategy }) => ({ key, weight, isControl, strategy: strategy ?? experiment.strategy }));
 }
 
 async function findExperiment(dataSource: DataSource, key: string, field: string): Promise<Experiment> {
@@ -58,7 +59,7 @@ const utcDay = (at: Date) => at.toISOString().slice(0, 10);
 /** A computation's results, less what acting on them decides (status, autoPaused); with the analysis' guardrail verdict. */
 interface Computed {
   fields: Omit<ExperimentResults, 'status' | 'autoPaused'>;
-  guardrails: Pick<ReturnType<typeof analyseExperiment>, 'guardrailStatus' | 'guardrailProblems'>;
+  guardrails: Pick<ReturnType<typeof analyseExperiment>, 'guardrailStatus' | 'guardrailProblems' | 'autoPauseWarranted'>;
 }
 
 /** An experiment's results for its current phase: the fold, one aggregation, pure statistics. Writes nothing but the fold. */
@@ -124,8 +125,8 @@ export async function refreshExperimentResults(dataSource: DataSource, key: stri
   const experiment = await findExperiment(dataSource, key, 'key');
   const { fields, guardrails } = await compute(dataSource, experiment, options);
   return dataSource.transaction(async (manager) => {
-    const reason = `guardrail at risk: ${guardrails.guardrailProblems.map((p) => `${p.variantKey}: ${p.message}`).join('; ')}`;
-    const autoPaused = guardrails.guardrailStatus === 'AT_RISK' && (await autoPauseExperiment(manager, experiment.key, reason));
+    const reason = `guardrail breached: ${guardrails.guardrailProblems.filter((p) => p.breachedAlwaysValid).map((p) => `${p.variantKey}: ${p.message}`).join('; ')}`;
+    const autoPaused = guardrails.autoPauseWarranted && (await autoPauseExperiment(manager, experiment.key, reason));
     const status = (await new ExperimentStore(manager).findByKey(experiment.key))!.status;
     const results: ExperimentResults = { ...fields, status, autoPaused };
     await new ResultStore(manager).insert(results);
@@ -137,21 +138,37 @@ export function experimentResultHistory(dataSource: DataSource, key: string, lim
   return new ResultStore(dataSource.manager).history(key, limit);
 }
 
-/** Arms of several experiments on one metric, each against its own control, with reward cost per incremental user. */
-export async function compareStrategies(dataSource: DataSource, metricKey: string, experimentKeys: string[], now = new Date()): Promise<StrategyRow[]> {
+/**
+ * The cost metric for cost per incremental user: it must cover the same window as the metric (so
+ * that both count the same users, over the same days); otherwise there are no cost figures, and the
+ * reason says which metric would do.
+ */
+function costChoice(measured: MetricDefinition, cost: MetricDefinition | null, costMetricKey: string): CostMetricChoice {
+  if (!cost) return { definition: null, unusableReason: `No cost metric "${costMetricKey}".` };
+  if (daysObserved(cost) !== daysObserved(measured)) {
+    return {
+      definition: null,
+      unusableReason: `${cost.key} covers ${daysObserved(cost)} days after exposure but ${measured.key} ${daysObserved(measured)}: cost and lift must cover the same users and window. Pass costMetricKey of a cost metric over ${daysObserved(measured)} days.`,
+    };
+  }
+  return { definition: cost, unusableReason: null };
+}
+
+/** Arms of several experiments on one metric, each against its own control, with cost per incremental user over the same users and window. */
+export async function compareStrategies(dataSource: DataSource, metricKey: string, experimentKeys: string[], now = new Date(), costMetricKey = COST_METRIC_KEY): Promise<StrategyRow[]> {
   const metricStore = new MetricStore(dataSource.manager);
   const metric = await metricStore.findByKey(metricKey);
   if (!metric) throw metricError(MetricErrorReason.METRIC_NOT_FOUND, `No metric with key "${metricKey}"`, 'metricKey');
   const measured = definitionOf(metric);
-  const cost = metricKey === COST_METRIC_KEY ? metric : await metricStore.findByKey(COST_METRIC_KEY);
-  const costDefinition = cost ? definitionOf(cost) : null;
-  const definitions = costDefinition && cost !== metric ? [measured, costDefinition] : [measured];
+  const cost = costMetricKey === metricKey ? metric : await metricStore.findByKey(costMetricKey);
+  const choice = costChoice(measured, cost ? definitionOf(cost) : null, costMetricKey);
+  const definitions = choice.definition && cost !== metric ? [measured, choice.definition] : [measured];
   const today = utcDay(now);
   const inputs = [];
   for (const [i, key] of experimentKeys.entries()) {
     const experiment = await findExperiment(dataSource, key, `experimentKeys.${i}`);
     const aggregates = await new AnalyticsStore(dataSource.manager).sufficientStatistics({ experimentKey: key, phase: experiment.phase, metrics: definitions, today, byTier: false });
-    inputs.push({ experimentKey: key, strategy: experiment.strategy, variants: variantsOf(experiment), aggregates });
+    inputs.push({ experimentKey: key, strategy: experiment.strategy, variants: variantsOf(experiment), aggregates, targeting: experiment.targeting });
   }
-  return compareStrategyArms(measured, costDefinition, inputs);
+  return compareStrategyArms(measured, choice, inputs);
 }

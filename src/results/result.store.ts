@@ -46,6 +46,16 @@ export class ResultStore {
   }
 }
 
+/**
+ * A stored snapshot as results read today. Snapshots stored before guardrail statuses existed
+ * flagged every problem as at risk, and auto-paused on any of them: they read so.
+ */
 function resultsOf(row: ResultSnapshot): ExperimentResults {
-  return { ...(row.results as Omit<ExperimentResults, 'computedAt'>), computedAt: row.computedAt };
+  const stored = row.results as Omit<ExperimentResults, 'computedAt'>;
+  return {
+    ...stored,
+    guardrailProblems: stored.guardrailProblems.map((problem) => ({ ...problem, status: problem.status ?? 'AT_RISK', breachedAlwaysValid: problem.breachedAlwaysValid ?? false })),
+    autoPauseWarranted: stored.autoPauseWarranted ?? false,
+    computedAt: row.computedAt,
+  };
 }

@@ -29,9 +29,16 @@ registerEnumType(MetricRole, { name: 'MetricRole' });
 
 export enum GuardrailStatus {
   OK = 'OK',
+  WATCH = 'WATCH',
   AT_RISK = 'AT_RISK',
+  BREACHED = 'BREACHED',
 }
-registerEnumType(GuardrailStatus, { name: 'GuardrailStatus', description: 'AT_RISK: a guardrail metric crossed its alert threshold in a treatment arm, or is significantly worse than control.' });
+registerEnumType(GuardrailStatus, {
+  name: 'GuardrailStatus',
+  description:
+    'With one-sided 95% intervals (Wilson for rates), worst first: BREACHED: a treatment arm’s whole interval is past the alert threshold and the arm is worse than control. ' +
+    'AT_RISK: its estimate is past the threshold, or it is significantly worse than control (one-sided). WATCH: its interval reaches past the threshold. OK: none of these.',
+});
 
 export enum GuardrailProblemKind {
   THRESHOLD = 'THRESHOLD',
@@ -305,6 +312,15 @@ export class GuardrailProblem implements Analysis.GuardrailProblem {
   @Field(() => GuardrailProblemKind)
   kind!: Analysis.GuardrailProblem['kind'];
 
+  @Field(() => GuardrailStatus, { description: 'BREACHED, AT_RISK or WATCH.' })
+  status!: Analysis.GuardrailProblem['status'];
+
+  @Field(() => Float, { nullable: true, description: 'THRESHOLD: the one-sided 95% bound on the safe side (lower bound for an alert above, upper for an alert below).' })
+  safeSideBound!: number | null;
+
+  @Field({ description: 'Breached by the always-valid (confidence sequence) bound too: auto-pause acts only on these, since it reads the results repeatedly.' })
+  breachedAlwaysValid!: boolean;
+
   @Field()
   message!: string;
 }
@@ -371,6 +387,9 @@ export class ExperimentResults implements Analysis.ExperimentAnalysis {
   @Field(() => [GuardrailProblem])
   guardrailProblems!: GuardrailProblem[];
 
+  @Field({ description: 'Some guardrail is BREACHED by its always-valid bound: what pauses an opted-in running experiment.' })
+  autoPauseWarranted!: boolean;
+
   @Field({ description: 'This refresh (the results job or refreshExperimentResults) paused the experiment, which opted in with autoPauseOnGuardrail; always false from experimentResults, which only reads.' })
   autoPaused!: boolean;
 
@@ -380,13 +399,16 @@ export class ExperimentResults implements Analysis.ExperimentAnalysis {
 
 @ObjectType({ description: 'One treatment arm of one experiment, against its own control.' })
 export class StrategyArm implements Analysis.StrategyRow {
-  @Field(() => Int, { description: '1 for the largest lift in the good direction.' })
-  rank!: number;
+  @Field(() => Int, { nullable: true, description: '1 for the largest lift in the good direction, among arms whose lift’s 95% interval lies on the good side of 0; null for the others (see unrankedReason), which are listed after the ranked ones.' })
+  rank!: number | null;
+
+  @Field(() => String, { nullable: true })
+  unrankedReason!: string | null;
 
   @Field()
   experimentKey!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The variant’s strategy, defaulting to the experiment’s.' })
   strategy!: string | null;
 
   @Field()
@@ -416,14 +438,29 @@ export class StrategyArm implements Analysis.StrategyRow {
   @Field(() => Float, { nullable: true, description: 'Unadjusted.' })
   pValue!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Mean reward cost per user (the reward_cost metric) minus control’s.' })
+  @Field(() => String, { nullable: true, description: 'The cost metric used; null when none could be (see costNote).' })
+  costMetricKey!: string | null;
+
+  @Field(() => Float, { nullable: true, description: 'Mean cost per user minus control’s, over the same users and window as the lift.' })
   incrementalCostPerUser!: number | null;
 
   @Field(() => Float, {
     nullable: true,
-    description: 'For CONVERSION and RETENTION metrics: incremental reward cost / incremental users retained (or converted), i.e. incrementalCostPerUser / absoluteLift. Null without a positive lift.',
+    description: 'For CONVERSION and RETENTION metrics: incremental cost / incremental users retained (or converted), i.e. incrementalCostPerUser / absoluteLift. Null without a positive lift.',
   })
   costPerIncrementalUser!: number | null;
+
+  @Field(() => EstimateInterval, { nullable: true, description: '95% interval by Fieller’s theorem (conservative in the unknown covariance of cost and outcome); null when unbounded or not computed.' })
+  costPerIncrementalUserInterval!: EstimateInterval | null;
+
+  @Field({ description: 'The lift’s interval includes 0: the data support no finite cost per incremental user.' })
+  costPerIncrementalUserUnbounded!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'What limits the cost figures (no cost metric over the same window, unbounded, too few users).' })
+  costNote!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Set when the compared experiments target different populations (targeting, tiers): their lifts are not comparable.' })
+  populationNote!: string | null;
 }
 
 // The GraphQL enums serve the analysis' unions: these compile only while their values are the same.

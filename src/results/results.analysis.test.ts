@@ -1,4 +1,4 @@
-import { analyseExperiment, type AnalysisInput } from './results.analysis';
+import { analyseExperiment, compareStrategyArms, type AnalysisInput } from './results.analysis';
 import { MetricKind } from '../metrics/metric.model';
 import type { GroupAggregate, MetricDefinition } from '../analytics/analytics.model';
 
@@ -42,8 +42,9 @@ describe('the recommendation', () => {
     // As a guardrail (alert below 18%): treatment at 15% breaches, control at 10% is not the treatment's doing.
     const result = analyseExperiment(input([arm('control', 1000, 1000, 100), arm('treatment', 1000, 1000, 150)], 'GUARDRAIL'));
     expect(result.guardrailStatus).toBe('AT_RISK');
+    // 150/1000 has a one-sided 95% Wilson upper bound of 16.9% < 18%, but it is better than control: AT_RISK, not BREACHED.
     expect(result.guardrailProblems).toEqual([
-      { metricKey: 'd1_retention', variantKey: 'treatment', kind: 'THRESHOLD', message: 'd1_retention is 15.0%, below the alert threshold 18.0%' },
+      { metricKey: 'd1_retention', variantKey: 'treatment', kind: 'THRESHOLD', status: 'AT_RISK', safeSideBound: expect.any(Number), breachedAlwaysValid: false, message: 'd1_retention is 15.0%, below the alert threshold 18.0%' },
     ]);
   });
 
@@ -62,5 +63,84 @@ describe('the recommendation', () => {
     const better = analyseExperiment(input([arm('control', 1000, 1000, 265), arm('treatment', 1000, 1000, 300)], 'GUARDRAIL'));
     expect(better.metrics[0].comparisons[0].adjustedPValue).toBeCloseTo(1 - 0.0410761, 6);
     expect(better.guardrailProblems).toEqual([]);
+  });
+});
+
+const COMPLAINTS: MetricDefinition = { ...D1, key: 'complaint_rate', name: 'Complaints', kind: MetricKind.CONVERSION, retentionDay: null, windowDays: 14, higherIsBetter: false, alertBelow: null, alertAbove: 0.03 };
+
+function complaints(control: [number, number], treatment: [number, number]) {
+  const of = (variantKey: string, [n, complained]: [number, number]): GroupAggregate => ({
+    variantKey, tier: null, segmented: false, exposed: n,
+    metrics: { complaint_rate: { n, sumY: complained, sumY2: complained, sumX: 0, sumX2: 0, sumXY: 0, sumD: 0, sumD2: 0, sumYD: 0 } },
+  });
+  return analyseExperiment({ ...input([of('control', control), of('treatment', treatment)]), metrics: [{ definition: COMPLAINTS, role: 'GUARDRAIL' }] });
+}
+
+describe('guardrail thresholds with uncertainty (one-sided 95% Wilson bounds, qnorm(0.95) = 1.644854)', () => {
+  it('WATCH: the advisor pilot, 3 complaints of 112 (2.68%) whose upper bound 6.51% reaches past 3%', () => {
+    // Wilson by hand: centre 0.0379474, half width 0.0271928 -> [0.0107545, 0.0651402].
+    const result = complaints([112, 2], [112, 3]);
+    expect(result.guardrailStatus).toBe('WATCH');
+    expect(result.guardrailProblems).toEqual([expect.objectContaining({ kind: 'THRESHOLD', status: 'WATCH', safeSideBound: expect.closeTo(0.0107545, 6) })]);
+    expect(result.guardrailProblems[0].message).toBe('complaint_rate is 2.7%, but its one-sided 95% bound 6.5% is above the alert threshold 3.0%');
+    expect(result.autoPauseWarranted).toBe(false);
+  });
+
+  it('BREACHED when the whole interval is past the threshold and the arm is worse; auto-pause waits for the always-valid bound', () => {
+    // 12/200 = 6%: Wilson lower bound 3.78% > 3%, control 1%: BREACHED. The always-valid bound (normal-mixture
+    // confidence sequence, variance 0.03 * 0.97 / 200, tau^2 = 0.0291 * c(0.05) / 5000, c = -2 ln 0.05 + ln(1 - 2 ln 0.05))
+    // has half width 0.0615174 (by hand): 6% - 6.15% is not past 3%, so a repeated reader does not pause yet.
+    const early = complaints([200, 2], [200, 12]);
+    expect(early.guardrailStatus).toBe('BREACHED');
+    expect(early.guardrailProblems[0]).toMatchObject({ status: 'BREACHED', safeSideBound: expect.closeTo(0.0378144, 6), breachedAlwaysValid: false });
+    expect(early.autoPauseWarranted).toBe(false);
+    // 60/400 = 15%: always-valid half width 0.0348498, 15% - 3.48% = 11.5% > 3%: pause.
+    const later = complaints([400, 4], [400, 60]);
+    expect(later.guardrailProblems.map((p) => [p.kind, p.status, p.breachedAlwaysValid])).toEqual([['THRESHOLD', 'BREACHED', true], ['HARM', 'AT_RISK', false]]);
+    expect(later.guardrailStatus).toBe('BREACHED');
+    expect(later.autoPauseWarranted).toBe(true);
+  });
+
+  it('past the threshold but no worse than control is AT_RISK, not BREACHED', () => {
+    const result = complaints([400, 60], [400, 58]);
+    expect(result.guardrailStatus).toBe('AT_RISK');
+    expect(result.autoPauseWarranted).toBe(false);
+  });
+
+  it('OK when the whole interval is on the safe side', () => {
+    expect(complaints([2000, 20], [2000, 22]).guardrailStatus).toBe('OK');
+  });
+});
+
+describe('compareStrategyArms', () => {
+  const COST: MetricDefinition = { ...D1, key: 'cost_2d', name: 'Cost', kind: MetricKind.MEAN, retentionDay: null, windowDays: 2, higherIsBetter: false, alertBelow: null };
+  const group = (variantKey: string, n: number, retained: number, cost: number): GroupAggregate => ({
+    variantKey, tier: null, segmented: false, exposed: n,
+    metrics: {
+      d1_retention: { n, sumY: retained, sumY2: retained, sumX: 0, sumX2: 0, sumXY: 0, sumD: 0, sumD2: 0, sumYD: 0 },
+      cost_2d: { n, sumY: cost * n, sumY2: cost * cost * n, sumX: 0, sumX2: 0, sumXY: 0, sumD: 0, sumD2: 0, sumYD: 0 },
+    },
+  });
+  const experiment = (key: string, targeting: unknown, groups: GroupAggregate[]) => ({
+    experimentKey: key, strategy: key, targeting, aggregates: groups,
+    variants: [{ key: 'control', weight: 50, isControl: true }, { key: 'arm', weight: 50, isControl: false }],
+  });
+
+  it('says when the compared experiments target different populations', () => {
+    const rows = compareStrategyArms(D1, { definition: COST, unusableReason: null }, [
+      experiment('everyone', { rules: [] }, [group('control', 100, 30, 0), group('arm', 100, 50, 2)]),
+      experiment('high-value', { rules: [{ attribute: 'tier', operator: 'IN', values: ['high'] }] }, [group('control', 100, 30, 0), group('arm', 100, 45, 3)]),
+    ]);
+    expect(rows.every((r) => r.populationNote?.includes('different populations'))).toBe(true);
+  });
+
+  it('gives no NaN anywhere, with empty arms and no cost metric', () => {
+    const rows = compareStrategyArms(D1, { definition: null, unusableReason: 'No cost metric "x".' }, [
+      experiment('empty', { rules: [] }, [group('control', 0, 0, 0), group('arm', 0, 0, 0)]),
+      experiment('flat', { rules: [] }, [group('control', 50, 0, 0), group('arm', 50, 0, 0)]),
+    ]);
+    const numbers = JSON.stringify(rows, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? 'NOT FINITE' : v));
+    expect(numbers).not.toContain('NOT FINITE');
+    expect(rows.map((r) => [r.rank, r.costNote])).toEqual([[null, 'No cost metric "x".'], [null, 'No cost metric "x".']]);
   });
 });

@@ -4,11 +4,12 @@ import type { GroupAggregate, MetricDefinition, SufficientStatistics } from '../
 import { compareMeans } from '../stats/means';
 import { compareProportions, wilsonInterval } from '../stats/proportions';
 import { ratioOfSums } from '../stats/delta-method';
+import { fiellerIntervalAnyCovariance } from '../stats/fieller';
 import { adjustPValues, type PValueAdjustment } from '../stats/multiple-testing';
 import { sampleRatioMismatch } from '../stats/srm';
 import { sampleSizeForMeans, sampleSizeForProportions } from '../stats/power';
 import { cupedAdjust, type CovariateArmSummary } from '../stats/cuped';
-import { sequentialCompareMeans, sequentialCompareProportions } from '../stats/sequential';
+import { alwaysValidTest, sequentialCompareMeans, sequentialCompareProportions, tunedMixingVariance } from '../stats/sequential';
 import { bayesianCompareMeans, bayesianCompareProportions } from '../stats/bayesian';
 import { meanSummaryOf, relativeLiftWithInterval, type EffectEstimate, type MeanSummary } from '../stats/summary';
 import { normalQuantile, normalTwoSidedPValue, studentTQuantile } from '../stats/distributions';
@@ -16,12 +17,16 @@ import type { Interval } from '../stats/validation';
 
 export type MetricRole = 'PRIMARY' | 'SECONDARY' | 'GUARDRAIL';
 export type RecommendationAction = 'SHIP' | 'KEEP_RUNNING' | 'STOP_NO_EFFECT' | 'INVESTIGATE';
-export type GuardrailStatus = 'OK' | 'AT_RISK';
+export type GuardrailStatus = 'OK' | 'WATCH' | 'AT_RISK' | 'BREACHED';
+/** Worst first; the experiment's status is its worst problem's. */
+const GUARDRAIL_SEVERITY: GuardrailStatus[] = ['BREACHED', 'AT_RISK', 'WATCH', 'OK'];
 
 export interface AnalysisVariant {
   key: string;
   weight: number;
   isControl: boolean;
+  /** The strategy the arm tests (already defaulted to the experiment's); only compareStrategies reads it. */
+  strategy?: string | null;
 }
 
 export interface AnalysisInput {
@@ -143,6 +148,12 @@ export interface GuardrailProblem {
   metricKey: string;
   variantKey: string;
   kind: 'THRESHOLD' | 'HARM';
+  /** BREACHED, AT_RISK or WATCH (never OK). */
+  status: Exclude<GuardrailStatus, 'OK'>;
+  /** The one-sided 95% bound on the arm's value nearest the safe side (the bound that must pass the threshold for BREACHED); null for HARM. */
+  safeSideBound: number | null;
+  /** BREACHED by the always-valid (confidence sequence) bound as well: what auto-pause acts on, since it reads repeatedly. */
+  breachedAlwaysValid: boolean;
   message: string;
 }
 
@@ -166,6 +177,8 @@ export interface ExperimentAnalysis {
   segments: SegmentResult[];
   guardrailStatus: GuardrailStatus;
   guardrailProblems: GuardrailProblem[];
+  /** An opted-in running experiment should pause: some guardrail is BREACHED by its always-valid bound. */
+  autoPauseWarranted: boolean;
   recommendation: Recommendation;
 }
 
@@ -403,18 +416,76 @@ function sampleRatioCheck(exposures: VariantExposure[]): SampleRatioCheck | null
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 
-function guardrailProblems(metrics: MetricResult[], definitions: MetricDefinition[]): GuardrailProblem[] {
+/** Users per arm the always-valid guardrail bounds are tuned for (narrowest there; valid at every n). */
+const GUARDRAIL_PLANNED_USERS = 5_000;
+const ONE_SIDED_Z95 = normalQuantile(0.95);
+
+/** One-sided 95% bounds on an arm's value: Wilson for a rate, Student t for a mean, normal for a ratio. */
+function oneSidedBounds(kind: MetricKind, s: SufficientStatistics, estimate: ArmEstimate): Interval {
+  if (isProportion(kind)) return wilsonInterval(s.sumY, s.n, ONE_SIDED_Z95);
+  const critical = kind === MetricKind.RATIO || s.n < 2 ? ONE_SIDED_Z95 : studentTQuantile(0.95, s.n - 1);
+  const half = critical * Math.sqrt(estimate.variance);
+  return { lower: estimate.value - half, upper: estimate.value + half };
+}
+
+/**
+ * Always-valid half width around an arm's value for the threshold check (normal mixture confidence
+ * sequence). For a rate the variance is the threshold's, t(1 - t)/n: the variance under "the rate
+ * is exactly at the threshold", defined even at 0 or n events.
+ */
+function alwaysValidHalfWidth(kind: MetricKind, s: SufficientStatistics, estimate: ArmEstimate, threshold: number): number | null {
+  const perUserVariance = isProportion(kind) ? threshold * (1 - threshold) : estimate.perUserVariance;
+  if (!(perUserVariance > 0) || s.n < 1) return null;
+  return alwaysValidTest({ difference: 0, variance: perUserVariance / s.n, mixingVariance: tunedMixingVariance(perUserVariance, GUARDRAIL_PLANNED_USERS) }).halfWidth;
+}
+
+/**
+ * Each treatment arm of each guardrail against its threshold, with uncertainty (one-sided 95%):
+ * BREACHED when the whole interval is past the threshold and the arm is worse than control;
+ * AT_RISK when the estimate is past it (or the arm is significantly worse than control, HARM);
+ * WATCH when the interval reaches past it. One problem per arm and kind, at its worst status.
+ */
+function guardrailProblems(metrics: MetricResult[], definitions: MetricDefinition[], groups: GroupAggregate[]): GuardrailProblem[] {
   const problems: GuardrailProblem[] = [];
+  const statsOf = (variantKey: string, metricKey: string) => groups.find((g) => g.variantKey === variantKey)?.metrics[metricKey] ?? EMPTY;
   for (const result of metrics.filter((m) => m.role === 'GUARDRAIL')) {
     const definition = definitions.find((d) => d.key === result.metricKey)!;
+    const shownValue = (value: number) => (isProportion(definition.kind) ? percent(value) : value.toPrecision(4));
+    const control = result.arms.find((a) => a.isControl)!;
     for (const arm of result.arms.filter((a) => !a.isControl && a.value !== null)) {
-      const value = arm.value!;
-      const shown = isProportion(definition.kind) ? percent(value) : value.toPrecision(4);
-      if (definition.alertBelow !== null && value < definition.alertBelow) {
-        problems.push({ metricKey: result.metricKey, variantKey: arm.variantKey, kind: 'THRESHOLD', message: `${result.metricKey} is ${shown}, below the alert threshold ${isProportion(definition.kind) ? percent(definition.alertBelow) : definition.alertBelow}` });
+      const stats = statsOf(arm.variantKey, result.metricKey);
+      const estimate = estimateOf(definition.kind, stats)!;
+      const bounds = oneSidedBounds(definition.kind, stats, estimate);
+      const checks: { threshold: number; past: (v: number) => boolean; safe: number; risky: number; words: string; worse: boolean }[] = [];
+      if (definition.alertBelow !== null) {
+        checks.push({ threshold: definition.alertBelow, past: (v) => v < definition.alertBelow!, safe: bounds.upper, risky: bounds.lower, words: 'below', worse: control.value !== null && arm.value! < control.value });
       }
-      if (definition.alertAbove !== null && value > definition.alertAbove) {
-        problems.push({ metricKey: result.metricKey, variantKey: arm.variantKey, kind: 'THRESHOLD', message: `${result.metricKey} is ${shown}, above the alert threshold ${isProportion(definition.kind) ? percent(definition.alertAbove) : definition.alertAbove}` });
+      if (definition.alertAbove !== null) {
+        checks.push({ threshold: definition.alertAbove, past: (v) => v > definition.alertAbove!, safe: bounds.lower, risky: bounds.upper, words: 'above', worse: control.value !== null && arm.value! > control.value });
+      }
+      for (const check of checks) {
+        const value = arm.value!;
+        const threshold = `${check.words} the alert threshold ${shownValue(check.threshold)}`;
+        const boundText = `one-sided 95% bound ${shownValue(check.safe)}`;
+        let status: GuardrailProblem['status'] | null = null;
+        let message = '';
+        if (check.past(check.safe) && check.worse) {
+          status = 'BREACHED';
+          message = `${result.metricKey} is ${shownValue(value)}, ${threshold} (${boundText}) and worse than control`;
+        } else if (check.past(value)) {
+          status = 'AT_RISK';
+          message = `${result.metricKey} is ${shownValue(value)}, ${threshold}`;
+        } else if (check.past(check.risky)) {
+          status = 'WATCH';
+          message = `${result.metricKey} is ${shownValue(value)}, but its one-sided 95% bound ${shownValue(check.risky)} is ${threshold}`;
+        }
+        if (!status) continue;
+        const halfWidth = status === 'BREACHED' ? alwaysValidHalfWidth(definition.kind, stats, estimate, check.threshold) : null;
+        const alwaysValidSafe = halfWidth === null ? null : check.words === 'below' ? value + halfWidth : value - halfWidth;
+        problems.push({
+          metricKey: result.metricKey, variantKey: arm.variantKey, kind: 'THRESHOLD', status, safeSideBound: check.safe,
+          breachedAlwaysValid: alwaysValidSafe !== null && check.past(alwaysValidSafe), message,
+        });
       }
     }
     for (const comparison of result.comparisons.filter((c) => c.significant && c.improvement === false)) {
@@ -422,11 +493,18 @@ function guardrailProblems(metrics: MetricResult[], definitions: MetricDefinitio
         metricKey: result.metricKey,
         variantKey: comparison.variantKey,
         kind: 'HARM',
+        status: 'AT_RISK',
+        safeSideBound: null,
+        breachedAlwaysValid: false,
         message: `${result.metricKey} is significantly worse than control (one-sided p = ${comparison.adjustedPValue!.toPrecision(3)})`,
       });
     }
   }
   return problems;
+}
+
+function worstGuardrailStatus(problems: GuardrailProblem[]): GuardrailStatus {
+  return GUARDRAIL_SEVERITY.find((status) => problems.some((p) => p.status === status)) ?? 'OK';
 }
 
 /** Users per arm the primary metric needs to detect the minimum lift, from the control arm's estimate; null when it cannot be said. */
@@ -454,7 +532,8 @@ function recommend(input: AnalysisInput, exposures: VariantExposure[], srm: Samp
   const primaryResult = metrics.find((m) => m.role === 'PRIMARY');
   if (!primaryResult) return { action: 'KEEP_RUNNING', variantKey: null, estimatedDaysToPower: null, reason: 'The experiment has no primary metric.' };
   const primary = input.metrics.find((m) => m.role === 'PRIMARY')!.definition;
-  const flagged = new Set(problems.map((p) => p.variantKey));
+  // WATCH is uncertainty, not a problem found: it does not block shipping.
+  const flagged = new Set(problems.filter((p) => p.status !== 'WATCH').map((p) => p.variantKey));
   const winners = primaryResult.comparisons
     .filter((c) => c.significant && c.improvement && !flagged.has(c.variantKey))
     .sort((a, b) => Math.abs(b.absoluteLift!) - Math.abs(a.absoluteLift!));
@@ -513,14 +592,15 @@ export function analyseExperiment(input: AnalysisInput): ExperimentAnalysis {
     const groups = input.aggregates.filter((g) => g.segmented && g.tier === tier);
     return { tier, exposures: exposuresOf(input.variants, groups), metrics: metricResults(input, groups, alpha) };
   });
-  const problems = guardrailProblems(metrics, input.metrics.map((m) => m.definition));
+  const problems = guardrailProblems(metrics, input.metrics.map((m) => m.definition), overall);
   return {
     exposures,
     sampleRatio,
     metrics,
     segments,
-    guardrailStatus: problems.length > 0 ? 'AT_RISK' : 'OK',
+    guardrailStatus: worstGuardrailStatus(problems),
     guardrailProblems: problems,
+    autoPauseWarranted: problems.some((p) => p.breachedAlwaysValid),
     recommendation: recommend(input, exposures, sampleRatio, metrics, problems, alpha, power),
   };
 }
@@ -530,10 +610,15 @@ export interface StrategyInput {
   strategy: string | null;
   variants: AnalysisVariant[];
   aggregates: GroupAggregate[];
+  /** Who could enter (the experiment's targeting, tiers included): arms are comparable only within one population. */
+  targeting: unknown;
 }
 
 export interface StrategyRow {
-  rank: number;
+  /** 1 for the largest lift in the good direction, among arms whose lift interval lies on the good side of 0; null for the others. */
+  rank: number | null;
+  /** Why an arm is not ranked. */
+  unrankedReason: string | null;
   experimentKey: string;
   strategy: string | null;
   variantKey: string;
@@ -545,50 +630,114 @@ export interface StrategyRow {
   relativeLift: number | null;
   relativeLiftInterval: Interval | null;
   pValue: number | null;
+  /** The cost metric used, over the same users and window as the lift; null without one. */
+  costMetricKey: string | null;
   incrementalCostPerUser: number | null;
   costPerIncrementalUser: number | null;
+  /** Fieller interval of costPerIncrementalUser; null when unbounded or not computed. */
+  costPerIncrementalUserInterval: Interval | null;
+  /** The lift's interval includes 0, so the cost per incremental user has no upper bound. */
+  costPerIncrementalUserUnbounded: boolean;
+  /** What limits the cost figures, when something does. */
+  costNote: string | null;
+  /** Set when the compared experiments target different populations. */
+  populationNote: string | null;
+}
+
+/** The cost metric as compareStrategies reads it, and why it may not be usable with this metric. */
+export interface CostMetricChoice {
+  definition: MetricDefinition | null;
+  /** Why there are no cost figures (no cost metric, or a different window); null when usable. */
+  unusableReason: string | null;
+}
+
+/** JSON with object keys sorted, so equal targeting compares equal whatever order its keys came in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/**
+ * Cost per incremental user = (mean cost, arm - control) / (rate, arm - control), over the same
+ * users (both metrics count exactly the users whose window has passed, the window being the same)
+ * with a 95% interval by Fieller's theorem. The aggregation gives no per-user cross moment of cost
+ * and outcome, so the interval takes the worst covariance (fiellerIntervalAnyCovariance): never
+ * narrower than Fieller's with the true covariance. Unbounded when the lift's interval includes 0.
+ */
+function costOfLift(metric: MetricDefinition, cost: CostMetricChoice, control: SufficientStatistics, arm: SufficientStatistics, controlCost: SufficientStatistics, armCost: SufficientStatistics) {
+  const none = { costPerIncrementalUser: null, costPerIncrementalUserInterval: null, costPerIncrementalUserUnbounded: false };
+  const c = estimateOf(metric.kind, control);
+  const t = estimateOf(metric.kind, arm);
+  const cc = cost.definition ? estimateOf(cost.definition.kind, controlCost) : null;
+  const tc = cost.definition ? estimateOf(cost.definition.kind, armCost) : null;
+  const incrementalCostPerUser = cc && tc ? tc.value - cc.value : null;
+  if (!cost.definition) return { ...none, incrementalCostPerUser: null, costNote: cost.unusableReason };
+  if (!isProportion(metric.kind) || !metric.higherIsBetter) {
+    return { ...none, incrementalCostPerUser, costNote: `Cost per incremental user needs a rate where higher is better (a conversion or retention); ${metric.key} is not one.` };
+  }
+  if (!c || !t || !cc || !tc || control.n < 2 || arm.n < 2) return { ...none, incrementalCostPerUser, costNote: 'Too few users to estimate the cost per incremental user.' };
+  const lift = t.value - c.value;
+  const interval = fiellerIntervalAnyCovariance(
+    { numerator: incrementalCostPerUser!, denominator: lift, numeratorVariance: tc.variance + cc.variance, denominatorVariance: t.variance + c.variance },
+    normalQuantile(0.975),
+  );
+  const point = lift > 0 ? incrementalCostPerUser! / lift : null;
+  if (!interval.bounded || lift <= 0) {
+    return {
+      costPerIncrementalUser: point, costPerIncrementalUserInterval: null, costPerIncrementalUserUnbounded: true, incrementalCostPerUser,
+      costNote: 'Unbounded: the lift’s 95% interval includes 0 (or the lift is not positive), so no finite cost per incremental user is supported by the data.',
+    };
+  }
+  return { costPerIncrementalUser: point, costPerIncrementalUserInterval: { lower: interval.lower, upper: interval.upper }, costPerIncrementalUserUnbounded: false, incrementalCostPerUser, costNote: null };
 }
 
 /**
  * Every treatment arm of several experiments against its own control on one metric, with the
- * reward cost it takes per incremental user, ranked by lift in the metric's good direction
- * (arms without an estimate last).
+ * cost it takes per incremental user. Only arms whose lift interval lies on the good side of 0
+ * are ranked (by lift in the metric's good direction); the others follow, unranked, with the reason.
  */
-export function compareStrategyArms(metric: MetricDefinition, costMetric: MetricDefinition | null, experiments: StrategyInput[], alpha = 0.05): StrategyRow[] {
-  const rows = experiments.flatMap((experiment) => {
+export function compareStrategyArms(metric: MetricDefinition, cost: CostMetricChoice, experiments: StrategyInput[], alpha = 0.05): StrategyRow[] {
+  const populations = new Set(experiments.map((e) => canonicalJson(e.targeting ?? null)));
+  const populationNote = populations.size > 1
+    ? `The compared experiments target different populations (${experiments.map((e) => `${e.experimentKey}: ${canonicalJson(e.targeting ?? null)}`).join('; ')}): lifts and costs are not comparable across them.`
+    : null;
+  const direction = metric.higherIsBetter ? 1 : -1;
+  const rows: StrategyRow[] = experiments.flatMap((experiment) => {
     const overall = experiment.aggregates.filter((g) => !g.segmented);
     const control = experiment.variants.find((v) => v.isControl)!;
     const stats = (variantKey: string, key: string) => overall.find((g) => g.variantKey === variantKey)?.metrics[key] ?? EMPTY;
-    const meanCost = (variantKey: string) => (costMetric ? estimateOf(costMetric.kind, stats(variantKey, costMetric.key))?.value ?? null : null);
+    const costKey = cost.definition?.key ?? '';
     return experiment.variants
       .filter((v) => !v.isControl)
-      .map((variant) => {
+      .map((variant): StrategyRow => {
         const allArms = experiment.variants.map((v) => stats(v.key, metric.key));
         const compared = compare(metric, stats(control.key, metric.key), stats(variant.key, metric.key), allArms, alpha, false);
-        const controlCost = meanCost(control.key);
-        const armCost = meanCost(variant.key);
-        const incrementalCostPerUser = controlCost === null || armCost === null ? null : armCost - controlCost;
-        const lift = compared?.absoluteLift ?? null;
+        const interval = compared?.absoluteLiftInterval ?? null;
+        const clearsZero = interval !== null && (direction > 0 ? interval.lower > 0 : interval.upper < 0);
         return {
-          rank: 0,
+          rank: null,
+          unrankedReason: compared === null ? 'Too few users to compare.' : clearsZero ? null : 'The lift’s 95% interval includes 0 (or lies on the wrong side): no evidence this arm helps.',
           experimentKey: experiment.experimentKey,
-          strategy: experiment.strategy,
+          strategy: variant.strategy ?? experiment.strategy,
           variantKey: variant.key,
           users: stats(variant.key, metric.key).n,
           controlValue: estimateOf(metric.kind, stats(control.key, metric.key))?.value ?? null,
           value: estimateOf(metric.kind, stats(variant.key, metric.key))?.value ?? null,
-          absoluteLift: lift,
-          absoluteLiftInterval: compared?.absoluteLiftInterval ?? null,
+          absoluteLift: compared?.absoluteLift ?? null,
+          absoluteLiftInterval: interval,
           relativeLift: compared?.relativeLift ?? null,
           relativeLiftInterval: compared?.relativeLiftInterval ?? null,
           pValue: compared?.pValue ?? null,
-          incrementalCostPerUser,
-          costPerIncrementalUser: isProportion(metric.kind) && incrementalCostPerUser !== null && lift !== null && lift > 0 ? incrementalCostPerUser / lift : null,
+          costMetricKey: cost.definition?.key ?? null,
+          ...costOfLift(metric, cost, stats(control.key, metric.key), stats(variant.key, metric.key), stats(control.key, costKey), stats(variant.key, costKey)),
+          populationNote,
         };
       });
   });
-  const direction = metric.higherIsBetter ? 1 : -1;
-  rows.sort((a, b) => (b.absoluteLift === null ? -Infinity : direction * b.absoluteLift) - (a.absoluteLift === null ? -Infinity : direction * a.absoluteLift));
-  rows.forEach((row, i) => (row.rank = i + 1));
-  return rows;
+  const ranked = rows.filter((r) => r.unrankedReason === null).sort((a, b) => direction * b.absoluteLift! - direction * a.absoluteLift!);
+  ranked.forEach((row, i) => (row.rank = i + 1));
+  // The unranked follow grouped by strategy, so that each strategy's arms read together.
+  const unranked = rows.filter((r) => r.unrankedReason !== null).sort((a, b) => (a.strategy ?? '').localeCompare(b.strategy ?? ''));
+  return [...ranked, ...unranked];
 }

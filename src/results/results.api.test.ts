@@ -78,7 +78,7 @@ const RESULTS = `query ($key: String!, $segmentBy: SegmentBy, $adjustment: PValu
     sampleRatio { chiSquare degreesOfFreedom pValue mismatch }
     metrics { ...metric }
     segments { tier exposures { variantKey users } metrics { ...metric } }
-    guardrailProblems { metricKey variantKey kind message }
+    guardrailProblems { metricKey variantKey kind status safeSideBound breachedAlwaysValid message } autoPauseWarranted
     recommendation { action variantKey estimatedDaysToPower reason }
   }
 }
@@ -421,10 +421,12 @@ describe('guardrails', () => {
     await expose('harmful', users);
     await track(new Map(users.map((u) => [u.user, u.daysAgo])), Array.from({ length: 20 }, (_, i) => ({ user: `h-treatment-${i}`, type: 'complaint', day: 3 })));
     const first = (await ok(RESULTS, { key: 'harmful' })).experimentResults;
-    expect(first.guardrailStatus).toBe('AT_RISK');
-    expect(first.guardrailProblems.map((p: any) => [p.metricKey, p.variantKey, p.kind])).toEqual([
-      ['complaint_rate', 'treatment', 'THRESHOLD'],
-      ['complaint_rate', 'treatment', 'HARM'],
+    // 20/40: one-sided 95% Wilson lower bound 37.4% > 3% and worse than control's 0/40: BREACHED; the always-valid
+    // bound 50% - 27.2% (by hand, docs/statistics.md) is past 3% too, so an opted-in experiment pauses.
+    expect(first.guardrailStatus).toBe('BREACHED');
+    expect(first.guardrailProblems.map((p: any) => [p.metricKey, p.variantKey, p.kind, p.status, p.breachedAlwaysValid])).toEqual([
+      ['complaint_rate', 'treatment', 'THRESHOLD', 'BREACHED', true],
+      ['complaint_rate', 'treatment', 'HARM', 'AT_RISK', false],
     ]);
     expect(first.guardrailProblems[0].message).toMatch(/50\.0%, above the alert threshold 3\.0%/);
     expect(first).toMatchObject({ autoPaused: false, status: 'RUNNING' });
@@ -435,16 +437,16 @@ describe('guardrails', () => {
     // A query is a read: at risk and opted in, yet asking changes no snapshot, experiment or audit row.
     const before = await storedRows('harmful');
     const read = (await ok(RESULTS, { key: 'harmful' }, analystKey)).experimentResults;
-    expect(read).toMatchObject({ autoPaused: false, status: 'RUNNING', guardrailStatus: 'AT_RISK' });
+    expect(read).toMatchObject({ autoPaused: false, status: 'RUNNING', guardrailStatus: 'BREACHED' });
     expect(await storedRows('harmful')).toEqual(before);
 
     // The explicit refresh acts, as the results job does.
     const second = (await ok(REFRESH, { key: 'harmful' }, analystKey)).refreshExperimentResults;
-    expect(second).toMatchObject({ autoPaused: true, status: 'PAUSED', guardrailStatus: 'AT_RISK' });
+    expect(second).toMatchObject({ autoPaused: true, status: 'PAUSED', guardrailStatus: 'BREACHED' });
     const experiment = (await ok('{ experiment(key: "harmful") { status statusHistory { to actor reason } } }')).experiment;
     expect(experiment.status).toBe('PAUSED');
     expect(experiment.statusHistory.at(-1)).toMatchObject({ to: 'PAUSED', actor: 'system' });
-    expect(experiment.statusHistory.at(-1).reason).toMatch(/^guardrail at risk: treatment: complaint_rate is 50\.0%/);
+    expect(experiment.statusHistory.at(-1).reason).toMatch(/^guardrail breached: treatment: complaint_rate is 50\.0%/);
     const audit = (await ok('{ auditLog(experimentKey: "harmful", first: 1) { nodes { action actor before after } } }')).auditLog.nodes[0];
     expect(audit).toMatchObject({ action: 'AUTO_PAUSE', actor: 'system', before: { status: 'RUNNING' }, after: { status: 'PAUSED' } });
     expect((await storedRows('harmful')).snapshots).toBe(before.snapshots + 1);
@@ -470,7 +472,7 @@ describe('guardrails', () => {
     expect(experiment).toMatchObject({ status: 'PAUSED' });
     expect(experiment.statusHistory.at(-1)).toMatchObject({ to: 'PAUSED', actor: 'system' });
     const [latest] = (await ok('{ experimentResultHistory(key: "harmful-too", first: 1) { autoPaused status guardrailStatus } }')).experimentResultHistory;
-    expect(latest).toEqual({ autoPaused: true, status: 'PAUSED', guardrailStatus: 'AT_RISK' });
+    expect(latest).toEqual({ autoPaused: true, status: 'PAUSED', guardrailStatus: 'BREACHED' });
   });
 });
 
@@ -504,8 +506,10 @@ describe('guardrails', () => {
 });
 
 describe('compareStrategies', () => {
-  it('ranks arms of several experiments by lift over their own control, with cost per incremental retained user', async () => {
-    // Exposed 20 days ago (reward_cost's 14-day window has passed), 10 users per arm.
+  it('ranks arms whose lift clears 0, with cost per incremental retained user over the same users and window, and its Fieller interval', async () => {
+    // d1_retention covers days 0 and 1; the cost must too: a 2-day cost metric.
+    await createMetric({ key: 'reward_cost_2d', name: 'Reward cost (2 days)', kind: 'MEAN', eventTypes: ['reward_cost'], windowDays: 2, higherIsBetter: false });
+    // Exposed 20 days ago, 10 users per arm.
     // checkin-test: control 3/10 active on day 1, check-in 5/10, reward cost 2 per check-in user.
     // tasks-test: control 3/10, task 8/10, reward cost 1 per task user.
     // Cost per incremental retained user: (2 - 0) / (0.5 - 0.3) = 10 and (1 - 0) / (0.8 - 0.3) = 2.
@@ -526,13 +530,22 @@ describe('compareStrategies', () => {
         ...Array.from({ length: 10 }, (_, i) => ({ user: `${p.key}-${p.arm}-${i}`, type: 'reward_cost', day: 0, value: p.cost })),
       ]);
     }
-    const query = `query ($keys: [String!]!) { compareStrategies(metricKey: "d1_retention", experimentKeys: $keys) {
-      rank experimentKey strategy variantKey users controlValue value absoluteLift absoluteLiftInterval { lower upper } relativeLift pValue incrementalCostPerUser costPerIncrementalUser } }`;
-    const rows = (await ok(query, { keys: ['checkin-test', 'tasks-test'] }, analystKey)).compareStrategies;
+    const query = `query ($keys: [String!]!, $cost: String!) { compareStrategies(metricKey: "d1_retention", experimentKeys: $keys, costMetricKey: $cost) {
+      rank unrankedReason experimentKey strategy variantKey users controlValue value absoluteLift absoluteLiftInterval { lower upper } relativeLift pValue
+      costMetricKey incrementalCostPerUser costPerIncrementalUser costPerIncrementalUserInterval { lower upper } costPerIncrementalUserUnbounded costNote populationNote } }`;
+    const rows = (await ok(query, { keys: ['checkin-test', 'tasks-test'], cost: 'reward_cost_2d' }, analystKey)).compareStrategies;
+    // task: lift 0.5, Wald interval 0.5 -/+ 1.959964 * sqrt(0.8*0.2/10 + 0.3*0.7/10) = [0.122993, 0.877007], clear of 0: ranked.
+    // check-in: lift 0.2, interval 0.2 -/+ 1.959964 * sqrt(0.046) reaches -0.220365: unranked, cost unbounded.
     expect(rows.map((r: any) => [r.rank, r.experimentKey, r.strategy, r.variantKey, r.users])).toEqual([
       [1, 'tasks-test', 'task-system', 'task', 10],
-      [2, 'checkin-test', 'check-in', 'check-in', 10],
+      [null, 'checkin-test', 'check-in', 'check-in', 10],
     ]);
+    expect(rows[1].unrankedReason).toMatch(/interval includes 0/);
+    expect(rows[1]).toMatchObject({ costPerIncrementalUserUnbounded: true, costPerIncrementalUserInterval: null, populationNote: null });
+    // Fieller (cost constant, so its variance is 0): [1 / 0.877007, 1 / 0.122993] = [1.140242, 8.130518].
+    expect(rows[0].costPerIncrementalUserUnbounded).toBe(false);
+    expect(rows[0].costPerIncrementalUserInterval.lower).toBeCloseTo(1.140242, 5);
+    expect(rows[0].costPerIncrementalUserInterval.upper).toBeCloseTo(8.130518, 5);
     expect(rows[0].absoluteLift).toBeCloseTo(0.5, 12);
     expect(rows[0].relativeLift).toBeCloseTo(0.8 / 0.3 - 1, 12);
     expect(rows[0].incrementalCostPerUser).toBeCloseTo(1, 12);
@@ -541,8 +554,32 @@ describe('compareStrategies', () => {
     expect(rows[1].costPerIncrementalUser).toBeCloseTo(10, 12);
     // Pooled z-test 3/10 vs 8/10 (scipy.stats.norm): p = 0.0246188.
     expect(rows[0].pValue).toBeCloseTo(0.0246188, 6);
+    // The 14-day reward_cost covers other days than D1: no cost figures, and the note says why.
+    const mismatched = (await ok(query, { keys: ['tasks-test'], cost: 'reward_cost' }, analystKey)).compareStrategies;
+    expect(mismatched[0]).toMatchObject({ costMetricKey: null, incrementalCostPerUser: null, costPerIncrementalUser: null });
+    expect(mismatched[0].costNote).toMatch(/reward_cost covers 14 days after exposure but d1_retention 2/);
     const unknown = await server.gql('{ compareStrategies(metricKey: "d1_retention", experimentKeys: ["nope"]) { rank } }');
     expect([errorCode(unknown), unknown.errors?.[0].extensions?.field]).toEqual(['NOT_FOUND', 'experimentKeys.0']);
+  });
+});
+
+describe('a strategy belongs to a variant', () => {
+  it('labels each arm with its own strategy, defaulting to the experiment’s', async () => {
+    await startExperiment({
+      key: 'activity-incentives', name: 'Activity incentives', strategy: 'activity', primaryMetricKey: 'd1_retention',
+      variants: [
+        { key: 'control', name: 'Control', weight: 34, isControl: true },
+        { key: 'check-in', name: 'Check-in', weight: 33, strategy: 'check-in' },
+        { key: 'tasks', name: 'Tasks', weight: 33, strategy: 'task-system' },
+        { key: 'plain', name: 'Plain', weight: 0 },
+      ],
+    });
+    const variants = (await ok('{ experiment(key: "activity-incentives") { variants { key strategy } } }')).experiment.variants;
+    expect(variants).toEqual([
+      { key: 'control', strategy: null }, { key: 'check-in', strategy: 'check-in' }, { key: 'tasks', strategy: 'task-system' }, { key: 'plain', strategy: null },
+    ]);
+    const rows = (await ok('{ compareStrategies(metricKey: "d1_retention", experimentKeys: ["activity-incentives"]) { variantKey strategy } }', undefined, analystKey)).compareStrategies;
+    expect(Object.fromEntries(rows.map((r: any) => [r.variantKey, r.strategy]))).toEqual({ 'check-in': 'check-in', tasks: 'task-system', plain: 'activity' });
   });
 });
 

@@ -102,6 +102,15 @@ function optimalWidthConstant(alpha: number): number {
   return -2 * Math.log(alpha) + Math.log(1 - 2 * Math.log(alpha));
 }
 
+/**
+ * tau^2 = V c(alpha) / N*: the mixing variance that makes the confidence sequence narrowest when
+ * the estimate's variance is V / N* (V per user, N* the planned users of the estimate).
+ */
+export function tunedMixingVariance(perUserVariance: number, plannedUsers: number, alpha = 0.05): number {
+  if (!Number.isFinite(plannedUsers) || plannedUsers < 1) throw new RangeError(`plannedUsers must be at least 1, got ${plannedUsers}`);
+  return (perUserVariance * optimalWidthConstant(alpha)) / plannedUsers;
+}
+
 function resolveMixingVariance(
   options: SequentialOptions,
   alpha: number,

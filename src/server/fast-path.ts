@@ -8,6 +8,7 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { DomainError, ErrorCode } from '../common/errors';
 import type { RequestContext } from '../common/context';
 import type { Principal } from '../auth/principal';
+import { authFailureStatus } from '../auth/auth.errors';
 
 /** The operations apps send all the time; everything else goes through Apollo. */
 const FAST_ROOT_FIELDS = new Set(['resolve', 'resolveMany']);
@@ -112,7 +113,9 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
       principal = answer instanceof Promise ? await answer : answer;
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      return sendJson(res, 401, refusal(error.message, error.code, error.reason));
+      const status = authFailureStatus(error.code);
+      if (status === 429) res.setHeader('retry-after', '1');
+      return sendJson(res, status, refusal(error.message, error.code, error.reason));
     }
     const variables = body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : {};
     // A promise only if a resolver returned one; resolve's do not.
@@ -131,7 +134,10 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
         return sendJson(res, 400, JSON.stringify({ errors }));
       }
     }
-    sendJson(res, 200, JSON.stringify({ errors: result.errors.map((error) => options.formatError(error)), data: result.data }));
+    const errors = result.errors.map((error) => options.formatError(error));
+    // As Apollo answers (src/server/http.ts): an operation that needed a key it did not get is a 401.
+    const status = errors.some((error) => error.extensions?.code === ErrorCode.UNAUTHENTICATED) ? 401 : 200;
+    sendJson(res, status, JSON.stringify({ errors, data: result.data }));
   };
 
   return (req, res) => {

@@ -73,7 +73,9 @@ export function startSecondInstance(first: TestServer): Promise<RunningUplift> {
  * even when DATABASE_URL is set, for tests of what only the embedded default does; `now` is the
  * clock entitlement resolution uses.
  */
-export async function startTestServer(options: { embedded?: boolean; now?: () => Date } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { embedded?: boolean; now?: () => Date; logLevel?: string; logDestination?: { write(line: string): void } } = {},
+): Promise<TestServer> {
   const database = await freshDatabase(options.embedded ?? false);
   const adminKey = generateSecret();
   const uplift = await startUplift({
@@ -82,7 +84,8 @@ export async function startTestServer(options: { embedded?: boolean; now?: () =>
     port: 0,
     host: '127.0.0.1',
     adminKey,
-    logLevel: process.env.LOG_LEVEL ?? 'silent',
+    logLevel: options.logLevel ?? process.env.LOG_LEVEL ?? 'silent',
+    logDestination: options.logDestination,
     now: options.now,
   });
   const server: TestServer = {

@@ -65,6 +65,8 @@ describe('the uplift process on the embedded default', () => {
     expect(await stop(first.child)).toBe(0);
     const logLines = first.output().split('\n').filter((line) => line.startsWith('{'));
     const messages = logLines.map((line) => JSON.parse(line).msg);
+    // The key is only in the banner for the person at the terminal, never in a log line.
+    expect(logLines.join('\n')).not.toContain(adminKey);
     expect(messages).toEqual(expect.arrayContaining(['Uplift is ready', 'request', 'shutting down', 'shutdown complete']));
 
     const second = startProcess(dataDir);

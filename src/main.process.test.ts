@@ -8,8 +8,17 @@ import { projectRoot } from './common/paths';
 
 /** Every process a test started, killed at the end if a failed test left it running. */
 const started: ChildProcess[] = [];
+/** Process groups of `npm start`s. */
+const groups: number[] = [];
 afterAll(() => {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const group of groups) {
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 });
 
 /** Uplift as `npm start` runs it, on the embedded default: no DATABASE_URL, no UPLIFT_ADMIN_KEY. */
@@ -99,8 +108,9 @@ function npmStart(dataDir: string) {
   delete env.DATABASE_URL;
   delete env.UPLIFT_ADMIN_KEY;
   delete env.NODE_ENV;
-  const child = spawn('npm', ['start'], { cwd: projectRoot, env });
-  started.push(child);
+  // Its own process group, so that whatever a failed test leaves behind (a server npm orphaned) is killed with it.
+  const child = spawn('npm', ['start'], { cwd: projectRoot, env, detached: true });
+  groups.push(child.pid!);
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));

@@ -23,6 +23,14 @@ describe('API key format', () => {
     expect(key.slice(-6)).toBe(digits);
   });
 
+  it('accepts a key whose checksum was computed elsewhere', () => {
+    // python3 -c "import zlib; print(zlib.crc32(b'upl_0123456789abcdefghijABCDEFGHIJ01'))" gives 592608910,
+    // which is 0e6WeE in base62 (digits, then A-Z, then a-z), six places.
+    expect(crc32('upl_0123456789abcdefghijABCDEFGHIJ01')).toBe(592608910);
+    expect(keyShape('upl_0123456789abcdefghijABCDEFGHIJ010e6WeE')).toBe('current');
+    expect(keyShape('upl_0123456789abcdefghijABCDEFGHIJ010e6WeF')).toBeNull();
+  });
+
   it('refuses a key with one character changed, random junk, and other lengths', () => {
     const key = generateKey();
     const i = 10;

@@ -10,6 +10,7 @@ import { ActiveDays1795529763529 } from './1795529763529-ActiveDays';
 import { ExposureMetricValues1795535474250 } from './1795535474250-ExposureMetricValues';
 import { TierCatalogue1795540000000 } from './1795540000000-TierCatalogue';
 import { VariantStrategy1795540000001 } from './1795540000001-VariantStrategy';
+import { ShortKeyPrefixes1796118107312 } from './1796118107312-ShortKeyPrefixes';
 
 /**
  * Every migration, oldest first. Listed here rather than found by a file glob, so that the same
@@ -27,4 +28,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   ExposureMetricValues1795535474250,
   TierCatalogue1795540000000,
   VariantStrategy1795540000001,
+  ShortKeyPrefixes1796118107312,
 ];

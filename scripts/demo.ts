@@ -16,7 +16,8 @@ async function main(): Promise<void> {
   const run = await runDemo({ users, seed: 5, port: config.port, host: config.host, dataDir: null, databaseUrl: config.databaseUrl, logLevel: 'warn' });
   console.log(`${run.events.toLocaleString('en')} events tracked in ${Math.round((Date.now() - started) / 1000)} s.`);
   console.log(demoReport(run));
-  console.log(`\nGraphiQL: ${run.uplift.url}/graphql   admin key: ${run.adminKey}`);
+  // The demo's own generated key, in the URL fragment (which the browser keeps to itself), on stderr like Uplift's banner.
+  process.stderr.write(`\nGraphiQL (signed in as admin): ${run.uplift.url}/graphql#key=${run.adminKey}\n`);
   console.log('Try experimentResults(key: "activity-incentives"), explainEntitlements, or resolve for user "demo-42". Ctrl+C stops the demo.');
   const stop = () => {
     run.uplift.close().then(() => process.exit(0), () => process.exit(1));

@@ -10,10 +10,14 @@ async function main(): Promise<void> {
     { url: uplift.url, graphiql: `${uplift.url}/graphql`, database: uplift.embedded ? `embedded (${config.dataDir})` : 'DATABASE_URL' },
     'Uplift is ready',
   );
-  if (uplift.embedded && uplift.adminKey) {
-    // Plain lines for the person at the terminal; the JSON log above is for machines.
-    process.stdout.write(`\n  GraphiQL:  ${uplift.url}/graphql\n  Admin key: ${uplift.adminKey}\n\n`);
-  } else if (!uplift.adminKey) {
+  if (uplift.adminKeyGenerated && uplift.adminKey) {
+    // Plain lines for the person at the terminal, on stderr (stdout is the JSON log, for machines).
+    // The key rides in the URL fragment, which the browser keeps to itself: GraphiQL's sign-in
+    // moves it into the tab's session storage. A key given through UPLIFT_ADMIN_KEY is never printed.
+    process.stderr.write(`\n  GraphiQL (signed in as admin):  ${uplift.url}/graphql#key=${uplift.adminKey}\n  The admin key is kept in ${config.dataDir}/admin-key\n\n`);
+  } else if (uplift.adminKey) {
+    process.stderr.write(`\n  GraphiQL:  ${uplift.url}/graphql  (sign in with your UPLIFT_ADMIN_KEY)\n\n`);
+  } else {
     logger.warn('UPLIFT_ADMIN_KEY is not set: only API keys already in the database can call the API');
   }
 

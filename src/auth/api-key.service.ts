@@ -1,25 +1,21 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { isUUID } from 'class-validator';
 import { ApiKey } from './api-key.entity';
-import { ApiKeyStore } from './api-key.store';
+import { ApiKeyStore, BOOTSTRAP_KEY_NAME } from './api-key.store';
 import { AuthErrorReason, authError } from './auth.errors';
+import { generateKey, keyPrefix, MIN_ADMIN_KEY_LENGTH } from './key-format';
 import { actorName, Role, type Principal } from './principal';
 import { AuditEntityType, recordAudit } from '../audit/audit.service';
 import { announceChange, ChangeTopic } from '../common/change-bus';
-
-const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
 
 export function hashKey(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
+/** A new secret in the checksummed format (src/auth/key-format.ts). */
 export function generateSecret(): string {
-  return `upl_${randomBytes(24).toString('base64url')}`;
-}
-
-function keyPrefix(secret: string): string {
-  return secret.slice(0, 12);
+  return generateKey();
 }
 
 function snapshot(key: ApiKey) {
@@ -65,6 +61,9 @@ export function listApiKeys(dataSource: DataSource): Promise<ApiKey[]> {
  * with one fails, asking for a new key.
  */
 export async function ensureBootstrapAdminKey(dataSource: DataSource, secret: string): Promise<void> {
+  if (secret.length < MIN_ADMIN_KEY_LENGTH) {
+    throw new Error(`UPLIFT_ADMIN_KEY must be at least ${MIN_ADMIN_KEY_LENGTH} characters long (it has ${secret.length}): generate one with "openssl rand -base64 32"`);
+  }
   await dataSource.transaction(async (manager) => {
     const store = new ApiKeyStore(manager);
     const keyHash = hashKey(secret);

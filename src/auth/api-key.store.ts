@@ -2,6 +2,9 @@ import { IsNull, Not, type EntityManager } from 'typeorm';
 import { ApiKey } from './api-key.entity';
 import type { Role } from './principal';
 
+/** The name of the admin key made from UPLIFT_ADMIN_KEY (or generated on the embedded default). */
+export const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
+
 /** All SQL of the auth domain. */
 export class ApiKeyStore {
   constructor(private readonly manager: EntityManager) {}
@@ -27,10 +30,14 @@ export class ApiKeyStore {
     return this.manager.findOneOrFail(ApiKey, { where: { id } });
   }
 
+  /** Hashes of the active bootstrap admin keys (UPLIFT_ADMIN_KEY, whatever its shape). */
+  async activeBootstrapHashes(): Promise<string[]> {
+    const keys = await this.manager.find(ApiKey, { select: { keyHash: true }, where: { name: BOOTSTRAP_KEY_NAME, revokedAt: IsNull() } });
+    return keys.map((key) => key.keyHash);
+  }
+
   /** Revokes the active keys of this name other than `keepHash`. */
   async revokeOthersNamed(name: string, keepHash: string): Promise<void> {
     await this.manager.update(ApiKey, { name, keyHash: Not(keepHash), revokedAt: IsNull() }, { revokedAt: () => 'now()' });
   }
-
-
 }

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { DestinationStream } from 'pino';
+import { MIN_ADMIN_KEY_LENGTH } from '../auth/key-format';
+import { parseAllowedHosts } from '../server/host-check';
 
 /** Everything Uplift reads from the environment, parsed once at start-up. */
 export interface UpliftConfig {
@@ -9,6 +11,8 @@ export interface UpliftConfig {
   dataDir: string | null;
   port: number;
   host: string;
+  /** UPLIFT_ALLOWED_HOSTS: Host names served besides this machine's (src/server/host-check.ts). */
+  allowedHosts?: string[];
   /** Bootstrap admin key (plaintext); only its hash is stored. */
   adminKey?: string;
   logLevel: string;
@@ -45,12 +49,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfi
   if (!Number.isInteger(resultsInterval) || resultsInterval < 0 || resultsInterval > 86_400_000) {
     throw new Error(`UPLIFT_RESULTS_INTERVAL_MS must be an integer from 0 to 86400000, got "${env.UPLIFT_RESULTS_INTERVAL_MS}"`);
   }
+  const adminKey = env.UPLIFT_ADMIN_KEY || undefined;
+  if (adminKey !== undefined && adminKey.length < MIN_ADMIN_KEY_LENGTH) {
+    throw new Error(`UPLIFT_ADMIN_KEY must be at least ${MIN_ADMIN_KEY_LENGTH} characters long (it has ${adminKey.length}): generate one with "openssl rand -base64 32"`);
+  }
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.UPLIFT_DATA_DIR || '.uplift/data'),
     port,
     host: env.HOST || '127.0.0.1',
-    adminKey: env.UPLIFT_ADMIN_KEY || undefined,
+    allowedHosts: parseAllowedHosts(env.UPLIFT_ALLOWED_HOSTS),
+    adminKey,
     logLevel: env.LOG_LEVEL || 'info',
     userStateTtlMs: ttl,
     metricsPort,

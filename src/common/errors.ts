@@ -13,6 +13,8 @@ export enum ErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   FORBIDDEN = 'FORBIDDEN',
   CONFLICT = 'CONFLICT',
+  /** Too many requests of a kind in a short time (HTTP 429, with Retry-After): retry later. */
+  RATE_LIMITED = 'RATE_LIMITED',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../ormconfig';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
+import { restrictToOwner, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
 
 export interface Database {
   dataSource: DataSource;
@@ -17,6 +17,8 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
   try {
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
+    // Migrations made new files: owner-only like the rest.
+    if (embedded?.dataDir) restrictToOwner(embedded.dataDir);
   } catch (error) {
     if (dataSource.isInitialized) await dataSource.destroy();
     await embedded?.stop();

@@ -21,19 +21,8 @@ function packageFile(spec: string): string {
   return path.join(path.dirname(require.resolve(`${pkg}/package.json`)), ...rest);
 }
 
-const INIT_SCRIPT = `
-(function () {
-  var config = JSON.parse(document.getElementById('uplift-graphiql-config').textContent);
-  var fetcher = GraphiQL.createFetcher({ url: config.endpoint });
-  var root = ReactDOM.createRoot(document.getElementById('graphiql'));
-  root.render(React.createElement(GraphiQL, {
-    fetcher: fetcher,
-    defaultHeaders: config.headers,
-    defaultTabs: config.tabs,
-    shouldPersistHeaders: false,
-  }));
-})();
-`;
+/** Starts GraphiQL with the signed-in key (src/web/sign-in.js): a file, as the CSP allows no inline script. */
+const INIT_MODULE = path.join(projectRoot, 'src', 'graphiql', 'graphiql-init.js');
 
 export function graphiqlAssets(): Router {
   const router = express.Router();
@@ -45,7 +34,8 @@ export function graphiqlAssets(): Router {
     });
   }
   router.get('/init.js', (_req, res) => {
-    res.type('application/javascript').send(INIT_SCRIPT);
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(INIT_MODULE);
   });
   return router;
 }
@@ -84,10 +74,13 @@ const CSP = [
   "connect-src 'self'",
 ].join('; ');
 
-export function renderGraphiql(prefillKey: string | undefined): string {
+/**
+ * The page is the same for every caller and carries no secret: the key comes from the sign-in
+ * module (the URL fragment or what the user pastes), in the browser only.
+ */
+export function renderGraphiql(): string {
   const config = {
     endpoint: '/graphql',
-    headers: JSON.stringify(prefillKey ? { Authorization: `Bearer ${prefillKey}` } : { Authorization: 'Bearer <your API key>' }, null, 2),
     tabs: pmExamples().map((example) => ({ query: example.query, variables: example.variables })),
   };
   // `<` escaped so that no string in the config can close the script element.
@@ -98,27 +91,30 @@ export function renderGraphiql(prefillKey: string | undefined): string {
   <meta charset="utf-8">
   <meta http-equiv="Content-Security-Policy" content="${CSP}">
   <title>Uplift GraphiQL</title>
+  <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/graphiql/graphiql.css">
-  <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+  <link rel="stylesheet" href="/assets/sign-in.css">
+  <style>html, body { height: 100%; margin: 0; } body { display: flex; flex-direction: column; } #graphiql { flex: 1; min-height: 0; }</style>
 </head>
 <body>
+  <div id="uplift-sign-in"></div>
   <div id="graphiql">Loading GraphiQL…</div>
   <script type="application/json" id="uplift-graphiql-config">${configJson}</script>
   <script src="/graphiql/react.js"></script>
   <script src="/graphiql/react-dom.js"></script>
   <script src="/graphiql/graphiql.js"></script>
-  <script src="/graphiql/init.js"></script>
+  <script type="module" src="/graphiql/init.js"></script>
 </body>
 </html>`;
 }
 
 /** Replaces Apollo's landing page (which loads from a CDN) with ours on `GET /graphql` from a browser. */
-export function graphiqlLandingPage(options: { prefillKey?: string }): ApolloServerPlugin {
+export function graphiqlLandingPage(): ApolloServerPlugin {
   return {
     async serverWillStart() {
       return {
         async renderLandingPage() {
-          return { html: renderGraphiql(options.prefillKey) };
+          return { html: renderGraphiql() };
         },
       };
     },

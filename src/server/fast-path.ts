@@ -9,6 +9,7 @@ import { DomainError, ErrorCode } from '../common/errors';
 import type { RequestContext } from '../common/context';
 import type { Principal } from '../auth/principal';
 import { operationKindOf, type OperationKind } from '../observability/metrics';
+import { authFailureStatus } from '../auth/auth.errors';
 
 /** The operations apps send all the time; everything else goes through Apollo. */
 const FAST_ROOT_FIELDS = new Set(['resolve', 'resolveMany']);
@@ -130,7 +131,9 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       metrics.authFailure(error.reason);
-      return reply(res, 401, refusal(error.message, error.code, error.reason), fast.kind, true, started);
+      const status = authFailureStatus(error.code);
+      if (status === 429) res.setHeader('retry-after', '1');
+      return reply(res, status, refusal(error.message, error.code, error.reason), fast.kind, true, started);
     }
     const variables = body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : {};
     // A promise only if a resolver returned one; resolve's do not.
@@ -149,7 +152,10 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
         return reply(res, 400, JSON.stringify({ errors }), fast.kind, true, started);
       }
     }
-    reply(res, 200, JSON.stringify({ errors: result.errors.map((error) => options.formatError(error)), data: result.data }), fast.kind, true, started);
+    const errors = result.errors.map((error) => options.formatError(error));
+    // As Apollo answers (src/server/http.ts): an operation that needed a key it did not get is a 401.
+    const status = errors.some((error) => error.extensions?.code === ErrorCode.UNAUTHENTICATED) ? 401 : 200;
+    reply(res, status, JSON.stringify({ errors, data: result.data }), fast.kind, true, started);
   };
 
   return (req, res) => {

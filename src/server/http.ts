@@ -1,6 +1,6 @@
 import http from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
@@ -9,6 +9,8 @@ import { GraphQLError } from 'graphql';
 import { buildUpliftSchema } from './schema';
 import { introspectionGuard } from './introspection-guard';
 import { fieldSuggestionsForKnownCallers } from './field-suggestions';
+import { unauthenticatedStatus } from './auth-status';
+import { authFailureStatus } from '../auth/auth.errors';
 import { createErrorFormatter, DomainError, ErrorCode } from '../common/errors';
 import { redactUrl, type Logger } from '../common/logger';
 import type { RequestContext } from '../common/context';
@@ -18,6 +20,7 @@ import type { ExposureWriter } from '../events/exposure.writer';
 import type { UserStateService } from '../entitlements/user-state.service';
 import { createExperimentLoaders, type ExperimentLoaders } from '../experiments/experiment.loaders';
 import { createFastPath, refusal } from './fast-path';
+import { guardHosts } from './host-check';
 import type { Principal } from '../auth/principal';
 import { databaseReadiness } from '../db/database';
 import { graphiqlLandingPage, graphiqlAssets } from '../graphiql/graphiql';
@@ -25,6 +28,7 @@ import type { UpliftMetrics } from '../observability/metrics';
 import { metricsEndpoint, requestMetricsPlugin, countingAuthFailures } from '../observability/metrics-http';
 import { awaitLocalChangesPlugin, type ChangeBus } from '../common/change-bus';
 import { resultsPages } from '../pages/results-pages';
+import { webAssets } from '../web/assets';
 
 /** Request bodies above this are refused before parsing (event batches of 5,000 fit well below it). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -59,6 +63,8 @@ export interface HttpServerOptions {
   changes: ChangeBus;
   /** Prefilled in GraphiQL's headers (only on the embedded default, where the machine is the developer's). */
   graphiqlKey?: string;
+  /** Which Host headers are served (src/server/host-check.ts). */
+  hostCheck: { listenHost: string; allowedHosts: readonly string[] };
 }
 
 export interface HttpServer {
@@ -86,15 +92,16 @@ class Context implements RequestContext {
   }
 }
 
-export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, metrics, changes, graphiqlKey }: HttpServerOptions): Promise<HttpServer> {
+export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, metrics, changes, hostCheck }: HttpServerOptions): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
   const schema = await buildUpliftSchema();
   const armor = new ApolloArmor(QUERY_LIMITS).protect();
   const formatError = countingAuthFailures(createErrorFormatter(logger), metrics);
   const contextFor = (principal: Principal | null): RequestContext => new Context(principal, dataSource, logger, snapshots, exposures, userStates, now);
+  // The Host check comes before anything reads the request: the fast path and Express behind it.
   const server = http.createServer(
-    createFastPath({
+    guardHosts(hostCheck, createFastPath({
       // Its own instance: Apollo wraps every field resolver of the schema it is given, which would
       // stop graphql-jit from reading plain fields inline (it cost resolve 60% of its speed).
       schema: await buildUpliftSchema(),
@@ -106,7 +113,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
       formatError: (error) => formatError(error instanceof GraphQLError ? error.toJSON() : { message: 'Internal server error' }, error),
       fallback: app,
       metrics,
-    }),
+    })),
   );
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -123,9 +130,10 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
       ...armor.plugins,
       introspectionGuard,
       fieldSuggestionsForKnownCallers,
+      unauthenticatedStatus,
       awaitLocalChangesPlugin(changes),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
-      graphiqlLandingPage({ prefillKey: graphiqlKey }),
+      graphiqlLandingPage(),
       requestMetricsPlugin(metrics),
     ],
     logger,
@@ -150,6 +158,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   app.get('/metrics', metricsEndpoint(metrics, authenticator));
   app.use('/graphiql', graphiqlAssets());
   app.use(resultsPages());
+  app.use('/assets', webAssets());
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),
@@ -159,7 +168,9 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
           return contextFor(await authenticator.authenticate(req.headers.authorization));
         } catch (error) {
           if (error instanceof DomainError) {
-            throw new GraphQLError(error.message, { extensions: { code: error.code, reason: error.reason, http: { status: 401 } } });
+            const status = authFailureStatus(error.code);
+            const headers = new HeaderMap(status === 429 ? [['retry-after', '1']] : []);
+            throw new GraphQLError(error.message, { originalError: error, extensions: { code: error.code, reason: error.reason, http: { status, headers } } });
           }
           throw error;
         }

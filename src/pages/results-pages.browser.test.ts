@@ -77,6 +77,8 @@ const expected = {
     database = await freshDatabase(false);
     run = await runDemo({ users: 600, seed: 5, port: 0, host: '127.0.0.1', dataDir: null, databaseUrl: database.databaseUrl, logLevel: 'silent' });
     sdkKey = (await api(`mutation { createApiKey(input: { name: "app", role: SDK }) { secret } }`)).createApiKey.secret;
+    // The snapshots the list and the pages read, as the results job stores them on its schedule.
+    await run.uplift.resultsJob.runOnce();
     browser = await chromium.launch({
       executablePath: chromiumPath,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -113,10 +115,11 @@ const expected = {
 
   it('shows an experiment: every metric as the API computes it, the forest plot with every comparison, and the health check', async () => {
     const { page, problems, requested } = await open('/results/experiments/activity-incentives');
-    const results = (await api(`{ experimentResults(key: "activity-incentives") {
+    // The page shows the latest stored snapshot: compare with it.
+    const results = (await api(`{ experiment(key: "activity-incentives") { latestResults {
       exposures { users }
       sampleRatio { pValue }
-      metrics { metricKey name kind arms { variantKey users value interval { lower upper } } comparisons { variantKey pValue adjustedPValue relativeLift family { role size } } } } }`)).experimentResults;
+      metrics { metricKey name kind arms { variantKey users value interval { lower upper } } comparisons { variantKey pValue adjustedPValue relativeLift family { role size } } } } } }`)).experiment.latestResults;
 
     const table = page.locator('[data-testid=metrics-table] tbody tr');
     const armRows = results.metrics.flatMap((metric: any) => metric.arms.map((arm: any) => ({ metric, arm })));
@@ -223,6 +226,21 @@ const expected = {
       expect(cells[7]).toBe(expected.p(arm.pValue));
     }
     await page.locator('[data-testid=cost-lift-chart] svg').first().waitFor();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows when its stored results were computed, and stores new ones on request', async () => {
+    const history = async () => (await api(`{ experimentResultHistory(key: "advisor-pilot", first: 100) { computedAt } }`)).experimentResultHistory.length;
+    const before = await history();
+    const { page, problems } = await open('/results/experiments/advisor-pilot');
+    expect(await page.locator('[data-testid=computed-at]').innerText()).toMatch(/^Stored results computed \d{4}-\d{2}-\d{2}/);
+    // Opening the page stores nothing; the refresh button asks for a new snapshot.
+    expect(await history()).toBe(before);
+    await page.getByRole('button', { name: 'Refresh results' }).click();
+    await page.waitForFunction(() => !(globalThis as any).document.querySelector('[data-testid=computed-at] button[disabled]'));
+    await page.locator('[data-testid=computed-at]', { hasText: 'just now' }).waitFor();
+    expect(await history()).toBe(before + 1);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -49,6 +49,7 @@ export function renderResultsShell(): string {
   <meta http-equiv="Content-Security-Policy" content="${CSP}">
   <title>Uplift results</title>
   <link rel="icon" href="data:,">
+  <link rel="stylesheet" href="/assets/sign-in.css">
   <link rel="stylesheet" href="/results-assets/pages.css">
 </head>
 <body>

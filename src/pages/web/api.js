@@ -1,25 +1,8 @@
 // @ts-check
-// The GraphQL API, as every other client reads it, with the key the reader signed in with.
+// The GraphQL API, as every other client reads it, with the key the reader signed in with
+// (Uplift's one sign-in module, shared with GraphiQL).
 
-const KEY_STORAGE = 'uplift.key';
-
-/** Moves a key given in the address's fragment (`#key=...`) into this tab's session storage. */
-export function takeKeyFromFragment() {
-  const match = /(?:^#|&)key=([^&]+)/.exec(location.hash);
-  if (!match) return;
-  sessionStorage.setItem(KEY_STORAGE, decodeURIComponent(match[1]));
-  history.replaceState(null, '', location.pathname + location.search);
-}
-
-export function currentKey() {
-  return sessionStorage.getItem(KEY_STORAGE);
-}
-
-/** @param {string | null} key */
-export function setKey(key) {
-  if (key) sessionStorage.setItem(KEY_STORAGE, key);
-  else sessionStorage.removeItem(KEY_STORAGE);
-}
+import { authorizationHeader } from '/assets/sign-in.js';
 
 export class ApiError extends Error {
   /** @param {string} message @param {string} code @param {number} status */
@@ -36,13 +19,13 @@ export class ApiError extends Error {
  * @returns {Promise<any>}
  */
 export async function gql(query, variables) {
-  const key = currentKey();
-  if (!key) throw new ApiError('Sign in with an analyst or admin key to read results.', 'UNAUTHENTICATED', 401);
+  const authorization = authorizationHeader();
+  if (!authorization) throw new ApiError('Sign in with an analyst or admin key to read results.', 'UNAUTHENTICATED', 401);
   let response;
   try {
     response = await fetch('/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({ query, variables }),
     });
   } catch {

@@ -1,6 +1,7 @@
 // @ts-check
 // Draws the page the address names, after sign-in.
-import { ApiError, currentKey, setKey, takeKeyFromFragment } from './api.js';
+import { mountSignIn } from '/assets/sign-in.js';
+import { ApiError } from './api.js';
 import { renderComparePage } from './compare-page.js';
 import { renderExperimentPage } from './experiment-page.js';
 import { renderListPage } from './list-page.js';
@@ -19,30 +20,8 @@ function showError(root, error) {
   if (!(error instanceof ApiError)) console.error(error);
 }
 
-function signInBox() {
-  const box = /** @type {HTMLElement} */ (document.getElementById('sign-in'));
-  if (currentKey()) {
-    const out = h('button', { type: 'button', class: 'small' }, ['Sign out']);
-    out.addEventListener('click', () => {
-      setKey(null);
-      location.reload();
-    });
-    box.replaceChildren(h('span', { class: 'muted small' }, ['Signed in ']), out);
-    return;
-  }
-  const input = /** @type {HTMLInputElement} */ (h('input', { type: 'password', id: 'api-key', autocomplete: 'off', placeholder: 'ANALYST or ADMIN key' }));
-  const form = h('form', { class: 'sign-in' }, [h('label', { for: 'api-key' }, ['API key ']), input, h('button', { type: 'submit', class: 'small' }, ['Sign in'])]);
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    setKey(input.value.trim());
-    location.reload();
-  });
-  box.replaceChildren(form);
-}
-
 async function main() {
-  takeKeyFromFragment();
-  signInBox();
+  mountSignIn(/** @type {HTMLElement} */ (document.getElementById('sign-in')), { onChange: () => location.reload() });
   const root = /** @type {HTMLElement} */ (document.getElementById('page'));
   const path = location.pathname.replace(/\/+$/, '');
   const experimentMatch = /^\/results\/experiments\/([^/]+)$/.exec(path);

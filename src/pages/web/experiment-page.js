@@ -25,7 +25,21 @@ const EXPERIMENT_QUERY = `query ExperimentPage($key: String!) {
   }
   metrics { key alertBelow alertAbove higherIsBetter }
 }`;
-const RESULTS_QUERY = `query ExperimentResults($key: String!) { experimentResults(key: $key) { ${RESULTS} } }`;
+const STORED_QUERY = `query StoredResults($key: String!) { experiment(key: $key) { phase latestResults { ${RESULTS} } } }`;
+const LIVE_QUERY = `query ExperimentResults($key: String!) { experimentResults(key: $key) { ${RESULTS} } }`;
+const REFRESH_MUTATION = `mutation RefreshResults($key: String!) { refreshExperimentResults(key: $key) { computedAt } }`;
+
+/**
+ * The results to show: the latest stored snapshot of the current phase (the results job keeps one
+ * per running experiment), or, when there is none yet, the results computed now (a read that
+ * stores nothing). @param {string} key
+ */
+async function resultsToShow(key) {
+  const { experiment } = await gql(STORED_QUERY, { key });
+  const stored = experiment.latestResults;
+  if (stored && stored.phase === experiment.phase) return { results: stored, stored: true };
+  return { results: (await gql(LIVE_QUERY, { key })).experimentResults, stored: false };
+}
 const HISTORY_QUERY = `query ExperimentHistory($key: String!) { experimentResultHistory(key: $key, first: 100) { computedAt phase ${METRICS} } }`;
 const TIMELINE_QUERY = `query ExperimentTimeline($key: String!) { experimentTimeline(key: $key) {
   asOfDay retention { variantKey day users activeUsers rate interval { lower upper } } exposuresPerDay { variantKey day users } } }`;
@@ -158,11 +172,17 @@ export async function renderExperimentPage(root, key) {
   const body = h('div', {}, [h('p', { class: 'muted' }, ['Computing results…'])]);
   root.replaceChildren(header, body);
 
-  const results = (await gql(RESULTS_QUERY, { key })).experimentResults;
+  const { results, stored } = await resultsToShow(key);
   const refresh = h('button', { type: 'button' }, ['Refresh results']);
-  refresh.addEventListener('click', () => {
+  refresh.addEventListener('click', async () => {
     refresh.setAttribute('disabled', '');
-    renderExperimentPage(root, key).catch((error) => root.append(h('p', { class: 'error', role: 'alert' }, [String(error.message ?? error)])));
+    try {
+      // A new snapshot, as the results job would store (and its guardrail actions).
+      await gql(REFRESH_MUTATION, { key });
+      await renderExperimentPage(root, key);
+    } catch (error) {
+      root.append(h('p', { class: 'error', role: 'alert' }, [String(/** @type {any} */ (error).message ?? error)]));
+    }
   });
   const total = results.exposures.reduce((/** @type {number} */ sum, /** @type {any} */ e) => sum + e.users, 0);
   const srmRows = results.exposures.map((/** @type {any} */ e) => ({ variantKey: e.variantKey, users: e.users, observed: total ? e.users / total : 0, expected: e.expectedShare }));
@@ -171,7 +191,10 @@ export async function renderExperimentPage(root, key) {
   const thresholdOf = (/** @type {string} */ metricKey) => definitions.find((/** @type {any} */ d) => d.key === metricKey);
 
   body.replaceChildren(
-    h('p', { class: 'computed', 'data-testid': 'computed-at' }, [`Results computed ${day(results.computedAt)} (${age(results.computedAt)}), as of ${results.asOfDay}. `, refresh]),
+    h('p', { class: 'computed', 'data-testid': 'computed-at' }, [
+      stored ? `Stored results computed ${day(results.computedAt)} (${age(results.computedAt)}), as of ${results.asOfDay}. ` : `No stored results yet: computed now, as of ${results.asOfDay}, and not stored. `,
+      refresh,
+    ]),
     section(
       'Recommendation',
       h('p', { 'data-testid': 'recommendation' }, [badge(recommendation.action.replace(/_/g, ' '), recommendation.action === 'SHIP' ? 'good' : recommendation.action === 'INVESTIGATE' ? 'bad' : 'neutral'), ' ', recommendation.variantKey ? `${recommendation.variantKey}: ` : '', recommendation.reason]),

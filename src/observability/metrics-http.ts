@@ -57,7 +57,7 @@ export function countingAuthFailures<E>(format: (formatted: GraphQLFormattedErro
 export function requestMetricsPlugin(metrics: UpliftMetrics): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
-      const started = process.hrtime.bigint();
+      const started = performance.now();
       let kind: OperationKind = 'other';
       return {
         async didResolveOperation({ operation }) {
@@ -66,7 +66,7 @@ export function requestMetricsPlugin(metrics: UpliftMetrics): ApolloServerPlugin
         async willSendResponse({ response, errors }) {
           const body = response.body;
           const failed = (errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0) || (response.http.status ?? 200) >= 400;
-          metrics.record(kind, failed, Number(process.hrtime.bigint() - started) / 1e9);
+          metrics.record(kind, failed, (performance.now() - started) / 1000);
         },
       };
     },

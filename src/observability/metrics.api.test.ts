@@ -116,6 +116,26 @@ describe('what /metrics counts', () => {
     expect(text).toMatch(/^process_resident_memory_bytes /m);
   });
 
+  it('resets snapshot age when the configuration is re-read, and fold lag when the log is folded', async () => {
+    const ageBefore = value(await scrape(), 'uplift_config_snapshot_age_seconds');
+    const lagFirst = value(await scrape(), 'uplift_metric_fold_lag_seconds');
+    const flag = await server.gql('mutation { createFlag(input: { key: "age-probe", name: "age probe", type: BOOLEAN, defaultValue: false }) { key } }');
+    expect(flag.errors).toBeUndefined();
+    /** Polls until `series` reads below `than`, up to `ms`; the lowest value read. */
+    const dropsBelow = async (series: string, than: number, ms: number) => {
+      let lowest = Infinity;
+      for (const deadline = Date.now() + ms; Date.now() < deadline && lowest >= than; ) {
+        lowest = Math.min(lowest, value(await scrape(), series));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return lowest;
+    };
+    // The change is announced at once; the fold runs every 5 s, so within 7 s the lag falls back.
+    const [age, lag] = await Promise.all([dropsBelow('uplift_config_snapshot_age_seconds', ageBefore, 5_000), dropsBelow('uplift_metric_fold_lag_seconds', Math.max(lagFirst, 0.5), 7_000)]);
+    expect(age).toBeLessThan(ageBefore);
+    expect(lag).toBeLessThan(Math.max(lagFirst, 0.5));
+  });
+
   it('keeps the same series whatever operation names, keys and users clients send', async () => {
     const before = await scrape();
     const nonce = () => randomBytes(6).toString('hex');

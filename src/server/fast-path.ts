@@ -8,6 +8,8 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { DomainError, ErrorCode } from '../common/errors';
 import type { RequestContext } from '../common/context';
 import type { Principal } from '../auth/principal';
+import { InputErrorReason } from '../common/input-rules';
+import { costDependsOnVariables, MAX_REQUEST_COST, requestCost, tooCostlyMessage } from './query-cost';
 
 /** The operations apps send all the time; everything else goes through Apollo. */
 const FAST_ROOT_FIELDS = new Set(['resolve', 'resolveMany']);
@@ -29,8 +31,11 @@ export interface FastPathOptions {
 }
 
 interface FastOperation {
+  document: DocumentNode;
   operation: OperationDefinitionNode;
   compiled: CompiledQuery;
+  /** The request cost when the variables cannot change it (resolve); null when it is counted per request (resolveMany's list). */
+  cost: number | null;
 }
 
 /** A document is served here only if it parses, validates, and asks for nothing but the fast fields. */
@@ -47,10 +52,15 @@ export function compileIfFast(schema: GraphQLSchema, rules: readonly ValidationR
   if (validate(schema, document, [...specifiedRules, ...rules]).length > 0) return null;
   // graphql-jit's compiled serialiser cannot type the JSON scalar (payloads, flag values): plain JSON.stringify.
   const compiled = compileQuery(schema, document);
-  return isCompiledQuery(compiled) ? { operation, compiled } : null;
+  if (!isCompiledQuery(compiled)) return null;
+  return { document, operation, compiled, cost: costDependsOnVariables(operation) ? null : requestCost(schema, document, operation, undefined) };
 }
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<string | null> {
+/** The body was not received whole: the client went away, or the server's request timeout cut it (REQUEST_TIMEOUTS in http.ts). */
+export const BODY_ABORTED = Symbol('body aborted');
+
+/** The body as text, null when above the limit, BODY_ABORTED when the connection closed first. */
+export function readBody(req: http.IncomingMessage, limit: number): Promise<string | null | typeof BODY_ABORTED> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -59,7 +69,10 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string | nu
       if (size <= limit) chunks.push(chunk);
     });
     req.on('end', () => resolve(size > limit ? null : (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8')));
-    req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) resolve(BODY_ABORTED);
+    });
+    req.on('error', (error) => (req.complete ? reject(error) : resolve(BODY_ABORTED)));
   });
 }
 
@@ -93,14 +106,16 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
 
   const serve = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const raw = await readBody(req, options.maxBodyBytes);
+    if (raw === BODY_ABORTED) return;
     if (raw === null) return sendJson(res, 413, refusal(`Request body larger than ${options.maxBodyBytes} bytes`, ErrorCode.BAD_USER_INPUT, 'PAYLOAD_TOO_LARGE'));
-    let body: { query?: unknown; variables?: unknown; operationName?: unknown };
+    let body: { query?: unknown; variables?: unknown; operationName?: unknown; extensions?: unknown };
     try {
       body = JSON.parse(raw);
     } catch {
       return sendJson(res, 400, refusal('Request body is not valid JSON', ErrorCode.BAD_USER_INPUT, 'INVALID_JSON'));
     }
-    const fast = body && !Array.isArray(body) && typeof body.query === 'string' && body.operationName == null ? compiledFor(body.query) : null;
+    // Extensions (persisted queries) are Apollo's to check.
+    const fast = body && !Array.isArray(body) && typeof body.query === 'string' && body.operationName == null && body.extensions == null ? compiledFor(body.query) : null;
     if (!fast) {
       (req as http.IncomingMessage & { body: unknown }).body = body;
       return options.fallback(req, res);
@@ -115,6 +130,8 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
       return sendJson(res, 401, refusal(error.message, error.code, error.reason));
     }
     const variables = body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : {};
+    const cost = fast.cost ?? requestCost(options.schema, fast.document, fast.operation, variables);
+    if (cost > MAX_REQUEST_COST) return sendJson(res, 400, refusal(tooCostlyMessage(cost), ErrorCode.BAD_USER_INPUT, InputErrorReason.QUERY_TOO_COSTLY));
     // A promise only if a resolver returned one; resolve's do not.
     const execution = fast.compiled.query(undefined, options.contextFor(principal), variables);
     const result = execution instanceof Promise ? await execution : execution;

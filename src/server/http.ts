@@ -8,6 +8,8 @@ import type { DataSource } from 'typeorm';
 import { GraphQLError } from 'graphql';
 import { buildUpliftSchema } from './schema';
 import { introspectionGuard } from './introspection-guard';
+import { requestCostLimit } from './query-cost';
+import { persistedQueryHashCheck } from './persisted-query';
 import { createErrorFormatter, DomainError, ErrorCode } from '../common/errors';
 import type { Logger } from '../common/logger';
 import type { RequestContext } from '../common/context';
@@ -39,6 +41,13 @@ const QUERY_LIMITS = {
   blockFieldSuggestion: { enabled: true },
 };
 const MAX_TOKENS = 5_000;
+
+/**
+ * A request must arrive whole within 30 s (headers within 10 s), whoever reads its body (the fast
+ * path or Express): a client trickling bytes would otherwise hold a connection for Node's 300 s.
+ * Connections are checked every second, so a slow request is cut within 31 s.
+ */
+export const REQUEST_TIMEOUTS = { requestTimeout: 30_000, headersTimeout: 10_000, connectionsCheckingInterval: 1_000 } as const;
 
 export interface HttpServerOptions {
   dataSource: DataSource;
@@ -85,6 +94,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   const formatError = createErrorFormatter(logger);
   const contextFor = (principal: Principal | null): RequestContext => new Context(principal, dataSource, logger, snapshots, exposures, userStates, now);
   const server = http.createServer(
+    REQUEST_TIMEOUTS,
     createFastPath({
       // Its own instance: Apollo wraps every field resolver of the schema it is given, which would
       // stop graphql-jit from reading plain fields inline (it cost resolve 60% of its speed).
@@ -112,6 +122,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
     plugins: [
       ...armor.plugins,
       introspectionGuard,
+      requestCostLimit,
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       graphiqlLandingPage({ prefillKey: graphiqlKey }),
     ],
@@ -138,6 +149,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),
+    persistedQueryHashCheck,
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<RequestContext> => {
         try {

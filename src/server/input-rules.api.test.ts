@@ -264,3 +264,10 @@ describe('the cost of a request counts its lists', () => {
     expect(refusal(await server.gql(query, { users }, sdkKey)).reason).toBe('QUERY_TOO_COSTLY');
   });
 });
+
+describe('found by fuzzing (src/server/fuzz.api.test.ts)', () => {
+  it.each(['entitlements', 'entitlementRules', 'experiments', 'flags'])('%s(filter: null) is the same as no filter', async (field) => {
+    const response = await server.gql(`{ ${field}(filter: null) { nodes { key } } }`);
+    expect(response.errors).toBeUndefined();
+  });
+});

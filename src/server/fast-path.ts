@@ -133,8 +133,11 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
     const cost = fast.cost ?? requestCost(options.schema, fast.document, fast.operation, variables);
     if (cost > MAX_REQUEST_COST) return sendJson(res, 400, refusal(tooCostlyMessage(cost), ErrorCode.BAD_USER_INPUT, InputErrorReason.QUERY_TOO_COSTLY));
     // A promise only if a resolver returned one; resolve's do not.
-    const execution = fast.compiled.query(undefined, options.contextFor(principal), variables);
+    const context = options.contextFor(principal);
+    const execution = fast.compiled.query(undefined, context, variables);
     const result = execution instanceof Promise ? await execution : execution;
+    // A refused request (data null, e.g. one alias of resolve failed) logs no exposures.
+    if (result.data != null) context.commitExposures();
     if (!result.errors?.length) return sendJson(res, 200, fast.compiled.stringify(result));
     if (result.data === undefined) {
       // graphql-jit refused the variables before executing anything (for the types these documents

@@ -66,19 +66,44 @@ export interface HttpServer {
   stop(): Promise<void>;
 }
 
+/** One request's exposures, handed to the writer only once the answer is known to carry data. */
+class HeldExposures {
+  private readonly held: Parameters<ExposureWriter['record']>[] = [];
+
+  constructor(private readonly writer: ExposureWriter) {}
+
+  record(...exposure: Parameters<ExposureWriter['record']>): void {
+    this.held.push(exposure);
+  }
+
+  commit(): void {
+    for (const [user, resolution, at] of this.held) this.writer.record(user, resolution, at);
+    this.held.length = 0;
+  }
+}
+
 /** A class rather than an object literal with a getter, which cost resolve a closure and a slow object per request. */
 class Context implements RequestContext {
   private experimentLoaders?: ExperimentLoaders;
+  private heldExposures?: HeldExposures;
 
   constructor(
     readonly principal: Principal | null,
     readonly dataSource: DataSource,
     readonly logger: Logger,
     readonly snapshots: SnapshotService,
-    readonly exposures: ExposureWriter,
+    private readonly exposureWriter: ExposureWriter,
     readonly userStates: UserStateService,
     readonly now: () => Date,
   ) {}
+
+  get exposures(): HeldExposures {
+    return (this.heldExposures ??= new HeldExposures(this.exposureWriter));
+  }
+
+  commitExposures(): void {
+    this.heldExposures?.commit();
+  }
 
   /** Made on first use: resolve, the hot path, never needs them. */
   get loaders(): ExperimentLoaders {
@@ -123,6 +148,16 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
       ...armor.plugins,
       introspectionGuard,
       requestCostLimit,
+      {
+        // What the fast path does after execution: exposures count only when the client gets data.
+        async requestDidStart() {
+          return {
+            async willSendResponse({ contextValue, response }) {
+              if (response.body.kind === 'single' && response.body.singleResult.data != null) contextValue.commitExposures();
+            },
+          };
+        },
+      },
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       graphiqlLandingPage({ prefillKey: graphiqlKey }),
     ],

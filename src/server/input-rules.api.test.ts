@@ -166,6 +166,24 @@ describe('a refused resolveMany logs no exposures', () => {
     expect(await server.uplift.dataSource.query(`SELECT user_id FROM exposures WHERE user_id LIKE 'refused-many-%'`)).toEqual([]);
   });
 
+  it('nor does a request refused through another alias, on the fast path or through Apollo', async () => {
+    for (const [prefix, name] of [['alias-fast', ''], ['alias-apollo', 'Named']]) {
+      const query = `query ${name} { a: resolve(user: { id: "${prefix}-ok" }) { userId } b: resolveMany(users: [{ id: "${prefix}-many" }, { id: "" }]) { userId } }`;
+      const response = await postRaw(JSON.stringify({ query, ...(name ? { operationName: name } : {}) }), sdkKey);
+      expect(response.data).toBeNull();
+      expect(refusal(response)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'users.1.id' });
+    }
+    await server.uplift.exposures.flush();
+    expect(await server.uplift.dataSource.query(`SELECT user_id FROM exposures WHERE user_id LIKE 'alias-%'`)).toEqual([]);
+    // The same aliases, all valid: logged, on both paths.
+    for (const [prefix, name] of [['alias-fast', ''], ['alias-apollo', 'Named']]) {
+      const query = `query ${name} { a: resolve(user: { id: "${prefix}-ok" }) { userId } b: resolveMany(users: [{ id: "${prefix}-many" }]) { userId } }`;
+      expect((await postRaw(JSON.stringify({ query, ...(name ? { operationName: name } : {}) }), sdkKey)).errors).toBeUndefined();
+    }
+    await server.uplift.exposures.flush();
+    expect(await server.uplift.dataSource.query(`SELECT count(*)::int AS n FROM exposures WHERE user_id LIKE 'alias-%'`)).toEqual([{ n: 4 }]);
+  });
+
   it('while an accepted one logs them all', async () => {
     const users = Array.from({ length: 3 }, (_, i) => ({ id: `accepted-many-${i}` }));
     expect((await server.gql(RESOLVE_MANY, { users }, sdkKey)).errors).toBeUndefined();

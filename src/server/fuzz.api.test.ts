@@ -19,7 +19,7 @@ let schema: GraphQLSchema;
 /** FUZZ_RUNS and FUZZ_BUDGET_MS make a longer hunt locally; the suite's run stays well under a minute. */
 const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 8);
 /** Each operation gets its share of the budget, so that all are sent even on a busy machine. */
-const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 35_000);
+const BUDGET_MS = Number(process.env.FUZZ_BUDGET_MS ?? 25_000);
 
 /** Raw JSON that JSON.stringify cannot write, spliced into the body in place of these markers. */
 const RAW: Record<string, string> = {

@@ -96,7 +96,9 @@ export class ResolveResolver {
     }
     const snapshot = ctx.snapshots.current();
     const at = ctx.now();
-    const answers = users.map((user, i) => resolveOne(ctx, snapshot, userContext(user, `users.${i}`), at));
+    // Every user is checked before any is resolved: a refused call logs no exposures.
+    const contexts = users.map((user, i) => userContext(user, `users.${i}`));
+    const answers = contexts.map((user) => resolveOne(ctx, snapshot, user, at));
     return answers.some((answer) => answer instanceof Promise) ? Promise.all(answers) : (answers as ResolutionType[]);
   }
 

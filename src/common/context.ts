@@ -14,7 +14,10 @@ export interface RequestContext {
   loaders: ExperimentLoaders;
   /** The running configuration, in memory: what resolve reads. */
   snapshots: SnapshotService;
-  exposures: ExposureWriter;
+  /** This request's exposures: held until the answer is known, then handed to the writer (commitExposures). */
+  exposures: Pick<ExposureWriter, 'record'>;
+  /** Called by the server once the answer carries data: a refused request (data null) logs no exposures. */
+  commitExposures(): void;
   /** Users' behavioural facts and grants, for entitlements: cached, batched. */
   userStates: UserStateService;
   /** The server's clock: exposure and event times, experiment start and stop, entitlements, results' today (injectable: tests, the demo). */

@@ -66,7 +66,9 @@ export async function getEntitlement(dataSource: DataSource, key: string): Promi
   return (await new EntitlementStore(dataSource.manager).catalogue.findByKey(key)) ?? entitlementNotFound(key);
 }
 
-export async function listEntitlements(dataSource: DataSource, filter: EntitlementFilter = {}, first?: number, after?: string): Promise<Page<Entitlement>> {
+export async function listEntitlements(dataSource: DataSource, given: EntitlementFilter | null = {}, first?: number, after?: string): Promise<Page<Entitlement>> {
+  // `filter: null` is as valid in GraphQL as no filter.
+  const filter = given ?? {};
   const size = pageSize(first);
   const rows = await new EntitlementStore(dataSource.manager).catalogue.list({
     status: filter.status,
@@ -163,7 +165,8 @@ export async function getRule(dataSource: DataSource, key: string): Promise<Enti
   return (await new EntitlementStore(dataSource.manager).rules.findByKey(key)) ?? ruleNotFound(key);
 }
 
-export async function listRules(dataSource: DataSource, filter: EntitlementRuleFilter = {}, first?: number, after?: string): Promise<Page<EntitlementRule>> {
+export async function listRules(dataSource: DataSource, given: EntitlementRuleFilter | null = {}, first?: number, after?: string): Promise<Page<EntitlementRule>> {
+  const filter = given ?? {};
   const size = pageSize(first);
   const where: [string, Record<string, unknown>][] = [];
   if (filter.effect) where.push(['t.effect = :effect', { effect: filter.effect }]);

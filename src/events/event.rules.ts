@@ -1,4 +1,5 @@
 import type { EventRow } from '../analytics/analytics.model';
+import { inputProblem } from '../common/input-rules';
 
 export const MAX_EVENTS_PER_CALL = 5_000;
 const MAX_PROPERTIES_BYTES = 8_192;
@@ -25,6 +26,9 @@ export interface RejectedEvent {
 
 /** The first problem with one event, or null. Pure: `now` is passed in. */
 function eventProblem(event: EventInputShape, now: number): { field: string; message: string } | null {
+  // The API's input rules, judged here per event rather than for the whole call (src/server/schema.ts).
+  const unstorable = inputProblem(event);
+  if (unstorable) return { field: unstorable.field, message: unstorable.message };
   if (event.id.length < 1 || event.id.length > 100) return { field: 'id', message: 'must be 1 to 100 characters' };
   if (event.userId.length < 1 || event.userId.length > 200) return { field: 'userId', message: 'must be 1 to 200 characters' };
   if (!EVENT_TYPE_PATTERN.test(event.type)) return { field: 'type', message: 'must be lower-case letters, digits, _ . : or -, starting with a letter' };

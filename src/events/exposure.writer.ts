@@ -11,6 +11,31 @@ const MAX_BUFFERED = 200_000;
 /** Exposures already sent, to skip re-sending the same ones; forgotten wholesale when it fills. */
 const MAX_REMEMBERED = 1_000_000;
 
+/** SQLSTATE classes 22 (data exception, e.g. a NUL byte) and 23 (integrity): the rows, not the connection, are at fault. */
+function refusedForContent(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+/** What a log line may say about a database error: its code and the start of its message, never the query's parameters. */
+function databaseErrorSummary(error: unknown): { code?: string; message: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return { ...(typeof code === 'string' ? { code } : {}), message: String((error as Error | null)?.message ?? error).slice(0, 200) };
+}
+
+/** Writes the rows the database takes by halving the batch around refused ones; returns how many it refused. */
+async function insertGoodRows(store: AnalyticsStore, rows: ExposureRow[]): Promise<number> {
+  try {
+    await store.insertExposures(rows);
+    return 0;
+  } catch (error) {
+    if (!refusedForContent(error)) throw error;
+    if (rows.length === 1) return 1;
+    const half = Math.ceil(rows.length / 2);
+    return (await insertGoodRows(store, rows.slice(0, half))) + (await insertGoodRows(store, rows.slice(half)));
+  }
+}
+
 /**
  * Records exposures off the request path: resolve only appends to a buffer, and a timer writes
  * batches. The table's primary key (experiment, phase, user) keeps exactly the first one; the
@@ -27,6 +52,8 @@ export class ExposureWriter {
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   dropped = 0;
+  /** Rows PostgreSQL refused for their content (none once the API's input rules hold): dropped, counted. */
+  refused = 0;
 
   /** Rows waiting to be written. */
   get waiting(): number {
@@ -103,9 +130,18 @@ export class ExposureWriter {
         await store.insertExposures(batch);
         this.buffer = this.buffer.slice(batch.length);
       } catch (error) {
-        // Kept for the next flush; the primary key makes a retry harmless.
-        this.logger.warn({ err: error, waiting: this.buffer.length }, 'could not write exposures; will retry');
-        return;
+        try {
+          if (!refusedForContent(error)) throw error;
+          // One bad row must not hold back every later exposure: write the good ones, drop and count the bad.
+          const refused = await insertGoodRows(store, batch);
+          this.buffer = this.buffer.slice(batch.length);
+          this.refused += refused;
+          this.logger.error({ refused, database: databaseErrorSummary(error) }, 'exposures refused by the database for their content; dropped');
+        } catch (retryable) {
+          // Kept for the next flush; the primary key makes a retry harmless. Never the error itself: it carries the whole batch.
+          this.logger.warn({ database: databaseErrorSummary(retryable), waiting: this.buffer.length }, 'could not write exposures; will retry');
+          return;
+        }
       }
     }
   }

@@ -10,6 +10,8 @@ import type { RequestContext } from '../common/context';
 import type { Principal } from '../auth/principal';
 import { operationKindOf, type OperationKind } from '../observability/metrics';
 import { authFailureStatus } from '../auth/auth.errors';
+import { InputErrorReason } from '../common/input-rules';
+import { costDependsOnVariables, MAX_REQUEST_COST, requestCost, tooCostlyMessage } from './query-cost';
 
 /** The operations apps send all the time; everything else goes through Apollo. */
 const FAST_ROOT_FIELDS = new Set(['resolve', 'resolveMany']);
@@ -36,10 +38,13 @@ export interface FastPathOptions {
 }
 
 interface FastOperation {
+  document: DocumentNode;
   operation: OperationDefinitionNode;
   compiled: CompiledQuery;
   /** resolve or resolveMany, worked out once per document. */
   kind: OperationKind;
+  /** The request cost when the variables cannot change it (resolve); null when it is counted per request (resolveMany's list). */
+  cost: number | null;
 }
 
 /** A document is served here only if it parses, validates, and asks for nothing but the fast fields. */
@@ -57,10 +62,20 @@ export function compileIfFast(schema: GraphQLSchema, rules: readonly ValidationR
   // graphql-jit's compiled serialiser cannot type the JSON scalar (payloads, flag values): plain JSON.stringify.
   const compiled = compileQuery(schema, document);
   if (!isCompiledQuery(compiled)) return null;
-  return { operation, compiled, kind: operationKindOf(operation.selectionSet.selections.map((s) => (s.kind === 'Field' ? s.name.value : ''))) };
+  return {
+    document,
+    operation,
+    compiled,
+    kind: operationKindOf(operation.selectionSet.selections.map((s) => (s.kind === 'Field' ? s.name.value : ''))),
+    cost: costDependsOnVariables(operation) ? null : requestCost(schema, document, operation, undefined),
+  };
 }
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<string | null> {
+/** The body was not received whole: the client went away, or the server's request timeout cut it (REQUEST_TIMEOUTS in http.ts). */
+export const BODY_ABORTED = Symbol('body aborted');
+
+/** The body as text, null when above the limit, BODY_ABORTED when the connection closed first. */
+export function readBody(req: http.IncomingMessage, limit: number): Promise<string | null | typeof BODY_ABORTED> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -69,7 +84,10 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string | nu
       if (size <= limit) chunks.push(chunk);
     });
     req.on('end', () => resolve(size > limit ? null : (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8')));
-    req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) resolve(BODY_ABORTED);
+    });
+    req.on('error', (error) => (req.complete ? reject(error) : resolve(BODY_ABORTED)));
   });
 }
 
@@ -111,14 +129,16 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
   const serve = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const started = performance.now();
     const raw = await readBody(req, options.maxBodyBytes);
+    if (raw === BODY_ABORTED) return;
     if (raw === null) return reply(res, 413, refusal(`Request body larger than ${options.maxBodyBytes} bytes`, ErrorCode.BAD_USER_INPUT, 'PAYLOAD_TOO_LARGE'), 'other', true, started);
-    let body: { query?: unknown; variables?: unknown; operationName?: unknown };
+    let body: { query?: unknown; variables?: unknown; operationName?: unknown; extensions?: unknown };
     try {
       body = JSON.parse(raw);
     } catch {
       return reply(res, 400, refusal('Request body is not valid JSON', ErrorCode.BAD_USER_INPUT, 'INVALID_JSON'), 'other', true, started);
     }
-    const fast = body && !Array.isArray(body) && typeof body.query === 'string' && body.operationName == null ? compiledFor(body.query) : null;
+    // Extensions (persisted queries) are Apollo's to check.
+    const fast = body && !Array.isArray(body) && typeof body.query === 'string' && body.operationName == null && body.extensions == null ? compiledFor(body.query) : null;
     if (!fast) {
       (req as http.IncomingMessage & { body: unknown }).body = body;
       return options.fallback(req, res);
@@ -136,9 +156,14 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
       return reply(res, status, refusal(error.message, error.code, error.reason), fast.kind, true, started);
     }
     const variables = body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : {};
+    const cost = fast.cost ?? requestCost(options.schema, fast.document, fast.operation, variables);
+    if (cost > MAX_REQUEST_COST) return reply(res, 400, refusal(tooCostlyMessage(cost), ErrorCode.BAD_USER_INPUT, InputErrorReason.QUERY_TOO_COSTLY), fast.kind, true, started);
     // A promise only if a resolver returned one; resolve's do not.
-    const execution = fast.compiled.query(undefined, options.contextFor(principal), variables);
+    const context = options.contextFor(principal);
+    const execution = fast.compiled.query(undefined, context, variables);
     const result = execution instanceof Promise ? await execution : execution;
+    // A refused request (data null, e.g. one alias of resolve failed) logs no exposures.
+    if (result.data != null) context.commitExposures();
     if (!result.errors?.length) return reply(res, 200, fast.compiled.stringify(result), fast.kind, false, started);
     if (result.data === undefined) {
       // graphql-jit refused the variables before executing anything (for the types these documents

@@ -11,6 +11,8 @@ import { introspectionGuard } from './introspection-guard';
 import { fieldSuggestionsForKnownCallers } from './field-suggestions';
 import { unauthenticatedStatus } from './auth-status';
 import { authFailureStatus } from '../auth/auth.errors';
+import { requestCostLimit } from './query-cost';
+import { persistedQueryHashCheck } from './persisted-query';
 import { createErrorFormatter, DomainError, ErrorCode } from '../common/errors';
 import { redactUrl, type Logger } from '../common/logger';
 import type { RequestContext } from '../common/context';
@@ -50,6 +52,13 @@ const QUERY_LIMITS = {
 };
 const MAX_TOKENS = 5_000;
 
+/**
+ * A request must arrive whole within 30 s (headers within 10 s), whoever reads its body (the fast
+ * path or Express): a client trickling bytes would otherwise hold a connection for Node's 300 s.
+ * Connections are checked every second, so a slow request is cut within 31 s.
+ */
+export const REQUEST_TIMEOUTS = { requestTimeout: 30_000, headersTimeout: 10_000, connectionsCheckingInterval: 1_000 } as const;
+
 export interface HttpServerOptions {
   dataSource: DataSource;
   logger: Logger;
@@ -72,19 +81,44 @@ export interface HttpServer {
   stop(): Promise<void>;
 }
 
+/** One request's exposures, handed to the writer only once the answer is known to carry data. */
+class HeldExposures {
+  private readonly held: Parameters<ExposureWriter['record']>[] = [];
+
+  constructor(private readonly writer: ExposureWriter) {}
+
+  record(...exposure: Parameters<ExposureWriter['record']>): void {
+    this.held.push(exposure);
+  }
+
+  commit(): void {
+    for (const [user, resolution, at] of this.held) this.writer.record(user, resolution, at);
+    this.held.length = 0;
+  }
+}
+
 /** A class rather than an object literal with a getter, which cost resolve a closure and a slow object per request. */
 class Context implements RequestContext {
   private experimentLoaders?: ExperimentLoaders;
+  private heldExposures?: HeldExposures;
 
   constructor(
     readonly principal: Principal | null,
     readonly dataSource: DataSource,
     readonly logger: Logger,
     readonly snapshots: SnapshotService,
-    readonly exposures: ExposureWriter,
+    private readonly exposureWriter: ExposureWriter,
     readonly userStates: UserStateService,
     readonly now: () => Date,
   ) {}
+
+  get exposures(): HeldExposures {
+    return (this.heldExposures ??= new HeldExposures(this.exposureWriter));
+  }
+
+  commitExposures(): void {
+    this.heldExposures?.commit();
+  }
 
   /** Made on first use: resolve, the hot path, never needs them. */
   get loaders(): ExperimentLoaders {
@@ -101,6 +135,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   const contextFor = (principal: Principal | null): RequestContext => new Context(principal, dataSource, logger, snapshots, exposures, userStates, now);
   // The Host check comes before anything reads the request: the fast path and Express behind it.
   const server = http.createServer(
+    REQUEST_TIMEOUTS,
     guardHosts(hostCheck, createFastPath({
       // Its own instance: Apollo wraps every field resolver of the schema it is given, which would
       // stop graphql-jit from reading plain fields inline (it cost resolve 60% of its speed).
@@ -132,6 +167,17 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
       fieldSuggestionsForKnownCallers,
       unauthenticatedStatus,
       awaitLocalChangesPlugin(changes),
+      requestCostLimit,
+      {
+        // What the fast path does after execution: exposures count only when the client gets data.
+        async requestDidStart() {
+          return {
+            async willSendResponse({ contextValue, response }) {
+              if (response.body.kind === 'single' && response.body.singleResult.data != null) contextValue.commitExposures();
+            },
+          };
+        },
+      },
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       graphiqlLandingPage(),
       requestMetricsPlugin(metrics),
@@ -162,6 +208,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),
+    persistedQueryHashCheck,
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<RequestContext> => {
         try {

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { buildSchema } from 'type-graphql';
 import path from 'node:path';
-import { printSchema, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, isObjectType, printSchema, type GraphQLSchema } from 'graphql';
+import { assertInputRules } from '../common/input-rules';
 import { projectRoot } from '../common/paths';
 import { authChecker } from '../auth/auth-checker';
 import { ApiKeyResolver } from '../auth/api-key.resolver';
@@ -30,7 +31,31 @@ export async function buildUpliftSchema(): Promise<GraphQLSchema> {
     validate: { forbidUnknownValues: false },
   });
   usePlainResolveResolvers(schema);
+  applyInputRules(schema);
   return schema;
+}
+
+/** Arguments whose items their resolver judges one by one (src/events/event.rules.ts): one bad event must not sink its batch. */
+const PER_ITEM_ARGUMENTS: Record<string, ReadonlySet<string>> = { 'Mutation.trackEvents': new Set(['events']) };
+
+/**
+ * The input rules (src/common/input-rules.ts) in front of every field that takes arguments, on
+ * the coerced arguments: the same check for Apollo and graphql-jit, for variables and literals,
+ * before any resolver reads them.
+ */
+function applyInputRules(schema: GraphQLSchema): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (field.args.length === 0) continue;
+      const resolve = field.resolve ?? defaultFieldResolver;
+      const perItem = PER_ITEM_ARGUMENTS[`${type.name}.${field.name}`];
+      field.resolve = (source, args, context, info) => {
+        assertInputRules(args, perItem);
+        return resolve(source, args, context, info);
+      };
+    }
+  }
 }
 
 export const SCHEMA_FILE = path.join(projectRoot, 'schema', 'schema.graphql');

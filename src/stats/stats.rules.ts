@@ -85,6 +85,16 @@ function metricKind(request: MetricBaseline): 'proportion' | 'mean' {
   return 'mean';
 }
 
+/** Most users per variant an answer can name (GraphQL's Int): a tinier effect has no usable sample size. */
+const MAX_USERS_PER_VARIANT = 2_147_483_647;
+
+function withinUserCount(exact: number): number {
+  if (!(Math.ceil(exact) <= MAX_USERS_PER_VARIANT)) {
+    throw statsError(StatsErrorReason.NOT_ACHIEVABLE, `the effect is too small to detect: it needs more than ${MAX_USERS_PER_VARIANT} users per variant`, 'minimumDetectableEffect');
+  }
+  return exact;
+}
+
 /**
  * Users per variant to detect the effect. RELATIVE multiplies the baseline: a rate of 0.1 with
  * a relative effect of 0.05 is a target of 0.105 (absolute 0.005).
@@ -103,7 +113,7 @@ export function planSampleSize(request: SampleSizeRequest): SampleSizePlan {
     if (!(p2 > 0 && p2 < 1)) {
       invalid(`the target rate ${p2} (baseline with the effect) must be strictly between 0 and 1`, 'minimumDetectableEffect');
     }
-    const exact = sampleSizeForProportions({ p1, p2, alpha: request.alpha, power: request.power });
+    const exact = withinUserCount(asInputError(() => sampleSizeForProportions({ p1, p2, alpha: request.alpha, power: request.power }), 'minimumDetectableEffect'));
     return { usersPerVariant: Math.ceil(exact), exactUsersPerVariant: exact, absoluteEffect: p2 - p1, relativeEffect: p2 / p1 - 1 };
   }
 
@@ -112,12 +122,12 @@ export function planSampleSize(request: SampleSizeRequest): SampleSizePlan {
     invalid('a RELATIVE effect on a continuous metric needs a non-zero baselineMean', 'baselineMean');
   }
   const difference = relative ? effect * baselineMean! : effect;
-  const exact = sampleSizeForMeans({
+  const exact = withinUserCount(asInputError(() => sampleSizeForMeans({
     standardDeviation: request.standardDeviation!,
     difference,
     alpha: request.alpha,
     power: request.power,
-  });
+  }), 'minimumDetectableEffect'));
   return {
     usersPerVariant: Math.ceil(exact),
     exactUsersPerVariant: exact,

@@ -1,5 +1,5 @@
 import type { EventRow } from '../analytics/analytics.model';
-import { inputProblem } from '../common/input-rules';
+import { inputProblem } from '../input/input.rules';
 
 export const MAX_EVENTS_PER_CALL = 5_000;
 const MAX_PROPERTIES_BYTES = 8_192;

@@ -10,7 +10,7 @@ import type { RequestContext } from '../common/context';
 import type { Principal } from '../auth/principal';
 import { operationKindOf, type OperationKind } from '../observability/metrics';
 import { authFailureStatus } from '../auth/auth.errors';
-import { InputErrorReason } from '../common/input-rules';
+import { InputErrorReason } from '../input/input.errors';
 import { costDependsOnVariables, MAX_REQUEST_COST, requestCost, tooCostlyMessage } from './query-cost';
 
 /** The operations apps send all the time; everything else goes through Apollo. */

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { ExposureWriter } from '../events/exposure.writer';
 import { startTestServer, type GraphQLResponse, type TestServer } from '../testing/harness';
 
-/** The input rules (src/common/input-rules.ts) against the real server: every refusal is BAD_USER_INPUT naming the field. */
+/** The input rules (src/input/input.rules.ts) against the real server: every refusal is BAD_USER_INPUT naming the field. */
 let server: TestServer;
 let sdkKey: string;
 

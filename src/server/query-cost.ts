@@ -5,7 +5,7 @@ import {
   type OperationDefinitionNode, type SelectionSetNode, type TypeNode, type ValueNode,
 } from 'graphql';
 import { ErrorCode } from '../common/errors';
-import { InputErrorReason } from '../common/input-rules';
+import { InputErrorReason } from '../input/input.errors';
 
 /**
  * What one request may ask for, counted with its lists' sizes: graphql-armor's cost limit sees only

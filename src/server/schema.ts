@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { buildSchema } from 'type-graphql';
 import path from 'node:path';
 import { defaultFieldResolver, isObjectType, printSchema, type GraphQLSchema } from 'graphql';
-import { assertInputRules } from '../common/input-rules';
+import { assertInputRules } from '../input/input.errors';
 import { projectRoot } from '../common/paths';
 import { authChecker } from '../auth/auth-checker';
 import { ApiKeyResolver } from '../auth/api-key.resolver';
@@ -39,7 +39,7 @@ export async function buildUpliftSchema(): Promise<GraphQLSchema> {
 const PER_ITEM_ARGUMENTS: Record<string, ReadonlySet<string>> = { 'Mutation.trackEvents': new Set(['events']) };
 
 /**
- * The input rules (src/common/input-rules.ts) in front of every field that takes arguments, on
+ * The input rules (src/input/input.rules.ts) in front of every field that takes arguments, on
  * the coerced arguments: the same check for Apollo and graphql-jit, for variables and literals,
  * before any resolver reads them.
  */

@@ -1,5 +1,3 @@
-import { domainErrors, ErrorCode, type DomainError } from './errors';
-
 /**
  * The one rule for every value that crosses the API (ids, keys, names, filters, JSON payloads and
  * properties): what PostgreSQL cannot store faithfully, or what would be stored as something else,
@@ -16,13 +14,6 @@ export enum InputErrorReason {
   /** The request's cost, counted with its lists' sizes, is above the limit (src/server/query-cost.ts). */
   QUERY_TOO_COSTLY = 'QUERY_TOO_COSTLY',
 }
-
-export const inputError = domainErrors<InputErrorReason>({
-  [InputErrorReason.INVALID_TEXT]: ErrorCode.BAD_USER_INPUT,
-  [InputErrorReason.NOT_FINITE_NUMBER]: ErrorCode.BAD_USER_INPUT,
-  [InputErrorReason.TOO_DEEP]: ErrorCode.BAD_USER_INPUT,
-  [InputErrorReason.QUERY_TOO_COSTLY]: ErrorCode.BAD_USER_INPUT,
-});
 
 /** Levels of objects and lists one argument may nest, counted from the argument itself (JSON payloads included). */
 export const MAX_INPUT_DEPTH = 64;
@@ -80,20 +71,4 @@ export function inputProblem(value: unknown, field?: string): InputProblem | nul
   // A key with a NUL would be unreadable in a path: keys are shown as far as they are printable.
   const path = [...(field ? [field] : []), ...found.path.map((key) => String(key).replace(/[\0\uD800-\uDFFF]/g, '?'))].join('.');
   return { reason: found.reason, field: path, message: MESSAGES[found.reason] };
-}
-
-/**
- * Checks every argument of one field call; `perItem` names the arguments judged item by item by
- * their own resolver instead (trackEvents' events: one bad event must not sink the batch).
- */
-export function assertInputRules(args: Record<string, unknown>, perItem?: ReadonlySet<string>): void {
-  for (const name in args) {
-    if (perItem?.has(name)) continue;
-    const problem = inputProblem(args[name], name);
-    if (problem) throw problemError(problem);
-  }
-}
-
-export function problemError(problem: InputProblem): DomainError {
-  return inputError(problem.reason, `${problem.field} ${problem.message}`, problem.field);
 }

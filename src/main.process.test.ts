@@ -114,7 +114,7 @@ function npmStart(dataDir: string) {
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(code === 0 ? 'exit 0' : `exit ${code} ${signal}:\n${output}`)));
   const ready = new Promise<{ url: string; port: number }>((resolve, reject) => {
     // The first start may build dist/ (tsc): minutes on a busy machine.
     const timer = setTimeout(() => reject(new Error(`not ready in time:\n${output}`)), 200_000);
@@ -140,7 +140,7 @@ describe('npm start', () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     first.child.kill('SIGTERM');
     expect(await portClosed(port, 10_000)).toBe(true);
-    expect(await first.exited).toBe(0);
+    expect(await first.exited).toBe('exit 0');
 
     const builtAt = fs.statSync(path.join(projectRoot, 'dist', 'src', 'main.js')).mtimeMs;
     const second = npmStart(dataDir);
@@ -150,6 +150,6 @@ describe('npm start', () => {
     expect(fs.statSync(path.join(projectRoot, 'dist', 'src', 'main.js')).mtimeMs).toBe(builtAt);
     second.child.kill('SIGTERM');
     expect(await portClosed(again.port, 10_000)).toBe(true);
-    expect(await second.exited).toBe(0);
+    expect(await second.exited).toBe('exit 0');
   }, 400_000);
 });

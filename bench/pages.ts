@@ -1,7 +1,8 @@
 /**
  * `npm run bench:pages`: how soon an experiment's results page shows its first chart, with
  * 1,000,000 exposed users (the bench:results data set, bench/results-data.ts), in Debian's
- * Chromium on the built server. Target: the first chart within 2 s of opening the page.
+ * Chromium. Target: the first chart within 2 s of opening the page. The page shows the latest
+ * stored snapshot, which the results job keeps (run once here before measuring).
  * The baseline, measured in the same run, is the same page with nothing to read: the shell,
  * scripts and sign-in, up to the moment it asks the API for the experiment.
  *
@@ -30,6 +31,10 @@ async function main(): Promise<void> {
   try {
     // On a reused database, starting with a new bootstrap key is enough: it replaces the old one.
     if (!reused) await loadResultsData(uplift, database.url, adminKey);
+    // The snapshots the page reads, as the results job stores them on its schedule.
+    const job = Date.now();
+    await uplift.resultsJob.runOnce();
+    console.log(`results job (both experiments' snapshots) in ${Date.now() - job} ms`);
     const address = `${uplift.url}/results/experiments/activity-incentives#key=${adminKey}`;
     const firstChart: number[] = [];
     const shell: number[] = [];

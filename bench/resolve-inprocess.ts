@@ -63,9 +63,9 @@ async function main(): Promise<void> {
   // The server's request listener, caught as app.ts hands it to http.createServer.
   let listener: http.RequestListener | undefined;
   const createServer = http.createServer;
-  (http as { createServer: unknown }).createServer = (handler: http.RequestListener) => {
+  (http as { createServer: unknown }).createServer = (options: http.ServerOptions, handler: http.RequestListener) => {
     listener = handler;
-    return createServer(handler);
+    return createServer(options, handler);
   };
   const database = await freshBenchDatabase();
   const adminKey = generateSecret();

@@ -2,8 +2,10 @@
  * `npm run bench:memory`: resident memory (RSS) of the built Uplift on PostgreSQL at rest, started
  * on a database holding 1,000 running experiments (50 layers of 20, three variants each), against
  * the same Uplift started on 20 running experiments (1 layer of 20), in the same run. Each is a
- * fresh process, measured once it answers and BENCH_SETTLE_S (default 5) seconds later, when its
- * configuration snapshot is built. Target: under 200 MB at 1,000 experiments.
+ * fresh process, measured BENCH_SETTLE_S (default 5) seconds after its snapshot holds the whole
+ * configuration; the 1,000 twice: written before the process starts, and made through the API of
+ * the running process (50 createLayer, 1,000 createExperiment and startExperiment), which rebuilds
+ * its snapshot as it goes. Target: under 200 MB at 1,000 experiments.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -78,6 +80,55 @@ async function configure(databaseUrl: string, layers: number, perLayer: number):
   }
 }
 
+/** The same configuration made through the API of a running instance, as a team would: createLayer, createExperiment, startExperiment. */
+async function configureThroughApi(url: string, adminKey: string, layers: number, perLayer: number): Promise<void> {
+  const must = async (query: string, variables: Record<string, unknown>) => {
+    const result = await postGraphQL(url, query, variables, adminKey);
+    if (result.errors) throw new Error(JSON.stringify(result.errors));
+  };
+  const variants = [1, 2, 3].map((v) => ({ key: `v${v}`, name: `Variant ${v}`, weight: v === 1 ? 33.34 : 33.33, isControl: v === 1, payload: { reward: v * 10 } }));
+  for (let l = 1; l <= layers; l++) await must('mutation ($input: CreateLayerInput!) { createLayer(input: $input) { key } }', { input: { key: `layer-${l}`, name: `Layer ${l}` } });
+  const keys = Array.from({ length: layers * perLayer }, (_, i) => ({ key: `exp-${Math.floor(i / perLayer) + 1}-${(i % perLayer) + 1}`, layer: Math.floor(i / perLayer) + 1 }));
+  // A few requests in flight, as several people configuring at once would send.
+  for (let i = 0; i < keys.length; i += 8) {
+    await Promise.all(keys.slice(i, i + 8).map(async ({ key, layer }) => {
+      await must('mutation ($input: CreateExperimentInput!) { createExperiment(input: $input) { key } }', {
+        input: { key, name: `Experiment ${key}`, variants, layerKey: `layer-${layer}`, layerShare: 100 / perLayer, primaryMetricKey: 'd7_retention' },
+      });
+      await must('mutation ($key: String!) { startExperiment(key: $key, version: 1) { status } }', { key });
+    }));
+  }
+}
+
+/** RSS of an Uplift configured through its own API while running, once its snapshot holds it all. */
+async function measureConfiguredLive(layers: number, perLayer: number): Promise<number> {
+  const database = await freshBenchDatabase();
+  const adminKey = generateSecret();
+  try {
+    const uplift = await startUplift(database.url, adminKey);
+    try {
+      await configureThroughApi(uplift.url, adminKey, layers, perLayer);
+      await waitForRunning(uplift.url, adminKey, layers * perLayer);
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_S * 1000));
+      return residentMb(uplift.child.pid!);
+    } finally {
+      await stop(uplift.child);
+    }
+  } finally {
+    await database.drop();
+  }
+}
+
+async function waitForRunning(url: string, adminKey: string, expected: number): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    const config = await postGraphQL(url, '{ sdkConfig }', undefined, adminKey);
+    const running = (config.data as { sdkConfig: { experiments: unknown[] } }).sdkConfig.experiments.length;
+    if (running === expected) return;
+    if (tries > 100) throw new Error(`expected ${expected} running experiments, the snapshot has ${running}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** RSS of a fresh Uplift on a fresh database with this configuration, once its snapshot holds it. */
 async function measure(layers: number, perLayer: number): Promise<number> {
   const database = await freshBenchDatabase();
@@ -89,9 +140,7 @@ async function measure(layers: number, perLayer: number): Promise<number> {
     await configure(database.url, layers, perLayer);
     const uplift = await startUplift(database.url, adminKey);
     try {
-      const config = await postGraphQL(uplift.url, '{ sdkConfig }', undefined, adminKey);
-      const running = (config.data as { sdkConfig: { experiments: unknown[] } }).sdkConfig.experiments.length;
-      if (running !== layers * perLayer) throw new Error(`expected ${layers * perLayer} running experiments, the snapshot has ${running}`);
+      await waitForRunning(uplift.url, adminKey, layers * perLayer);
       await new Promise((resolve) => setTimeout(resolve, SETTLE_S * 1000));
       return residentMb(uplift.child.pid!);
     } finally {
@@ -106,10 +155,13 @@ async function main(): Promise<void> {
   if (spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
   const small = await measure(1, 20);
   const large = await measure(50, 20);
-  console.log(`resident memory at rest, built Uplift on PostgreSQL, ${SETTLE_S} s after start`);
-  console.log(`20 running experiments (1 layer of 20, 3 variants each)       ${small.toFixed(0)} MB`);
-  console.log(`1,000 running experiments (50 layers of 20, 3 variants each)  ${large.toFixed(0)} MB`);
-  console.log(`ratio 1,000 / 20                                              ${(large / small).toFixed(2)}  (target: 1,000 under ${TARGET_MB} MB: ${large < TARGET_MB ? 'met' : 'NOT met'})`);
+  const live = await measureConfiguredLive(50, 20);
+  console.log(`resident memory at rest, built Uplift on PostgreSQL, ${SETTLE_S} s after the snapshot holds the configuration`);
+  console.log(`20 running experiments (1 layer of 20, 3 variants each), read at start      ${small.toFixed(0)} MB`);
+  console.log(`1,000 running experiments (50 layers of 20, 3 variants each), read at start ${large.toFixed(0)} MB`);
+  console.log(`the same 1,000 configured through the API of the running instance          ${live.toFixed(0)} MB`);
+  const worst = Math.max(large, live);
+  console.log(`ratio 1,000 / 20 (the larger of the two)                                   ${(worst / small).toFixed(2)}  (target: 1,000 under ${TARGET_MB} MB: ${worst < TARGET_MB ? 'met' : 'NOT met'})`);
 }
 
 main().catch((error) => {

@@ -5,7 +5,7 @@ import { LayerStore } from '../layers/layer.store';
 import { FlagStore } from '../flags/flag.store';
 import { EntitlementStore } from '../entitlements/entitlement.store';
 import { ruleSnapshotOf, type EntitlementConfig } from '../entitlements/entitlement.snapshot';
-import type { ConfigSnapshot, JsonValue } from './snapshot';
+import type { ConfigSnapshot } from './snapshot';
 import { TierStore } from '../tiers/tier.store';
 
 /** What the server holds in memory: the configuration apps may see, and the entitlement configuration they may not. */
@@ -37,27 +37,14 @@ export async function loadSnapshot(dataSource: DataSource): Promise<LoadedSnapsh
   const content = await dataSource.transaction('REPEATABLE READ', async (manager) => {
     const experimentStore = new ExperimentStore(manager);
     const layerStore = new LayerStore(manager);
-    const experiments = await experimentStore.running();
-    const forced = experiments.length ? await experimentStore.forcedAssignments(experiments.map((experiment) => experiment.id)) : [];
+    const experiments = await experimentStore.runningSnapshots();
     const layers = await layerStore.list();
     const holdout = await layerStore.getHoldout();
     const flags = await new FlagStore(manager).active();
     return {
       holdout: holdout && holdout.percentage > 0 ? { percentage: holdout.percentage, seed: holdout.seed } : null,
       layers: layers.map(({ key, seed }) => ({ key, seed })),
-      experiments: experiments.map((experiment) => ({
-        key: experiment.key,
-        seed: experiment.seed,
-        phase: experiment.phase,
-        layer:
-          experiment.layerKey && experiment.layerSliceStart !== null && experiment.layerSliceEnd !== null
-            ? { key: experiment.layerKey, start: experiment.layerSliceStart, end: experiment.layerSliceEnd }
-            : null,
-        trafficAllocation: experiment.trafficAllocation,
-        variants: experiment.variants.map((variant) => ({ key: variant.key, weight: variant.weight, isControl: variant.isControl, payload: variant.payload as JsonValue })),
-        targeting: experiment.targeting,
-        forcedAssignments: Object.fromEntries(forced.filter((f) => f.experimentId === experiment.id).map((f) => [f.userId, f.variantKey])),
-      })),
+      experiments,
       flags: flags.map((flag) => ({
         key: flag.key,
         type: flag.type,

@@ -4,6 +4,8 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { Experiment, ExperimentStatus, ForcedAssignment, StatusChange, Variant } from './experiment.entity';
 import { ExperimentErrorReason, experimentError } from './experiment.errors';
 import type { ExperimentConfig, VariantConfig } from './experiment.rules';
+import type { ExperimentSnapshot } from '../assignment/snapshot';
+import type { Targeting } from '../engine/targeting.model';
 import { VersionedStore, type VersionedRefusals } from '../common/versioned-store';
 
 /** TypeORM cannot type JSON columns of `unknown` content; the entities' own types are checked where the values are built. */
@@ -50,9 +52,35 @@ export class ExperimentStore extends VersionedStore<Experiment, ExperimentChange
     return experiment ? (await this.attachVariants([experiment]))[0] : null;
   }
 
-  /** Running experiments with their variants, oldest first: the order resolution lists them in. */
-  async running(): Promise<Experiment[]> {
-    return this.attachVariants(await this.manager.find(Experiment, { where: { status: ExperimentStatus.RUNNING }, order: { createdAt: 'ASC', id: 'ASC' } }));
+  /**
+   * Running experiments as the configuration snapshot holds them, oldest first (the order resolution lists them in), in one statement of
+   * plain rows: no entities. The snapshot is rebuilt after every change, so while a team configures
+   * many experiments this runs back to back; hydrating thousands of entities each time kept the
+   * heap, and with it the resident memory, high long after (bench:memory).
+   */
+  async runningSnapshots(): Promise<ExperimentSnapshot[]> {
+    const rows: {
+      key: string; seed: string; phase: number; layerKey: string | null; sliceStart: number | null; sliceEnd: number | null;
+      trafficAllocation: number; targeting: Targeting; variants: ExperimentSnapshot['variants'] | null; forced: Record<string, string>;
+    }[] = await this.manager.query(
+      `SELECT e.key, e.seed, e.phase, e.layer_key AS "layerKey", e.layer_slice_start AS "sliceStart", e.layer_slice_end AS "sliceEnd",
+         e.traffic_allocation AS "trafficAllocation", e.targeting,
+         (SELECT json_agg(json_build_object('key', v.key, 'weight', v.weight, 'isControl', v.is_control, 'payload', v.payload) ORDER BY v.position)
+            FROM experiment_variants v WHERE v.experiment_id = e.id) AS variants,
+         (SELECT coalesce(json_object_agg(f.user_id, f.variant_key ORDER BY f.user_id), '{}'::json)
+            FROM experiment_forced_assignments f WHERE f.experiment_id = e.id) AS forced
+       FROM experiments e WHERE e.status = 'RUNNING' ORDER BY e.created_at, e.id`,
+    );
+    return rows.map((r) => ({
+      key: r.key,
+      seed: r.seed,
+      phase: r.phase,
+      layer: r.layerKey && r.sliceStart !== null && r.sliceEnd !== null ? { key: r.layerKey, start: r.sliceStart, end: r.sliceEnd } : null,
+      trafficAllocation: r.trafficAllocation,
+      variants: r.variants ?? [],
+      targeting: r.targeting,
+      forcedAssignments: r.forced,
+    }));
   }
 
   async search(query: ExperimentListQuery): Promise<Experiment[]> {

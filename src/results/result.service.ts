@@ -56,11 +56,8 @@ function metricRoles(experiment: Experiment): { key: string; role: MetricRole }[
 
 const utcDay = (at: Date) => at.toISOString().slice(0, 10);
 
-/** A computation's results, less what acting on them decides (status, autoPaused); with the analysis' guardrail verdict. */
-interface Computed {
-  fields: Omit<ExperimentResults, 'status' | 'autoPaused'>;
-  guardrails: Pick<ReturnType<typeof analyseExperiment>, 'guardrailStatus' | 'guardrailProblems' | 'autoPauseWarranted'>;
-}
+/** A computation's results, less what acting on them decides (the status, whether it auto-paused). */
+type Computed = Omit<ExperimentResults, 'status' | 'autoPaused'>;
 
 /** An experiment's results for its current phase: the fold, one aggregation, pure statistics. Writes nothing but the fold. */
 async function compute(dataSource: DataSource, experiment: Experiment, options: ResultOptions): Promise<Computed> {
@@ -92,7 +89,7 @@ async function compute(dataSource: DataSource, experiment: Experiment, options: 
     minimumDetectableLift,
     sequential: options.sequential ?? false,
   });
-  const fields: Computed['fields'] = {
+  return {
     experimentKey: experiment.key,
     phase: experiment.phase,
     computedAt,
@@ -103,7 +100,6 @@ async function compute(dataSource: DataSource, experiment: Experiment, options: 
     sequential: options.sequential ?? false,
     ...analysis,
   };
-  return { fields, guardrails: analysis };
 }
 
 /**
@@ -113,7 +109,7 @@ async function compute(dataSource: DataSource, experiment: Experiment, options: 
  */
 export async function readExperimentResults(dataSource: DataSource, key: string, options: ResultOptions): Promise<ExperimentResults> {
   const experiment = await findExperiment(dataSource, key, 'key');
-  return { ...(await compute(dataSource, experiment, options)).fields, status: experiment.status, autoPaused: false };
+  return { ...(await compute(dataSource, experiment, options)), status: experiment.status, autoPaused: false };
 }
 
 /**
@@ -123,12 +119,12 @@ export async function readExperimentResults(dataSource: DataSource, key: string,
  */
 export async function refreshExperimentResults(dataSource: DataSource, key: string, options: ResultOptions): Promise<ExperimentResults> {
   const experiment = await findExperiment(dataSource, key, 'key');
-  const { fields, guardrails } = await compute(dataSource, experiment, options);
+  const computed = await compute(dataSource, experiment, options);
   return dataSource.transaction(async (manager) => {
-    const reason = `guardrail breached: ${guardrails.guardrailProblems.filter((p) => p.breachedAlwaysValid).map((p) => `${p.variantKey}: ${p.message}`).join('; ')}`;
-    const autoPaused = guardrails.autoPauseWarranted && (await autoPauseExperiment(manager, experiment.key, reason));
+    const reason = `guardrail breached: ${computed.guardrailProblems.filter((p) => p.breachedAlwaysValid).map((p) => `${p.variantKey}: ${p.message}`).join('; ')}`;
+    const autoPaused = computed.autoPauseWarranted && (await autoPauseExperiment(manager, experiment.key, reason));
     const status = (await new ExperimentStore(manager).findByKey(experiment.key))!.status;
-    const results: ExperimentResults = { ...fields, status, autoPaused };
+    const results: ExperimentResults = { ...computed, status, autoPaused };
     await new ResultStore(manager).insert(results);
     return results;
   });

@@ -2,6 +2,8 @@ import { Check, Column, Entity, Index, ManyToOne, OneToMany, JoinColumn, Primary
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Targeting } from '../targeting/targeting.types';
+import { AnalysisPlanView } from './analysis-plan.types';
+import type { AnalysisPlan } from '../stats/analysis-plan';
 
 export enum ExperimentStatus {
   DRAFT = 'DRAFT',
@@ -162,6 +164,10 @@ export class Experiment {
   @Field({ description: 'When true, computing results that find a guardrail at risk pauses the running experiment (audited, actor `system`).' })
   @Column('boolean', { name: 'auto_pause_on_guardrail', default: false })
   autoPauseOnGuardrail!: boolean;
+
+  @Field(() => AnalysisPlanView, { nullable: true, description: 'How the primary metric will be decided; null: the default plan (docs/statistics.md).' })
+  @Column('jsonb', { name: 'analysis_plan', nullable: true })
+  analysisPlan!: AnalysisPlan | null;
 
   @Field({ description: 'Hash seed of the current phase: its key at first, a new one at each restart.' })
   @Column('text')

@@ -1,6 +1,7 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { MetricKind } from '../metrics/metric.entity';
 import { ExperimentStatus } from '../experiments/experiment.entity';
+import { AnalysisPlanKind } from '../experiments/analysis-plan.types';
 
 export enum SegmentBy {
   NONE = 'NONE',
@@ -337,6 +338,51 @@ export class Recommendation {
   reason!: string;
 }
 
+@ObjectType({ description: 'The analysis plan the recommendation follows, and how far the experiment has come.' })
+export class PlanProgress {
+  @Field(() => String, { description: 'EXPERIMENT: its own plan. DEFAULT: it has none; the default plan (fixed horizon, 10% lift, 80% power) with the baseline re-estimated from control at each read.' })
+  source!: 'EXPERIMENT' | 'DEFAULT';
+
+  @Field(() => AnalysisPlanKind)
+  type!: AnalysisPlanKind;
+
+  @Field(() => String, { nullable: true })
+  primaryMetricKey!: string | null;
+
+  @Field(() => Float, { nullable: true })
+  baseline!: number | null;
+
+  @Field(() => Float)
+  minimumDetectableLift!: number;
+
+  @Field(() => Float)
+  power!: number;
+
+  @Field(() => Float)
+  alpha!: number;
+
+  @Field(() => Int, { nullable: true, description: 'The horizon in users per arm (sized for the plan’s own test); null with a planned end day, or when it cannot be sized.' })
+  plannedUsersPerArm!: number | null;
+
+  @Field(() => String, { nullable: true })
+  plannedEndDay!: string | null;
+
+  @Field(() => Int, { description: 'Users in the smallest arm of the primary metric’s sample now.' })
+  usersPerArm!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Share of the way to the horizon, 0 to 1.' })
+  progress!: number | null;
+
+  @Field()
+  horizonReached!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The day whose decision stands (the first read at or past the horizon).' })
+  decidedOnDay!: string | null;
+
+  @Field(() => Float, { description: 'Alpha of the always-valid test before the horizon: the only way to SHIP early.' })
+  earlyLookAlpha!: number;
+}
+
 @ObjectType({ description: 'One computation of an experiment’s results; each is kept as a dated snapshot.' })
 export class ExperimentResults {
   @Field()
@@ -390,7 +436,10 @@ export class ExperimentResults {
   @Field({ description: 'This computation paused the experiment (it opted in with autoPauseOnGuardrail).' })
   autoPaused!: boolean;
 
-  @Field(() => Recommendation)
+  @Field(() => PlanProgress, { nullable: true, description: 'Null without a primary metric, and in snapshots stored before plans.' })
+  plan!: PlanProgress | null;
+
+  @Field(() => Recommendation, { description: 'Follows the analysis plan; the same whatever the query’s arguments.' })
   recommendation!: Recommendation;
 }
 

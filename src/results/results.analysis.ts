@@ -406,7 +406,7 @@ function harmPValueOf(pValue: number, difference: number, higherIsBetter: boolea
  * across their metrics and arms, corrected with the experiment's method (Holm or BH). Each
  * guardrail comparison is its own one-sided test for harm, uncorrected: a safety check must not get
  * less sensitive because other metrics were added. Sequential p-values, when asked for, replace
- * the fixed-horizon ones here.
+ * the fixed-horizon ones for the primary and secondaries (a view); guardrails keep theirs.
  */
 function assignFamilies(results: MetricResult[], input: AnalysisInput, alpha: number): void {
   const pOf = (c: Comparison) => (input.sequential ? c.sequential!.pValue : c.pValue!);
@@ -423,7 +423,8 @@ function assignFamilies(results: MetricResult[], input: AnalysisInput, alpha: nu
   adjust(tested('SECONDARY'), { role: 'SECONDARY', method: input.adjustment === 'BH' ? 'BH' : 'HOLM', sides: 'TWO_SIDED' });
   for (const result of results.filter((r) => r.role === 'GUARDRAIL')) {
     for (const comparison of result.comparisons.filter((c) => c.pValue !== null)) {
-      const harm = harmPValueOf(pOf(comparison), comparison.absoluteLift!, result.higherIsBetter);
+      // Always the fixed-horizon p: harm checks block SHIP, and the `sequential` view must not change the recommendation.
+      const harm = harmPValueOf(comparison.pValue!, comparison.absoluteLift!, result.higherIsBetter);
       comparison.family = { role: 'GUARDRAIL', method: 'NONE', sides: 'ONE_SIDED_HARM', size: 1 };
       comparison.adjustedPValue = harm;
       comparison.significant = harm < alpha;
@@ -580,8 +581,16 @@ function recommend(
 ): { recommendation: Recommendation; plan: PlanProgress | null } {
   const primaryResult = metrics.find((m) => m.role === 'PRIMARY');
   const primary = input.metrics.find((m) => m.role === 'PRIMARY')?.definition;
+  const mismatch: Recommendation | null = srm?.mismatch
+    ? {
+        action: 'INVESTIGATE',
+        variantKey: null,
+        estimatedDaysToPower: null,
+        reason: `Sample ratio mismatch: the arms' sizes differ from the configured weights (chi-square p = ${srm.pValue.toExponential(2)} < 0.001). Assignment or exposure logging is broken; the results cannot be trusted until it is found.`,
+      }
+    : null;
   if (!primaryResult || !primary) {
-    return { plan: null, recommendation: { action: srm?.mismatch ? 'INVESTIGATE' : 'KEEP_RUNNING', variantKey: null, estimatedDaysToPower: null, reason: 'The experiment has no primary metric.' } };
+    return { plan: null, recommendation: mismatch ?? { action: 'KEEP_RUNNING', variantKey: null, estimatedDaysToPower: null, reason: 'The experiment has no primary metric.' } };
   }
   const controlKey = input.variants.find((v) => v.isControl)!.key;
   const overall = input.aggregates.filter((g) => !g.segmented);
@@ -604,14 +613,7 @@ function recommend(
     horizonReached: horizonReached || frozen !== null, decidedOnDay: frozen?.asOfDay ?? (horizonReached ? today : null), earlyLookAlpha,
   };
   const done = (recommendation: Recommendation) => ({ recommendation, plan: progressView });
-  if (srm?.mismatch) {
-    return done({
-      action: 'INVESTIGATE',
-      variantKey: null,
-      estimatedDaysToPower: null,
-      reason: `Sample ratio mismatch: the arms' sizes differ from the configured weights (chi-square p = ${srm.pValue.toExponential(2)} < 0.001). Assignment or exposure logging is broken; the results cannot be trusted until it is found.`,
-    });
-  }
+  if (mismatch) return done(mismatch);
   if (frozen) return done({ ...frozen.recommendation, reason: `Decided at the horizon on ${frozen.asOfDay}, and it stands: ${frozen.recommendation.reason}` });
 
   // WATCH is uncertainty, not a problem found: it does not block shipping.

@@ -11,6 +11,7 @@ import { ExposureMetricValues1795535474250 } from './1795535474250-ExposureMetri
 import { TierCatalogue1795540000000 } from './1795540000000-TierCatalogue';
 import { VariantStrategy1795540000001 } from './1795540000001-VariantStrategy';
 import { ShortKeyPrefixes1796118107312 } from './1796118107312-ShortKeyPrefixes';
+import { AnalysisPlan1795541000000 } from './1795541000000-AnalysisPlan';
 
 /**
  * Every migration, oldest first. Listed here rather than found by a file glob, so that the same
@@ -28,5 +29,6 @@ export const migrations: (new () => MigrationInterface)[] = [
   ExposureMetricValues1795535474250,
   TierCatalogue1795540000000,
   VariantStrategy1795540000001,
+  AnalysisPlan1795541000000,
   ShortKeyPrefixes1796118107312,
 ];

@@ -35,10 +35,11 @@ describe('the demo', () => {
     expect(run.events).toBeGreaterThan(600);
   });
 
-  it('ends with results: task-system shipped on D7 retention, and strategies ranked', () => {
+  it('ends with results: task-system ahead on D7 retention but, at this size, short of its horizon (peeking-safe: no SHIP yet), and strategies ranked', () => {
     const activity = run.results['activity-incentives'];
     expect(activity.sampleRatio.mismatch).toBe(false);
-    expect(activity.recommendation).toMatchObject({ action: 'SHIP', variantKey: 'task-system' });
+    // 600 users cannot reach the default plan's horizon, and the always-valid test is not yet convinced (issue 12 item 5).
+    expect(activity.recommendation).toMatchObject({ action: 'KEEP_RUNNING', variantKey: null });
     const d7 = activity.metrics.find((metric: any) => metric.metricKey === 'd7_retention');
     // Users whose day 7 has not passed (the last week's arrivals) are left out.
     const exposed = activity.exposures.reduce((sum: number, arm: any) => sum + arm.users, 0);
@@ -46,7 +47,7 @@ describe('the demo', () => {
     expect(counted).toBeGreaterThan(exposed / 2);
     expect(counted).toBeLessThan(exposed);
     expect(run.strategies[0]).toMatchObject({ rank: 1, experimentKey: 'activity-incentives', variantKey: 'task-system' });
-    expect(demoReport(run)).toContain('recommendation: SHIP task-system');
+    expect(demoReport(run)).toContain('recommendation: KEEP_RUNNING');
   });
 
   it('loads the teams’ rules, so that entitlements can be explained for a demo user', async () => {

@@ -3,6 +3,8 @@ import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphq
 import { GraphQLJSON } from 'graphql-scalars';
 import { Targeting } from '../targeting/targeting.types';
 import { ExperimentStatus } from './experiment.model';
+import { AnalysisPlanView } from './analysis-plan.types';
+import type { AnalysisPlan } from '../stats/analysis-plan';
 
 export { ExperimentStatus };
 registerEnumType(ExperimentStatus, { name: 'ExperimentStatus' });
@@ -157,6 +159,10 @@ export class Experiment {
   @Field({ description: 'When true, computing results that find a guardrail at risk pauses the running experiment (audited, actor `system`).' })
   @Column('boolean', { name: 'auto_pause_on_guardrail', default: false })
   autoPauseOnGuardrail!: boolean;
+
+  @Field(() => AnalysisPlanView, { nullable: true, description: 'How the primary metric will be decided; null: the default plan (docs/statistics.md).' })
+  @Column('jsonb', { name: 'analysis_plan', nullable: true })
+  analysisPlan!: AnalysisPlan | null;
 
   @Field({ description: 'Hash seed of the current phase: its key at first, a new one at each restart.' })
   @Column('text')

@@ -7,6 +7,7 @@ import { TargetingInput } from '../targeting/targeting.types';
 import { KeyVersionArgs } from '../common/key-version.args';
 import { SLUG_PATTERN } from '../targeting/targeting.rules';
 import { ExperimentStatus } from './experiment.entity';
+import { AnalysisPlanInput } from './analysis-plan.types';
 
 const SLUG_MESSAGE = 'must be a slug: lower-case letters and digits, joined by - or _';
 export const MAX_VARIANTS = 20;
@@ -113,9 +114,14 @@ export class UpdateExperimentInput {
   @Matches(SLUG_PATTERN, { each: true, message: `each metric key ${SLUG_MESSAGE}` })
   guardrailMetricKeys?: string[];
 
-  @Field({ nullable: true, description: 'Opt in to pausing automatically when results find a guardrail at risk (default false).' })
+  @Field({ nullable: true, description: 'Opt in to pausing automatically when results find a guardrail BREACHED (by an always-valid bound; default false).' })
   @IsOptional()
   autoPauseOnGuardrail?: boolean;
+
+  @Field(() => AnalysisPlanInput, { nullable: true, description: 'How the primary metric will be decided; fixed once started. Null clears it (the default plan).' })
+  @IsOptional()
+  @ValidateNested()
+  analysisPlan?: AnalysisPlanInput | null;
 
   @Field(() => String, { nullable: true, description: 'A layer whose traffic this experiment shares exclusively; null leaves it.' })
   @IsOptional()

@@ -1,6 +1,7 @@
 import { ExperimentStatus } from './experiment.model';
 import { targetingProblems, type Problem } from '../targeting/targeting.rules';
 import type { Targeting } from '../engine/targeting.model';
+import { analysisPlanProblems, type AnalysisPlan } from '../stats/analysis-plan';
 
 /** An experiment's configuration as plain data: what the rules below reason about. */
 export interface ExperimentConfig {
@@ -21,6 +22,8 @@ export interface ExperimentConfig {
   layerKey: string | null;
   /** Percent of the layer; set together with layerKey. */
   layerShare: number | null;
+  /** Null: the default plan. Optional so that configurations from before plans still type. */
+  analysisPlan?: AnalysisPlan | null;
 }
 
 export interface VariantConfig {
@@ -63,7 +66,7 @@ export function nextStatus(status: ExperimentStatus, action: LifecycleAction): E
 
 const ALL_FIELDS: ConfigField[] = [
   'name', 'description', 'hypothesis', 'strategy', 'owner', 'tags', 'trafficAllocation', 'variants', 'targeting',
-  'primaryMetricKey', 'secondaryMetricKeys', 'guardrailMetricKeys', 'autoPauseOnGuardrail', 'layerKey', 'layerShare',
+  'primaryMetricKey', 'secondaryMetricKeys', 'guardrailMetricKeys', 'autoPauseOnGuardrail', 'layerKey', 'layerShare', 'analysisPlan',
 ];
 
 /**
@@ -105,6 +108,7 @@ export function configProblems(config: ExperimentConfig): Problem[] {
     if (JSON.stringify(variant.payload).length > 16_384) problems.push({ field: `variants.${i}.payload`, message: 'payload is larger than 16 KiB' });
   });
   for (const problem of targetingProblems(config.targeting)) problems.push({ field: `targeting.${problem.field}`, message: problem.message });
+  for (const problem of config.analysisPlan ? analysisPlanProblems(config.analysisPlan) : []) problems.push(problem);
   if ((config.layerKey === null) !== (config.layerShare === null)) {
     problems.push({ field: config.layerKey === null ? 'layerKey' : 'layerShare', message: 'layerKey and layerShare go together' });
   }

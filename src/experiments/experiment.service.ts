@@ -19,6 +19,8 @@ import { allocateSlice } from '../layers/layer.rules';
 import { LayerErrorReason, layerError } from '../layers/layer.errors';
 import type { Problem } from '../targeting/targeting.rules';
 import { unknownTiers } from '../tiers/tier.service';
+import type { AnalysisPlanInput } from './analysis-plan.types';
+import type { AnalysisPlan } from '../stats/analysis-plan';
 
 /** The configuration of a stored experiment as plain data. */
 export function configOf(experiment: Experiment): ExperimentConfig {
@@ -38,6 +40,7 @@ export function configOf(experiment: Experiment): ExperimentConfig {
     autoPauseOnGuardrail: experiment.autoPauseOnGuardrail,
     layerKey: experiment.layerKey,
     layerShare: experiment.layerShare,
+    analysisPlan: experiment.analysisPlan ?? null,
   };
 }
 
@@ -71,6 +74,12 @@ function variantConfigs(variants: VariantInput[]): VariantConfig[] {
   return plain(variants).map((variant) => ({ ...variant, payload: variant.payload ?? {}, strategy: variant.strategy ?? null }));
 }
 
+/** A plan input as the plain data stored, every field present. */
+function planOf(input: AnalysisPlanInput): AnalysisPlan {
+  const { type, baseline, baselineStandardDeviation, minimumDetectableLift, power, alpha, plannedEndDay, secondaryAdjustment } = plain(input);
+  return { type, baseline: baseline ?? null, baselineStandardDeviation: baselineStandardDeviation ?? null, minimumDetectableLift, power, alpha, plannedEndDay: plannedEndDay ?? null, secondaryAdjustment };
+}
+
 /** The fields of an update input that it names (null included: it clears an optional text). */
 function changesOf(input: UpdateExperimentInput): Partial<ExperimentConfig> {
   const changes: Partial<ExperimentConfig> = {};
@@ -78,6 +87,7 @@ function changesOf(input: UpdateExperimentInput): Partial<ExperimentConfig> {
     if (value !== undefined) (changes as Record<string, unknown>)[field] = value;
   }
   if (input.variants) changes.variants = variantConfigs(input.variants);
+  if (input.analysisPlan) changes.analysisPlan = planOf(input.analysisPlan);
   return changes;
 }
 
@@ -98,6 +108,7 @@ function configOfInput(principal: Principal, input: CreateExperimentInput): Expe
     autoPauseOnGuardrail: input.autoPauseOnGuardrail ?? false,
     layerKey: input.layerKey ?? null,
     layerShare: input.layerShare ?? null,
+    analysisPlan: input.analysisPlan ? planOf(input.analysisPlan) : null,
   };
 }
 

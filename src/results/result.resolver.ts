@@ -14,15 +14,15 @@ class ExperimentResultsArgs {
   @Field(() => SegmentBy, { defaultValue: SegmentBy.NONE })
   segmentBy!: SegmentBy;
 
-  @Field(() => PValueAdjustmentMethod, { defaultValue: PValueAdjustmentMethod.HOLM })
-  adjustment!: PValueAdjustmentMethod;
+  @Field(() => PValueAdjustmentMethod, { nullable: true, description: 'The secondary metrics’ correction; default the plan’s (HOLM without a plan). A view: never changes the recommendation.' })
+  adjustment?: PValueAdjustmentMethod;
 
-  @Field(() => Float, { defaultValue: DEFAULT_MINIMUM_DETECTABLE_LIFT, description: 'Relative lift of the primary metric to power the test for (0.1 = 10%).' })
+  @Field(() => Float, { defaultValue: DEFAULT_MINIMUM_DETECTABLE_LIFT, description: 'Deprecated, shown only: the recommendation follows the experiment’s analysisPlan (or the default plan), never a query argument.' })
   @Min(0.001)
   @Max(10)
   minimumDetectableLift!: number;
 
-  @Field({ defaultValue: false, description: 'Add always-valid (mSPRT) p-values and confidence sequences, safe to look at after every batch; adjustedPValue and significant then use them.' })
+  @Field({ defaultValue: false, description: 'Add always-valid (mSPRT) p-values and confidence sequences, safe to look at after every batch; adjustedPValue and significant then use them. A view: the recommendation follows the plan whatever this says.' })
   sequential!: boolean;
 }
 

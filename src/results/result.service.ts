@@ -62,7 +62,8 @@ type Computed = Omit<ExperimentResults, 'status' | 'autoPaused'>;
 /** An experiment's results for its current phase: the fold, one aggregation, pure statistics. Writes nothing but the fold. */
 async function compute(dataSource: DataSource, experiment: Experiment, options: ResultOptions): Promise<Computed> {
   const segmentBy = options.segmentBy ?? SegmentBy.NONE;
-  const adjustment = options.adjustment ?? PValueAdjustmentMethod.HOLM;
+  // The secondaries' correction: the query's, else the plan's; it never changes the recommendation.
+  const adjustment = options.adjustment ?? (experiment.analysisPlan?.secondaryAdjustment === 'BH' ? PValueAdjustmentMethod.BH : PValueAdjustmentMethod.HOLM);
   const minimumDetectableLift = options.minimumDetectableLift ?? DEFAULT_MINIMUM_DETECTABLE_LIFT;
   const roles = metricRoles(experiment);
   const metricStore = new MetricStore(dataSource.manager);
@@ -79,6 +80,7 @@ async function compute(dataSource: DataSource, experiment: Experiment, options: 
     today: utcDay(computedAt),
     byTier: segmentBy === SegmentBy.TIER,
   });
+  const decisionAtHorizon = await new ResultStore(dataSource.manager).firstAtHorizon(experiment.key, experiment.phase);
   const daysRunning = experiment.startedAt ? Math.max(1, (computedAt.getTime() - experiment.startedAt.getTime()) / DAY_MS) : 1;
   const analysis = analyseExperiment({
     variants: variantsOf(experiment),
@@ -88,6 +90,9 @@ async function compute(dataSource: DataSource, experiment: Experiment, options: 
     daysRunning,
     minimumDetectableLift,
     sequential: options.sequential ?? false,
+    plan: experiment.analysisPlan ?? null,
+    asOfDay: utcDay(computedAt),
+    decisionAtHorizon,
   });
   return {
     experimentKey: experiment.key,

@@ -4,6 +4,7 @@ import { ExperimentStatus } from '../experiments/experiment.entity';
 import type * as Analysis from './results.analysis';
 import type { Interval } from '../stats/validation';
 import { assertSameType } from '../common/same-type';
+import { AnalysisPlanKind } from '../experiments/analysis-plan.types';
 
 export enum SegmentBy {
   NONE = 'NONE',
@@ -340,6 +341,51 @@ export class Recommendation implements Analysis.Recommendation {
   reason!: string;
 }
 
+@ObjectType({ description: 'The analysis plan the recommendation follows, and how far the experiment has come.' })
+export class PlanProgress implements Analysis.PlanProgress {
+  @Field(() => String, { description: 'EXPERIMENT: its own plan. DEFAULT: it has none; the default plan (fixed horizon, 10% lift, 80% power) with the baseline re-estimated from control at each read.' })
+  source!: 'EXPERIMENT' | 'DEFAULT';
+
+  @Field(() => AnalysisPlanKind)
+  type!: Analysis.PlanProgress['type'];
+
+  @Field(() => String, { nullable: true })
+  primaryMetricKey!: string | null;
+
+  @Field(() => Float, { nullable: true })
+  baseline!: number | null;
+
+  @Field(() => Float)
+  minimumDetectableLift!: number;
+
+  @Field(() => Float)
+  power!: number;
+
+  @Field(() => Float)
+  alpha!: number;
+
+  @Field(() => Int, { nullable: true, description: 'The horizon in users per arm (sized for the plan’s own test); null with a planned end day, or when it cannot be sized.' })
+  plannedUsersPerArm!: number | null;
+
+  @Field(() => String, { nullable: true })
+  plannedEndDay!: string | null;
+
+  @Field(() => Int, { description: 'Users in the smallest arm of the primary metric’s sample now.' })
+  usersPerArm!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Share of the way to the horizon, 0 to 1.' })
+  progress!: number | null;
+
+  @Field()
+  horizonReached!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The day whose decision stands (the first read at or past the horizon).' })
+  decidedOnDay!: string | null;
+
+  @Field(() => Float, { description: 'Alpha of the always-valid test before the horizon: the only way to SHIP early.' })
+  earlyLookAlpha!: number;
+}
+
 @ObjectType({ description: 'One computation of an experiment’s results; each is kept as a dated snapshot.' })
 export class ExperimentResults implements Analysis.ExperimentAnalysis {
   @Field()
@@ -393,7 +439,10 @@ export class ExperimentResults implements Analysis.ExperimentAnalysis {
   @Field({ description: 'This refresh (the results job or refreshExperimentResults) paused the experiment, which opted in with autoPauseOnGuardrail; always false from experimentResults, which only reads.' })
   autoPaused!: boolean;
 
-  @Field(() => Recommendation)
+  @Field(() => PlanProgress, { nullable: true, description: 'Null without a primary metric, and in snapshots stored before plans.' })
+  plan!: PlanProgress | null;
+
+  @Field(() => Recommendation, { description: 'Follows the analysis plan; the same whatever the query’s arguments.' })
   recommendation!: Recommendation;
 }
 
@@ -471,3 +520,4 @@ assertSameType<`${RecommendationAction}`, Analysis.RecommendationAction>(true);
 assertSameType<`${InferenceMethod}`, Analysis.InferenceMethod>(true);
 assertSameType<`${FamilyMethod}`, Analysis.ComparisonFamily['method']>(true);
 assertSameType<`${TestSides}`, Analysis.ComparisonFamily['sides']>(true);
+assertSameType<`${AnalysisPlanKind}`, Analysis.PlanProgress['type']>(true);

@@ -144,3 +144,36 @@ describe('compareStrategyArms', () => {
     expect(rows.map((r) => [r.rank, r.costNote])).toEqual([[null, 'No cost metric "x".'], [null, 'No cost metric "x".']]);
   });
 });
+
+describe('query views never change the recommendation', () => {
+  it('guardrail harm checks keep the fixed-horizon test under the sequential view, so a blocked arm stays blocked', () => {
+    // Primary D1 wins clearly at a planned end day; a guardrail (complaints, lower is better) is worse in the treatment
+    // (pooled z = 2.1687, one-sided p = 0.0151 fixed, scipy.stats.norm; the always-valid p is far larger): it blocks SHIP whichever view is asked for.
+    const COMPLAINTS: MetricDefinition = { ...D1, key: 'complaint_rate', kind: MetricKind.CONVERSION, retentionDay: null, windowDays: 14, higherIsBetter: false, alertBelow: null, alertAbove: null };
+    const of = (variantKey: string, retained: number, complained: number): GroupAggregate => ({
+      variantKey, tier: null, segmented: false, exposed: 1000,
+      metrics: {
+        d1_retention: { n: 1000, sumY: retained, sumY2: retained, sumX: 0, sumX2: 0, sumXY: 0, sumD: 0, sumD2: 0, sumYD: 0 },
+        complaint_rate: { n: 1000, sumY: complained, sumY2: complained, sumX: 0, sumX2: 0, sumXY: 0, sumD: 0, sumD2: 0, sumYD: 0 },
+      },
+    });
+    const base = {
+      ...input([of('control', 300, 20), of('treatment', 400, 36)]),
+      metrics: [{ definition: D1, role: 'PRIMARY' as const }, { definition: COMPLAINTS, role: 'GUARDRAIL' as const }],
+      plan: { type: 'FIXED_HORIZON' as const, baseline: 0.3, baselineStandardDeviation: null, minimumDetectableLift: 0.1, power: 0.8, alpha: 0.05, plannedEndDay: '2026-03-01', secondaryAdjustment: 'HOLM' as const },
+      asOfDay: '2026-03-02',
+    };
+    const fixed = analyseExperiment(base);
+    const sequential = analyseExperiment({ ...base, sequential: true });
+    expect(fixed.guardrailProblems.map((p) => p.kind)).toEqual(['HARM']);
+    expect(fixed.recommendation.action).toBe('INVESTIGATE');
+    expect(sequential.recommendation).toEqual(fixed.recommendation);
+    expect(sequential.guardrailProblems).toEqual(fixed.guardrailProblems);
+  });
+
+  it('a sample ratio mismatch is reported as such even without a primary metric', () => {
+    const result = analyseExperiment({ ...input([arm('control', 300, 300, 90), arm('treatment', 100, 100, 30)], 'GUARDRAIL') });
+    expect(result.recommendation.action).toBe('INVESTIGATE');
+    expect(result.recommendation.reason).toMatch(/Sample ratio mismatch/);
+  });
+});

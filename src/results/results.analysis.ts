@@ -7,9 +7,9 @@ import { ratioOfSums } from '../stats/delta-method';
 import { fiellerIntervalAnyCovariance } from '../stats/fieller';
 import { adjustPValues, type PValueAdjustment } from '../stats/multiple-testing';
 import { sampleRatioMismatch } from '../stats/srm';
-import { sampleSizeForMeans, sampleSizeForProportions } from '../stats/power';
+import { DEFAULT_PLAN, EARLY_LOOK_ALPHA_DIVISOR, plannedUsersPerArm, type AnalysisPlan, type AnalysisPlanType } from '../stats/analysis-plan';
 import { cupedAdjust, type CovariateArmSummary } from '../stats/cuped';
-import { alwaysValidTest, sequentialCompareMeans, sequentialCompareProportions, tunedMixingVariance } from '../stats/sequential';
+import { alwaysValidTest, DEFAULT_PLANNED_SAMPLE_SIZE, sequentialCompareMeans, sequentialCompareProportions, tunedMixingVariance } from '../stats/sequential';
 import { bayesianCompareMeans, bayesianCompareProportions } from '../stats/bayesian';
 import { meanSummaryOf, relativeLiftWithInterval, type EffectEstimate, type MeanSummary } from '../stats/summary';
 import { normalQuantile, normalTwoSidedPValue, studentTQuantile } from '../stats/distributions';
@@ -37,12 +37,17 @@ export interface AnalysisInput {
   adjustment: PValueAdjustment;
   /** Days the current phase has run, for the traffic rate (at least 1). */
   daysRunning: number;
-  /** The relative lift of the primary metric the experiment should be able to detect. */
+  /** Shown only: the recommendation follows the plan (or, without one, DEFAULT_PLAN), never a query argument. */
   minimumDetectableLift: number;
+  /** The experiment's analysis plan; null for experiments created before plans (DEFAULT_PLAN, baseline from control). */
+  plan?: AnalysisPlan | null;
+  /** The UTC day results are computed for (YYYY-MM-DD): a planned end day is reached on it. */
+  asOfDay?: string;
+  /** The recommendation made when the horizon was first reached (the first stored snapshot past it): it stands. */
+  decisionAtHorizon?: { recommendation: Recommendation; asOfDay: string } | null;
   /** Report always-valid (mSPRT) p-values and confidence sequences, and judge significance on them. */
   sequential: boolean;
   alpha?: number;
-  power?: number;
 }
 
 export interface VariantExposure {
@@ -157,6 +162,28 @@ export interface GuardrailProblem {
   message: string;
 }
 
+export interface PlanProgress {
+  /** EXPERIMENT: the experiment's own plan; DEFAULT: it has none, so DEFAULT_PLAN with the baseline re-estimated from control at each read. */
+  source: 'EXPERIMENT' | 'DEFAULT';
+  type: AnalysisPlanType;
+  primaryMetricKey: string | null;
+  baseline: number | null;
+  minimumDetectableLift: number;
+  power: number;
+  alpha: number;
+  plannedUsersPerArm: number | null;
+  plannedEndDay: string | null;
+  /** Users in the smallest arm of the primary metric's sample. */
+  usersPerArm: number;
+  /** Share of the way to the horizon, 0 to 1; null when the horizon cannot be sized. */
+  progress: number | null;
+  horizonReached: boolean;
+  /** The day of the read whose decision stands (the first at or past the horizon); null before. */
+  decidedOnDay: string | null;
+  /** Alpha of the always-valid test before the horizon (the only way to SHIP early). */
+  earlyLookAlpha: number;
+}
+
 export interface Recommendation {
   action: RecommendationAction;
   variantKey: string | null;
@@ -179,6 +206,7 @@ export interface ExperimentAnalysis {
   guardrailProblems: GuardrailProblem[];
   /** An opted-in running experiment should pause: some guardrail is BREACHED by its always-valid bound. */
   autoPauseWarranted: boolean;
+  plan: PlanProgress | null;
   recommendation: Recommendation;
 }
 
@@ -252,20 +280,25 @@ function compare(
   allArms: SufficientStatistics[],
   alpha: number,
   sequential: boolean,
+  /** False: only what decisions read (fixed-horizon test), without the Bayesian and CUPED views. */
+  views = true,
 ): Compared | null {
   const c = estimateOf(metric.kind, control);
   const t = estimateOf(metric.kind, treatment);
   if (!c || !t) return null;
   let fixed: EffectEstimate;
-  let bayes: { chanceToBeatControl: number; treatmentExpectedLoss: number; controlExpectedLoss: number };
+  const noBayes = { chanceToBeatControl: Number.NaN, treatmentExpectedLoss: Number.NaN, controlExpectedLoss: Number.NaN };
+  let bayes: { chanceToBeatControl: number; treatmentExpectedLoss: number; controlExpectedLoss: number } = noBayes;
   let always: (EffectEstimate & { mixingVariance: number }) | null = null;
   let cuped: CupedResult | null = null;
   if (isProportion(metric.kind)) {
     const samples = [{ successes: control.sumY, trials: control.n }, { successes: treatment.sumY, trials: treatment.n }] as const;
     fixed = compareProportions(samples[0], samples[1], alpha);
-    bayes = bayesianCompareProportions(samples[0], samples[1]);
-    if (sequential) always = sequentialCompareProportions(samples[0], samples[1], { alpha });
-    cuped = cupedOf(control, treatment, allArms, alpha);
+    if (views) {
+      bayes = bayesianCompareProportions(samples[0], samples[1]);
+      if (sequential) always = sequentialCompareProportions(samples[0], samples[1], { alpha });
+      cuped = cupedOf(control, treatment, allArms, alpha);
+    }
   } else {
     if (control.n < 2 || treatment.n < 2) return null;
     const isRatio = metric.kind === MetricKind.RATIO;
@@ -276,9 +309,11 @@ function compare(
     // A ratio's arms are normal estimates with delta-method variances: compare them with a normal
     // quantile rather than Welch's t (its degrees of freedom would be meaningless).
     fixed = isRatio ? normalComparison(summaries[0], summaries[1], alpha) : compareMeans(summaries[0], summaries[1], alpha);
-    bayes = bayesianCompareMeans(summaries[0], summaries[1]);
-    if (sequential) always = sequentialCompareMeans(summaries[0], summaries[1], { alpha });
-    if (!isRatio) cuped = cupedOf(control, treatment, allArms, alpha);
+    if (views) {
+      bayes = bayesianCompareMeans(summaries[0], summaries[1]);
+      if (sequential) always = sequentialCompareMeans(summaries[0], summaries[1], { alpha });
+      if (!isRatio) cuped = cupedOf(control, treatment, allArms, alpha);
+    }
   }
   const better = metric.higherIsBetter;
   return {
@@ -291,8 +326,8 @@ function compare(
     methods: methodsOf(metric.kind),
     improvement: fixed.difference === 0 ? null : fixed.difference > 0 === better,
     cuped,
-    chanceToBeatControl: better ? bayes.chanceToBeatControl : 1 - bayes.chanceToBeatControl,
-    expectedLossIfShipped: better ? bayes.treatmentExpectedLoss : bayes.controlExpectedLoss,
+    chanceToBeatControl: bayes === noBayes ? null : better ? bayes.chanceToBeatControl : 1 - bayes.chanceToBeatControl,
+    expectedLossIfShipped: bayes === noBayes ? null : better ? bayes.treatmentExpectedLoss : bayes.controlExpectedLoss,
     sequential: always
       ? { pValue: always.pValue, absoluteLiftInterval: always.differenceInterval, relativeLiftInterval: always.relativeLiftInterval, mixingVariance: always.mixingVariance }
       : null,
@@ -326,7 +361,7 @@ function normalComparison(control: MeanSummary, treatment: MeanSummary, alpha: n
   };
 }
 
-function metricResults(input: AnalysisInput, groups: GroupAggregate[], alpha: number): MetricResult[] {
+function metricResults(input: AnalysisInput, groups: GroupAggregate[], alpha: number, views = true): MetricResult[] {
   const control = input.variants.find((v) => v.isControl)!;
   const statsOf = (variantKey: string, metricKey: string) => groups.find((g) => g.variantKey === variantKey)?.metrics[metricKey] ?? EMPTY;
   const results = input.metrics.map(({ definition, role }) => {
@@ -345,7 +380,7 @@ function metricResults(input: AnalysisInput, groups: GroupAggregate[], alpha: nu
       .filter((v) => !v.isControl)
       .map((variant): Comparison => {
         const allArms = input.variants.filter((v) => v.weight > 0 || v.isControl).map((v) => statsOf(v.key, definition.key));
-        const compared = compare(definition, statsOf(control.key, definition.key), statsOf(variant.key, definition.key), allArms, alpha, input.sequential);
+        const compared = compare(definition, statsOf(control.key, definition.key), statsOf(variant.key, definition.key), allArms, alpha, input.sequential && views, views);
         return compared
           ? { variantKey: variant.key, ...compared, adjustedPValue: null, family: null, significant: false }
           : {
@@ -371,7 +406,7 @@ function harmPValueOf(pValue: number, difference: number, higherIsBetter: boolea
  * across their metrics and arms, corrected with the experiment's method (Holm or BH). Each
  * guardrail comparison is its own one-sided test for harm, uncorrected: a safety check must not get
  * less sensitive because other metrics were added. Sequential p-values, when asked for, replace
- * the fixed-horizon ones here.
+ * the fixed-horizon ones for the primary and secondaries (a view); guardrails keep theirs.
  */
 function assignFamilies(results: MetricResult[], input: AnalysisInput, alpha: number): void {
   const pOf = (c: Comparison) => (input.sequential ? c.sequential!.pValue : c.pValue!);
@@ -388,7 +423,8 @@ function assignFamilies(results: MetricResult[], input: AnalysisInput, alpha: nu
   adjust(tested('SECONDARY'), { role: 'SECONDARY', method: input.adjustment === 'BH' ? 'BH' : 'HOLM', sides: 'TWO_SIDED' });
   for (const result of results.filter((r) => r.role === 'GUARDRAIL')) {
     for (const comparison of result.comparisons.filter((c) => c.pValue !== null)) {
-      const harm = harmPValueOf(pOf(comparison), comparison.absoluteLift!, result.higherIsBetter);
+      // Always the fixed-horizon p: harm checks block SHIP, and the `sequential` view must not change the recommendation.
+      const harm = harmPValueOf(comparison.pValue!, comparison.absoluteLift!, result.higherIsBetter);
       comparison.family = { role: 'GUARDRAIL', method: 'NONE', sides: 'ONE_SIDED_HARM', size: 1 };
       comparison.adjustedPValue = harm;
       comparison.significant = harm < alpha;
@@ -507,82 +543,150 @@ function worstGuardrailStatus(problems: GuardrailProblem[]): GuardrailStatus {
   return GUARDRAIL_SEVERITY.find((status) => problems.some((p) => p.status === status)) ?? 'OK';
 }
 
-/** Users per arm the primary metric needs to detect the minimum lift, from the control arm's estimate; null when it cannot be said. */
-function usersNeeded(primary: MetricDefinition, control: SufficientStatistics, lift: number, alpha: number, power: number): number | null {
+/** The plan the recommendation follows: the experiment's, or DEFAULT_PLAN with the baseline taken from control now. */
+function planOf(input: AnalysisInput, primary: MetricDefinition, control: SufficientStatistics): { plan: AnalysisPlan; source: PlanProgress['source'] } {
+  if (input.plan) return { plan: input.plan, source: 'EXPERIMENT' };
   const estimate = estimateOf(primary.kind, control);
-  if (!estimate || estimate.value === 0) return null;
-  const target = estimate.value * (1 + lift);
-  if (isProportion(primary.kind)) {
-    if (estimate.value >= 1 || target >= 1) return null;
-    return Math.ceil(sampleSizeForProportions({ p1: estimate.value, p2: target, alpha, power }));
-  }
-  if (estimate.perUserVariance === 0) return null;
-  return Math.ceil(sampleSizeForMeans({ difference: target - estimate.value, standardDeviation: Math.sqrt(estimate.perUserVariance), alpha, power }));
+  const standardDeviation = estimate && estimate.perUserVariance > 0 ? Math.sqrt(estimate.perUserVariance) : null;
+  return { plan: { ...DEFAULT_PLAN, baseline: estimate && estimate.value !== 0 ? estimate.value : null, baselineStandardDeviation: standardDeviation }, source: 'DEFAULT' };
 }
 
-function recommend(input: AnalysisInput, exposures: VariantExposure[], srm: SampleRatioCheck | null, metrics: MetricResult[], problems: GuardrailProblem[], alpha: number, power: number): Recommendation {
-  if (srm?.mismatch) {
-    return {
-      action: 'INVESTIGATE',
-      variantKey: null,
-      estimatedDaysToPower: null,
-      reason: `Sample ratio mismatch: the arms' sizes differ from the configured weights (chi-square p = ${srm.pValue.toExponential(2)} < 0.001). Assignment or exposure logging is broken; the results cannot be trusted until it is found.`,
-    };
-  }
+/** Always-valid p-value of an arm against control on the primary metric, tuned for the plan's sample (total users). */
+function alwaysValidPValue(metric: MetricDefinition, control: SufficientStatistics, treatment: SufficientStatistics, plannedTotal: number, alpha: number): number | null {
+  const c = estimateOf(metric.kind, control);
+  const t = estimateOf(metric.kind, treatment);
+  if (!c || !t || control.n < 2 || treatment.n < 2) return null;
+  const options = { alpha, plannedSampleSize: plannedTotal };
+  if (isProportion(metric.kind)) return sequentialCompareProportions({ successes: control.sumY, trials: control.n }, { successes: treatment.sumY, trials: treatment.n }, options).pValue;
+  const summaries = metric.kind === MetricKind.RATIO
+    ? [ratioAsMean(control, c), ratioAsMean(treatment, t)]
+    : [meanSummaryOf({ n: control.n, sum: control.sumY, sumSquares: control.sumY2 }), meanSummaryOf({ n: treatment.n, sum: treatment.sumY, sumSquares: treatment.sumY2 })];
+  if (summaries[0].variance === 0 && summaries[1].variance === 0) return null;
+  return sequentialCompareMeans(summaries[0], summaries[1], options).pValue;
+}
+
+const dayNumber = (day: string) => Math.floor(Date.parse(`${day}T00:00:00Z`) / 86_400_000);
+
+/**
+ * The primary metric's decision under the plan, the same whatever the query asked to see:
+ * - FIXED_HORIZON: before the horizon, SHIP only on the always-valid test at alpha / EARLY_LOOK_ALPHA_DIVISOR
+ *   of alpha (never on fixed-horizon p-values), otherwise KEEP_RUNNING with the progress; at the
+ *   horizon, the fixed-horizon test (Holm across arms): SHIP or STOP_NO_EFFECT.
+ * - SEQUENTIAL: the always-valid test (Holm across arms) at every read: SHIP when it rejects;
+ *   STOP_NO_EFFECT once the planned sample is reached without.
+ * The first decision at or past the horizon stands: later reads are given it and show it.
+ */
+function recommend(
+  input: AnalysisInput, exposures: VariantExposure[], srm: SampleRatioCheck | null, metrics: MetricResult[], problems: GuardrailProblem[],
+): { recommendation: Recommendation; plan: PlanProgress | null } {
   const primaryResult = metrics.find((m) => m.role === 'PRIMARY');
-  if (!primaryResult) return { action: 'KEEP_RUNNING', variantKey: null, estimatedDaysToPower: null, reason: 'The experiment has no primary metric.' };
-  const primary = input.metrics.find((m) => m.role === 'PRIMARY')!.definition;
+  const primary = input.metrics.find((m) => m.role === 'PRIMARY')?.definition;
+  const mismatch: Recommendation | null = srm?.mismatch
+    ? {
+        action: 'INVESTIGATE',
+        variantKey: null,
+        estimatedDaysToPower: null,
+        reason: `Sample ratio mismatch: the arms' sizes differ from the configured weights (chi-square p = ${srm.pValue.toExponential(2)} < 0.001). Assignment or exposure logging is broken; the results cannot be trusted until it is found.`,
+      }
+    : null;
+  if (!primaryResult || !primary) {
+    return { plan: null, recommendation: mismatch ?? { action: 'KEEP_RUNNING', variantKey: null, estimatedDaysToPower: null, reason: 'The experiment has no primary metric.' } };
+  }
+  const controlKey = input.variants.find((v) => v.isControl)!.key;
+  const overall = input.aggregates.filter((g) => !g.segmented);
+  const statsOf = (variantKey: string) => overall.find((g) => g.variantKey === variantKey)?.metrics[primary.key] ?? EMPTY;
+  const { plan, source } = planOf(input, primary, statsOf(controlKey));
+  const alpha = plan.alpha;
+  const needed = plan.plannedEndDay === null ? plannedUsersPerArm(plan, isProportion(primary.kind)) : null;
+  const smallestArm = Math.min(...primaryResult.arms.map((a) => a.users));
+  const today = input.asOfDay ?? null;
+  const horizonReached = plan.plannedEndDay !== null ? today !== null && today >= plan.plannedEndDay : needed !== null && smallestArm >= needed;
+  const earlyLookAlpha = plan.type === 'SEQUENTIAL' ? alpha : alpha / EARLY_LOOK_ALPHA_DIVISOR;
+  const startDay = today === null ? null : dayNumber(today) - Math.max(0, Math.round(input.daysRunning));
+  const progress = plan.plannedEndDay !== null
+    ? today === null || startDay === null ? null : Math.min(1, Math.max(0, (dayNumber(today) - startDay) / Math.max(1, dayNumber(plan.plannedEndDay) - startDay)))
+    : needed === null ? null : Math.min(1, smallestArm / needed);
+  const frozen = input.decisionAtHorizon ?? null;
+  const progressView: PlanProgress = {
+    source, type: plan.type, primaryMetricKey: primary.key, baseline: plan.baseline, minimumDetectableLift: plan.minimumDetectableLift, power: plan.power, alpha,
+    plannedUsersPerArm: needed, plannedEndDay: plan.plannedEndDay, usersPerArm: smallestArm, progress: frozen ? 1 : progress,
+    horizonReached: horizonReached || frozen !== null, decidedOnDay: frozen?.asOfDay ?? (horizonReached ? today : null), earlyLookAlpha,
+  };
+  const done = (recommendation: Recommendation) => ({ recommendation, plan: progressView });
+  if (mismatch) return done(mismatch);
+  if (frozen) return done({ ...frozen.recommendation, reason: `Decided at the horizon on ${frozen.asOfDay}, and it stands: ${frozen.recommendation.reason}` });
+
   // WATCH is uncertainty, not a problem found: it does not block shipping.
   const flagged = new Set(problems.filter((p) => p.status !== 'WATCH').map((p) => p.variantKey));
-  const winners = primaryResult.comparisons
-    .filter((c) => c.significant && c.improvement && !flagged.has(c.variantKey))
-    .sort((a, b) => Math.abs(b.absoluteLift!) - Math.abs(a.absoluteLift!));
-  if (winners.length > 0) {
-    const best = winners[0];
-    return {
+  const comparisons = primaryResult.comparisons.filter((c) => c.pValue !== null);
+  const plannedTotal = needed !== null ? 2 * needed : DEFAULT_PLANNED_SAMPLE_SIZE;
+  const alwaysValid = adjustPValues(comparisons.map((c) => alwaysValidPValue(primary, statsOf(controlKey), statsOf(c.variantKey), plannedTotal, alpha) ?? 1), 'holm');
+  const fixed = adjustPValues(comparisons.map((c) => c.pValue!), 'holm');
+  const useFixed = plan.type === 'FIXED_HORIZON' && horizonReached;
+  const decisive = comparisons.map((c, i) => ({ comparison: c, p: useFixed ? fixed[i] : alwaysValid[i] }));
+  const threshold = useFixed ? alpha : earlyLookAlpha;
+  const testName = useFixed ? 'fixed-horizon test at the horizon' : plan.type === 'SEQUENTIAL' ? 'always-valid (sequential) test' : `always-valid test before the horizon (alpha ${earlyLookAlpha})`;
+  const winners = decisive.filter((d) => d.p < threshold && d.comparison.improvement).sort((a, b) => Math.abs(b.comparison.absoluteLift!) - Math.abs(a.comparison.absoluteLift!));
+  const safe = winners.filter((w) => !flagged.has(w.comparison.variantKey));
+  if (safe.length > 0) {
+    const best = safe[0].comparison;
+    return done({
       action: 'SHIP',
       variantKey: best.variantKey,
       estimatedDaysToPower: null,
-      reason: `${best.variantKey} improves ${primary.key} by ${best.absoluteLift!.toPrecision(3)} (relative ${best.relativeLift === null ? 'n/a' : percent(best.relativeLift)}, adjusted p = ${best.adjustedPValue!.toPrecision(3)}) with no guardrail problem.`,
-    };
+      reason: `${best.variantKey} improves ${primary.key} by ${best.absoluteLift!.toPrecision(3)} (relative ${best.relativeLift === null ? 'n/a' : percent(best.relativeLift)}; ${testName}, Holm across arms, p = ${safe[0].p.toPrecision(3)}) with no guardrail problem.`,
+    });
   }
-  const blocked = primaryResult.comparisons.filter((c) => c.significant && c.improvement && flagged.has(c.variantKey)).map((c) => c.variantKey);
-  const controlKey = input.variants.find((v) => v.isControl)!.key;
-  const overall = input.aggregates.filter((g) => !g.segmented);
-  const control = overall.find((g) => g.variantKey === controlKey)?.metrics[primary.key] ?? EMPTY;
-  const needed = usersNeeded(primary, control, input.minimumDetectableLift, alpha, power);
-  const smallestArm = Math.min(...primaryResult.arms.map((a) => a.users));
-  const blockedNote = blocked.length > 0 ? ` ${blocked.join(', ')} improved it but has a guardrail problem.` : '';
-  if (needed === null) {
-    return { action: 'KEEP_RUNNING', variantKey: null, estimatedDaysToPower: null, reason: `Too little data on ${primary.key} to estimate the sample needed yet.${blockedNote}` };
-  }
-  const liftText = percent(input.minimumDetectableLift);
-  if (smallestArm >= needed) {
-    return {
+  const blockedNote = winners.length > 0 ? ` ${winners.map((w) => w.comparison.variantKey).join(', ')} improved it but has a guardrail problem.` : '';
+  const liftText = percent(plan.minimumDetectableLift);
+  if (horizonReached) {
+    if (winners.length > 0) return done({ action: 'INVESTIGATE', variantKey: null, estimatedDaysToPower: null, reason: `The horizon is reached.${blockedNote}` });
+    return done({
       action: 'STOP_NO_EFFECT',
       variantKey: null,
       estimatedDaysToPower: null,
-      reason: `Every arm has at least ${needed} users on ${primary.key}, enough to detect a ${liftText} relative lift with ${percent(power)} power, and no variant is a significant, safe improvement.${blockedNote}`,
-    };
+      reason: (needed !== null
+        ? `Every arm has at least ${needed} users on ${primary.key}, the plan's horizon (a ${liftText} relative lift with ${percent(plan.power)} power)`
+        : `The planned end day ${plan.plannedEndDay} is reached`) + `, and no variant is a significant, safe improvement by the ${testName}.`,
+    });
+  }
+  if (plan.plannedEndDay !== null) {
+    const days = today === null ? null : dayNumber(plan.plannedEndDay) - dayNumber(today);
+    return done({ action: 'KEEP_RUNNING', variantKey: null, estimatedDaysToPower: days, reason: `The plan decides ${primary.key} on ${plan.plannedEndDay}${days === null ? '' : `, in ${days} days`}; before then only the always-valid test can ship a variant.${blockedNote}` });
+  }
+  if (needed === null) {
+    return done({ action: 'KEEP_RUNNING', variantKey: null, estimatedDaysToPower: null, reason: `Too little data on ${primary.key} to size the horizon yet (set the experiment's analysisPlan to fix it).${blockedNote}` });
   }
   const weighted = exposures.filter((e) => e.expectedShare > 0);
   const smallestExposed = Math.min(...weighted.map((e) => e.users));
   const perDay = smallestExposed / input.daysRunning;
   const days = perDay > 0 ? Math.ceil(Math.max(0, needed - smallestExposed) / perDay) + daysObserved(primary) : null;
-  return {
+  return done({
     action: 'KEEP_RUNNING',
     variantKey: null,
     estimatedDaysToPower: days,
-    reason: `${primary.key} needs ${needed} users per arm to detect a ${liftText} relative lift with ${percent(power)} power; the smallest arm has ${smallestArm}.` +
+    reason: `${primary.key} needs ${needed} users per arm to detect a ${liftText} relative lift with ${percent(plan.power)} power; the smallest arm has ${smallestArm} (${Math.round((progress ?? 0) * 100)}% of the way).` +
       (days === null ? ' No traffic yet to estimate when.' : ` At the current ${Math.round(perDay)} users a day per arm, about ${days} more days (including ${daysObserved(primary)} for the last users' window to pass).`) +
       blockedNote,
-  };
+  });
+}
+
+/**
+ * The recommendation alone, by the same code as analyseExperiment's, without the views it does not
+ * read (Bayesian, CUPED, segments): what simulations of many reads call.
+ */
+export function recommendExperiment(input: AnalysisInput): { recommendation: Recommendation; plan: PlanProgress | null } {
+  const alpha = input.alpha ?? 0.05;
+  const overall = input.aggregates.filter((g) => !g.segmented);
+  const exposures = exposuresOf(input.variants, overall);
+  const metrics = metricResults(input, overall, alpha, false);
+  const problems = guardrailProblems(metrics, input.metrics.map((m) => m.definition), overall);
+  return recommend(input, exposures, sampleRatioCheck(exposures), metrics, problems);
 }
 
 /** Everything experimentResults reports, from sufficient statistics alone: pure, no I/O. */
 export function analyseExperiment(input: AnalysisInput): ExperimentAnalysis {
   const alpha = input.alpha ?? 0.05;
-  const power = input.power ?? 0.8;
   const overall = input.aggregates.filter((g) => !g.segmented);
   const exposures = exposuresOf(input.variants, overall);
   const sampleRatio = sampleRatioCheck(exposures);
@@ -601,7 +705,7 @@ export function analyseExperiment(input: AnalysisInput): ExperimentAnalysis {
     guardrailStatus: worstGuardrailStatus(problems),
     guardrailProblems: problems,
     autoPauseWarranted: problems.some((p) => p.breachedAlwaysValid),
-    recommendation: recommend(input, exposures, sampleRatio, metrics, problems, alpha, power),
+    ...recommend(input, exposures, sampleRatio, metrics, problems),
   };
 }
 

@@ -80,6 +80,7 @@ const RESULTS = `query ($key: String!, $segmentBy: SegmentBy, $adjustment: PValu
     segments { tier exposures { variantKey users } metrics { ...metric } }
     guardrailProblems { metricKey variantKey kind status safeSideBound breachedAlwaysValid message } autoPauseWarranted
     recommendation { action variantKey estimatedDaysToPower reason }
+    plan { source type baseline minimumDetectableLift power alpha plannedUsersPerArm plannedEndDay usersPerArm progress horizonReached decidedOnDay earlyLookAlpha }
   }
 }
 fragment metric on MetricResult {
@@ -383,7 +384,10 @@ describe('multiple testing across variants and metrics', () => {
     expect(versus(buy, 'b').family).toEqual({ role: 'PRIMARY', method: 'HOLM', size: 2, sides: 'TWO_SIDED' });
     expect(versus(share, 'c').family).toEqual({ role: 'SECONDARY', method: 'HOLM', size: 2, sides: 'TWO_SIDED' });
     expect([versus(buy, 'b'), versus(buy, 'c'), versus(share, 'b'), versus(share, 'c')].map((c) => c.significant)).toEqual([true, false, false, true]);
-    expect(results.recommendation).toMatchObject({ action: 'SHIP', variantKey: 'b' });
+    // Significant at 40 users per arm, but far before the default plan's horizon (a 10% lift on 10% needs
+    // thousands per arm) and not by the always-valid test: no SHIP from a fixed-horizon p-value (was SHIP b).
+    expect(results.recommendation).toMatchObject({ action: 'KEEP_RUNNING', variantKey: null });
+    expect(results.plan).toMatchObject({ source: 'DEFAULT', type: 'FIXED_HORIZON', horizonReached: false, usersPerArm: 40 });
   });
 
   it('uses always-valid p-values for significance when asked for sequential results', async () => {
@@ -410,6 +414,60 @@ describe('multiple testing across variants and metrics', () => {
     expect(versus(metricOf(results, 'share_1d'), 'c').adjustedPValue).toBeCloseTo(0.0123398, 6);
     expect(versus(metricOf(results, 'share_1d'), 'b').adjustedPValue).toBeCloseTo(0.6165238, 6);
     expect(versus(metricOf(results, 'share_1d'), 'c').family).toEqual({ role: 'SECONDARY', method: 'BH', size: 2, sides: 'TWO_SIDED' });
+  });
+});
+
+describe('analysis plans and peeking', () => {
+  const today = new Date().toISOString().slice(0, 10);
+  // signup: control 4/40, treatment 13/40. Pooled z = 0.225 / sqrt(0.2125 * 0.7875 * 2/40) = 2.4597, p = 0.0139 (scipy.stats.norm):
+  // significant at a fixed horizon. The plan: baseline 10%, lift 100%: power.prop.test(p1 = 0.1, p2 = 0.2, power = 0.8) n = 198.96 -> 199 per arm.
+  async function planned(key: string, analysisPlan: Record<string, unknown>) {
+    await startExperiment({ key, name: key, variants: TWO_ARMS, primaryMetricKey: 'signup_1d', analysisPlan });
+    const users: Exposed[] = ['control', 'treatment'].flatMap((variant) => Array.from({ length: 40 }, (_, i) => ({ user: `${key}-${variant}-${i}`, variant, daysAgo: 3 })));
+    await expose(key, users);
+    await track(new Map(users.map((u) => [u.user, u.daysAgo])), [
+      ...Array.from({ length: 4 }, (_, i) => ({ user: `${key}-control-${i}`, type: 'signup', day: 0 })),
+      ...Array.from({ length: 13 }, (_, i) => ({ user: `${key}-treatment-${i}`, type: 'signup', day: 0 })),
+    ]);
+    return users;
+  }
+  beforeAll(() => createMetric({ key: 'signup_1d', name: 'Signup (day 0)', kind: 'CONVERSION', eventTypes: ['signup'], windowDays: 1 }));
+
+  it('keeps running before a fixed horizon however significant the fixed-horizon p-value, and shows the plan and progress', async () => {
+    await planned('planned-users', { type: 'FIXED_HORIZON', baseline: 0.1, minimumDetectableLift: 1 });
+    const results = (await ok(RESULTS, { key: 'planned-users' })).experimentResults;
+    expect(versus(metricOf(results, 'signup_1d'), 'treatment').pValue).toBeCloseTo(0.0139, 4);
+    expect(results.recommendation.action).toBe('KEEP_RUNNING');
+    expect(results.recommendation.reason).toMatch(/needs 199 users per arm/);
+    expect(results.plan).toMatchObject({ source: 'EXPERIMENT', type: 'FIXED_HORIZON', plannedUsersPerArm: 199, usersPerArm: 40, horizonReached: false, earlyLookAlpha: 0.01 });
+    expect(results.plan.progress).toBeCloseTo(40 / 199, 12);
+    // The query's view arguments never change the recommendation.
+    for (const args of [{ sequential: true }, { adjustment: 'BH' }, { minimumDetectableLift: 0.01 }]) {
+      expect((await ok(RESULTS, { key: 'planned-users', ...args })).experimentResults.recommendation).toEqual(results.recommendation);
+    }
+    const plan = (await ok('{ experiment(key: "planned-users") { analysisPlan { type baseline minimumDetectableLift power alpha plannedEndDay secondaryAdjustment } } }')).experiment.analysisPlan;
+    expect(plan).toEqual({ type: 'FIXED_HORIZON', baseline: 0.1, minimumDetectableLift: 1, power: 0.8, alpha: 0.05, plannedEndDay: null, secondaryAdjustment: 'HOLM' });
+  });
+
+  it('decides at the horizon, and later reads show that decision instead of deciding again', async () => {
+    const users = await planned('planned-day', { type: 'FIXED_HORIZON', plannedEndDay: today });
+    const first = (await ok(RESULTS, { key: 'planned-day' })).experimentResults;
+    expect(first.plan).toMatchObject({ horizonReached: true, decidedOnDay: today, plannedEndDay: today });
+    expect(first.recommendation).toMatchObject({ action: 'SHIP', variantKey: 'treatment' });
+    // Later data would no longer support it (control 12/40: p = 0.8 by the same test); the decision stands.
+    await track(new Map(users.map((u) => [u.user, u.daysAgo])), Array.from({ length: 8 }, (_, i) => ({ user: `planned-day-control-${4 + i}`, type: 'signup', day: 0 })));
+    const later = (await ok(RESULTS, { key: 'planned-day' })).experimentResults;
+    expect(versus(metricOf(later, 'signup_1d'), 'treatment').significant).toBe(false);
+    expect(later.recommendation).toMatchObject({ action: 'SHIP', variantKey: 'treatment' });
+    expect(later.recommendation.reason).toMatch(new RegExp(`^Decided at the horizon on ${today}, and it stands`));
+  });
+
+  it('refuses an unusable plan with a clear error', async () => {
+    const result = await server.gql('mutation ($input: CreateExperimentInput!) { createExperiment(input: $input) { key } }', {
+      input: { key: 'bad-plan', name: 'Bad', variants: TWO_ARMS, primaryMetricKey: 'signup_1d', analysisPlan: { type: 'SEQUENTIAL' } },
+    });
+    expect(errorCode(result)).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0].message).toMatch(/analysisPlan.baseline/);
   });
 });
 

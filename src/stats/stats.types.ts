@@ -29,7 +29,7 @@ export abstract class EffectEstimateType {
   @Field(() => Float, { nullable: true, description: 'treatmentMean / controlMean - 1; null when the control mean is 0.' })
   relativeLift!: number | null;
 
-  @Field(() => IntervalType, { nullable: true, description: 'Delta-method interval for the lift.' })
+  @Field(() => IntervalType, { nullable: true, description: 'Delta-method interval for the lift, with Student t at Welch df (gbstats’ convention).' })
   relativeLiftInterval!: IntervalType | null;
 }
 

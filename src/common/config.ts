@@ -13,6 +13,12 @@ export interface UpliftConfig {
   logLevel: string;
   /** How long a user's behavioural facts and grants are reused by resolve, in ms (0: read every time). */
   userStateTtlMs?: number;
+  /** Where exposures wait on local disk while the database is away; default `<dataDir>/spool` (a temporary folder without a data dir). */
+  spoolDir?: string;
+  /** The spool's bound in bytes (default 1 GiB); beyond it exposures are dropped and counted. */
+  spoolMaxBytes?: number;
+  /** Exposures waiting in memory beyond which they are spooled even while the database answers (tests lower it). */
+  exposureBufferRows?: number;
   /** The server's clock: exposure and event times, experiment start and stop, entitlements, results' today; tests and the demo inject one. */
   now?: () => Date;
 }
@@ -28,8 +34,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfi
   if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3_600_000) {
     throw new Error(`UPLIFT_FACTS_TTL_MS must be an integer from 0 to 3600000, got "${env.UPLIFT_FACTS_TTL_MS}"`);
   }
+  const spoolMaxBytes = env.UPLIFT_SPOOL_MAX_BYTES ? Number(env.UPLIFT_SPOOL_MAX_BYTES) : undefined;
+  if (spoolMaxBytes !== undefined && (!Number.isSafeInteger(spoolMaxBytes) || spoolMaxBytes < 0)) {
+    throw new Error(`UPLIFT_SPOOL_MAX_BYTES must be a whole number of bytes, got "${env.UPLIFT_SPOOL_MAX_BYTES}"`);
+  }
   return {
     databaseUrl: env.DATABASE_URL || undefined,
+    spoolDir: env.UPLIFT_SPOOL_DIR ? path.resolve(env.UPLIFT_SPOOL_DIR) : undefined,
+    spoolMaxBytes,
     dataDir: path.resolve(env.UPLIFT_DATA_DIR || '.uplift/data'),
     port,
     host: env.HOST || '127.0.0.1',

@@ -5,7 +5,7 @@ import {
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { DomainError, ErrorCode } from '../common/errors';
+import { DATABASE_UNAVAILABLE, DomainError, ErrorCode, isDatabaseUnavailable, RETRY_AFTER_SECONDS, unavailableStatus } from '../common/errors';
 import type { RequestContext } from '../common/context';
 import type { Principal } from '../auth/principal';
 
@@ -64,9 +64,13 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string | nu
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) };
+  if (status === 503) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+  res.writeHead(status, headers);
   res.end(body);
 }
+
+const UNAVAILABLE = refusal('The database is unavailable; nothing was done. Retry later.', ErrorCode.SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE);
 
 export function refusal(message: string, code: ErrorCode, reason: string): string {
   return JSON.stringify({ errors: [{ message, extensions: { code, reason } }] });
@@ -111,6 +115,7 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
       const answer = options.authenticate(req.headers.authorization);
       principal = answer instanceof Promise ? await answer : answer;
     } catch (error) {
+      if (isDatabaseUnavailable(error)) return sendJson(res, 503, UNAVAILABLE);
       if (!(error instanceof DomainError)) throw error;
       return sendJson(res, 401, refusal(error.message, error.code, error.reason));
     }
@@ -131,7 +136,8 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
         return sendJson(res, 400, JSON.stringify({ errors }));
       }
     }
-    sendJson(res, 200, JSON.stringify({ errors: result.errors.map((error) => options.formatError(error)), data: result.data }));
+    const errors = result.errors.map((error) => options.formatError(error));
+    sendJson(res, unavailableStatus(errors, result.data) ?? 200, JSON.stringify({ errors, data: result.data }));
   };
 
   return (req, res) => {
@@ -139,7 +145,8 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
     if (req.method !== 'POST' || req.url !== '/graphql' || !contentType.startsWith('application/json')) return options.fallback(req, res);
     serve(req, res).catch((error) => {
       options.formatError(error);
-      if (!res.headersSent) sendJson(res, 500, refusal('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR, 'INTERNAL'));
+      if (!res.headersSent && isDatabaseUnavailable(error)) sendJson(res, 503, UNAVAILABLE);
+      else if (!res.headersSent) sendJson(res, 500, refusal('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR, 'INTERNAL'));
     });
   };
 }

@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import { GraphQLError } from 'graphql';
 import { buildUpliftSchema } from './schema';
 import { introspectionGuard } from './introspection-guard';
-import { createErrorFormatter, DomainError, ErrorCode } from '../common/errors';
+import { createErrorFormatter, DomainError, ErrorCode, isDatabaseUnavailable, RETRY_AFTER_SECONDS, serviceUnavailableError, unavailableStatus } from '../common/errors';
 import type { Logger } from '../common/logger';
 import type { RequestContext } from '../common/context';
 import type { Authenticator } from '../auth/authenticator';
@@ -114,6 +114,19 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
       introspectionGuard,
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       graphiqlLandingPage({ prefillKey: graphiqlKey }),
+      {
+        // An operation that produced nothing because the database is away answers 503 + Retry-After.
+        async requestDidStart() {
+          return {
+            async willSendResponse({ response }) {
+              if (response.body.kind !== 'single') return;
+              if (unavailableStatus(response.body.singleResult.errors, response.body.singleResult.data) === undefined) return;
+              response.http.status = 503;
+              response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+            },
+          };
+        },
+      },
     ],
     logger,
   });
@@ -146,6 +159,8 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
           if (error instanceof DomainError) {
             throw new GraphQLError(error.message, { extensions: { code: error.code, reason: error.reason, http: { status: 401 } } });
           }
+          // A key first seen while the database is away cannot be checked: retriable, not a 500.
+          if (isDatabaseUnavailable(error)) throw serviceUnavailableError();
           throw error;
         }
       },

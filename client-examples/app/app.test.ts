@@ -1,5 +1,5 @@
 import { startAppService } from './app';
-import { UpliftClient } from './uplift-client';
+import { UpliftClient, UpliftError } from './uplift-client';
 import { pmExamples } from '../../src/graphiql/graphiql';
 import { startTestServer, type TestServer } from '../../src/testing/harness';
 
@@ -55,6 +55,28 @@ describe('client-examples/app', () => {
       const local = client.evaluateLocally(user);
       expect({ ...local, flags: local.flags.map((flag) => ({ errorCode: null, ...flag })) }).toEqual(await client.resolve(user));
     }
+  });
+});
+
+describe('UpliftClient retries', () => {
+  // Retrying through a real outage (503 SERVICE_UNAVAILABLE until the database is back) is in src/server/outage.api.test.ts.
+  it('throws a permanent error at once, without retrying', async () => {
+    const retries: number[] = [];
+    const client = new UpliftClient(server.url, 'upl_not_a_key', { baseDelayMs: 1, onRetry: (attempt) => retries.push(attempt) });
+    const error = await client.resolve({ id: 'u1', tier: null, attributes: {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UpliftError);
+    expect(error).toMatchObject({ code: 'UNAUTHENTICATED', retriable: false });
+    expect(retries).toEqual([]);
+  });
+
+  it('retries an Uplift that does not answer, a bounded number of times', async () => {
+    const closed = await startAppService({ upliftUrl: server.url, sdkKey });
+    await closed.close();
+    const retries: number[] = [];
+    const client = new UpliftClient(closed.url, sdkKey, { attempts: 3, baseDelayMs: 1, onRetry: (attempt) => retries.push(attempt) });
+    const error = await client.resolve({ id: 'u1', tier: null, attributes: {} }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ retriable: true });
+    expect(retries).toEqual([1, 2]);
   });
 });
 

@@ -7,6 +7,7 @@ import { generateSecret } from '../auth/api-key.service';
 import { pmExamples } from '../graphiql/graphiql';
 import { postGraphQL } from '../testing/harness';
 import { ThrowawayPostgres } from '../testing/throwaway-postgres';
+import { UpliftClient } from '../../client-examples/app/uplift-client';
 
 /**
  * A PostgreSQL outage under load, on a server of the test's own (a shared one cannot be stopped):
@@ -226,8 +227,16 @@ describeWithPostgres('a database outage under load', () => {
     // More than the 20-row memory buffer holds.
     expect(load.exposures.size - exposuresBefore).toBeGreaterThan(40);
 
+    // The example client retries SERVICE_UNAVAILABLE until the database is back.
+    const retries: string[] = [];
+    const client = new UpliftClient(uplift.url, sdkKey, { attempts: 100, baseDelayMs: 50, maxDelayMs: 300, onRetry: (_, error) => retries.push(`${error.status} ${error.code}`) });
+    const tracked = client.track([{ userId: 'patient-user', type: 'app_open' }]);
+    await waitFor('the client to retry', () => retries.length > 0);
+
     await pg.start();
     await waitFor('/readyz to go green', async () => (await readyStatus(uplift.url)) === 200);
+    expect(await tracked).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect(new Set(retries)).toEqual(new Set(['503 SERVICE_UNAVAILABLE']));
     await sleep(500);
     await load.stop();
     await waitFor('the spool to be replayed', async () => (await uplift.exposures.flush()) && uplift.exposures.spoolBytes === 0);

@@ -10,7 +10,8 @@ const run = promisify(execFile);
 /** Debian's PostgreSQL 15 server binaries, which CI installs (`.ci/run`). */
 export const POSTGRES_BIN = process.env.POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

@@ -217,6 +217,8 @@ export class ExposureWriter {
 
   private async writeAll(): Promise<boolean> {
     try {
+      // A cheap probe while the database is away, rather than sealing and reading a spool file per retry.
+      if (this.unavailableSince !== undefined) await this.dataSource.query('SELECT 1');
       // Oldest first: the spool (an earlier process's, then this one's), then memory.
       while (this.spool.pending || this.buffer.length > 0) {
         if (this.spool.pending) await this.replayOldest();

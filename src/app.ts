@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
@@ -66,6 +67,13 @@ function bootstrapKey(config: UpliftConfig, embedded: boolean, logger: Logger): 
   return { key, generated: true };
 }
 
+/** The exposure spool's folder, and whether it is a temporary one to remove when empty. */
+function spoolDirOf(config: UpliftConfig): { dir: string; temporary: boolean } {
+  if (config.spoolDir) return { dir: config.spoolDir, temporary: false };
+  if (config.dataDir) return { dir: path.join(config.dataDir, 'spool'), temporary: false };
+  return { dir: fs.mkdtempSync(path.join(os.tmpdir(), 'uplift-spool-')), temporary: true };
+}
+
 /** The composition root: database, bootstrap key, GraphQL and HTTP, wired together. */
 export async function startUplift(config: UpliftConfig): Promise<RunningUplift> {
   const logger = createLogger(config.logLevel, { secrets: config.adminKey ? [config.adminKey] : [], destination: config.logDestination });
@@ -74,7 +82,16 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
   const database = await openDatabase(config);
   const bus = new ChangeBus(database.dataSource, database.embedded ? null : config.databaseUrl!, logger);
   const snapshots = new SnapshotService(database.dataSource, logger);
-  const exposures = new ExposureWriter(database.dataSource, logger);
+  const spool = spoolDirOf(config);
+  const exposures = new ExposureWriter(database.dataSource, logger, {
+    spoolDir: spool.dir,
+    spoolMaxBytes: config.spoolMaxBytes,
+    bufferRows: config.exposureBufferRows,
+  });
+  const removeTemporarySpool = () => {
+    // Only when empty: rmdir refuses a folder that still holds spooled exposures.
+    if (spool.temporary) fs.promises.rmdir(spool.dir).catch(() => undefined);
+  };
   const folder = new MetricValueFolder(database.dataSource, logger);
   const now = config.now ?? (() => new Date());
   const metrics = new UpliftMetrics(
@@ -99,7 +116,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
     const adminKey = bootstrap?.key;
     if (adminKey) await ensureBootstrapAdminKey(database.dataSource, adminKey);
     await snapshots.start(bus);
-    exposures.start();
+    await exposures.start();
     folder.start();
     metrics.start();
     resultsJob.start();
@@ -138,11 +155,13 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
       metrics,
       metricsUrl: metricsServer && `http://${host}:${metricsServer.port}/metrics`,
       async close() {
+        // Requests first (no new exposures), then the exposures while the database is still open.
         await http.stop();
         await metricsServer?.close();
         metrics.stop();
         await resultsJob.stop();
         await exposures.stop();
+        removeTemporarySpool();
         await folder.stop();
         snapshots.stop();
         await bus.stop();
@@ -155,6 +174,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
     snapshots.stop();
     await resultsJob.stop();
     await exposures.stop();
+    removeTemporarySpool();
     await folder.stop();
     await bus.stop();
     await database.close();

@@ -106,8 +106,11 @@ export class ChangeBus implements EntitySubscriberInterface {
     if (this.stopped) return;
     this.client = undefined;
     setTimeout(() => {
+      // Stopped meanwhile: no new connection that nobody would close.
+      if (this.stopped) return;
       this.listen()
         .then(() => {
+          if (this.stopped) return void this.client?.end().catch(() => undefined);
           // Whatever was announced while we were deaf: treat everything as changed.
           for (const topic of Object.values(ChangeTopic)) this.emit(topic);
         })

@@ -24,6 +24,12 @@ export interface UpliftConfig {
   logDestination?: DestinationStream;
   /** How often the results job refreshes running experiments' snapshots, in ms (0: never on its own). */
   resultsIntervalMs?: number;
+  /** Where exposures wait on local disk while the database is away; default `<dataDir>/spool` (a temporary folder without a data dir). */
+  spoolDir?: string;
+  /** The spool's bound in bytes (default 1 GiB); beyond it exposures are dropped and counted. */
+  spoolMaxBytes?: number;
+  /** Exposures waiting in memory beyond which they are spooled even while the database answers (tests lower it). */
+  exposureBufferRows?: number;
   /** The server's clock: exposure and event times, experiment start and stop, entitlements, results' today; tests and the demo inject one. */
   now?: () => Date;
 }
@@ -53,8 +59,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfi
   if (adminKey !== undefined && adminKey.length < MIN_ADMIN_KEY_LENGTH) {
     throw new Error(`UPLIFT_ADMIN_KEY must be at least ${MIN_ADMIN_KEY_LENGTH} characters long (it has ${adminKey.length}): generate one with "openssl rand -base64 32"`);
   }
+  const spoolMaxBytes = env.UPLIFT_SPOOL_MAX_BYTES ? Number(env.UPLIFT_SPOOL_MAX_BYTES) : undefined;
+  if (spoolMaxBytes !== undefined && (!Number.isSafeInteger(spoolMaxBytes) || spoolMaxBytes < 0)) {
+    throw new Error(`UPLIFT_SPOOL_MAX_BYTES must be a whole number of bytes, got "${env.UPLIFT_SPOOL_MAX_BYTES}"`);
+  }
   return {
     databaseUrl: env.DATABASE_URL || undefined,
+    spoolDir: env.UPLIFT_SPOOL_DIR ? path.resolve(env.UPLIFT_SPOOL_DIR) : undefined,
+    spoolMaxBytes,
     dataDir: path.resolve(env.UPLIFT_DATA_DIR || '.uplift/data'),
     port,
     host: env.HOST || '127.0.0.1',

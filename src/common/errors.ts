@@ -15,6 +15,8 @@ export enum ErrorCode {
   CONFLICT = 'CONFLICT',
   /** Too many requests of a kind in a short time (HTTP 429, with Retry-After): retry later. */
   RATE_LIMITED = 'RATE_LIMITED',
+  /** The database is away: nothing was done; retry after `Retry-After` seconds (HTTP 503). */
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -51,7 +53,63 @@ const PASS_THROUGH_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   ErrorCode.UNAUTHENTICATED,
   ErrorCode.FORBIDDEN,
+  ErrorCode.SERVICE_UNAVAILABLE,
 ]);
+
+/** What a client is told to wait before retrying when the database is away (the `Retry-After` header). */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** The reason beside SERVICE_UNAVAILABLE. */
+export const DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE';
+
+/** Node's socket errors for a server that is not there or went away. */
+const UNREACHABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/**
+ * SQLSTATEs of a server shutting down or starting (57P01 admin_shutdown, 57P02 crash_shutdown,
+ * 57P03 cannot_connect_now) and of class 08, connection exceptions.
+ */
+const UNAVAILABLE_SQLSTATE = /^(57P0[123]|08[0-9A-Z]{3})$/;
+/** pg, pg-pool, PGlite and TypeORM say it in words only. */
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|not queryable|PGlite is clos|Cannot use a pool after calling end|connection is not (yet )?established|Connection ended/i;
+
+/**
+ * The one place that tells "the database is away" (retriable: SERVICE_UNAVAILABLE) from every
+ * other failure. Looks through the wrappers TypeORM, graphql-js and AggregateError put around the
+ * driver's error.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (depth > 5 || error === null || typeof error !== 'object') return false;
+  const e = error as { code?: unknown; message?: unknown; name?: unknown; driverError?: unknown; cause?: unknown; originalError?: unknown; thrownValue?: unknown; errors?: unknown };
+  if (typeof e.code === 'string' && (UNREACHABLE_ERRNOS.has(e.code) || UNAVAILABLE_SQLSTATE.test(e.code))) return true;
+  if (e.name === 'CannotExecuteNotConnectedError') return true;
+  if (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)) return true;
+  // thrownValue: graphql-js's wrapper for a value that is not an Error of its realm (as under jest's VM).
+  const inner = [e.driverError, e.cause, e.originalError, e.thrownValue, ...(Array.isArray(e.errors) ? e.errors : [])];
+  return inner.some((cause) => cause !== undefined && cause !== error && isDatabaseUnavailable(cause, depth + 1));
+}
+
+/** What a client meets when the database is away; `http` sets the status on Apollo's path. */
+export function serviceUnavailableError(): GraphQLError {
+  return new GraphQLError('The database is unavailable; nothing was done. Retry later.', {
+    extensions: {
+      code: ErrorCode.SERVICE_UNAVAILABLE,
+      reason: DATABASE_UNAVAILABLE,
+      http: { status: 503, headers: new Map([['retry-after', String(RETRY_AFTER_SECONDS)]]) },
+    },
+  });
+}
+
+/**
+ * The HTTP status of an executed operation's answer: 503 when it produced no data because the
+ * database is away, so that clients and load balancers retry; otherwise undefined (200 stays,
+ * with a code on each error, when there is partial data).
+ */
+export function unavailableStatus(errors: readonly GraphQLFormattedError[] | undefined, data: unknown): 503 | undefined {
+  if (!errors?.some((error) => error.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE)) return undefined;
+  const produced = data !== null && data !== undefined && Object.values(data as object).some((value) => value !== null);
+  return produced ? undefined : 503;
+}
 
 export interface FieldProblem {
   field: string;
@@ -75,6 +133,7 @@ function originalOf(error: unknown): unknown {
 
 /** The one place where every error becomes what the client sees: known refusals keep their code, the rest is masked. */
 export function createErrorFormatter(logger: Logger) {
+  const unavailable = new OncePerInterval(logger, 'database unavailable: requests answered SERVICE_UNAVAILABLE');
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = originalOf(error);
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
@@ -100,6 +159,10 @@ export function createErrorFormatter(logger: Logger) {
         extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'VALIDATION_FAILED', field: first?.field, fields: problems },
       };
     }
+    if (isDatabaseUnavailable(original)) {
+      unavailable.note(original);
+      return { message: 'The database is unavailable; nothing was done. Retry later.', path: formatted.path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, reason: DATABASE_UNAVAILABLE } };
+    }
     const code = formatted.extensions?.code;
     if (code === 'UNAUTHORIZED') {
       // type-graphql's name for a valid caller without the role; we promise FORBIDDEN.
@@ -112,4 +175,26 @@ export function createErrorFormatter(logger: Logger) {
     logger.error({ err: original, path: formatted.path }, 'internal error');
     return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };
+}
+
+/** A warning logged at most once per interval, with how many times it happened since: outages must not flood the log. */
+export class OncePerInterval {
+  private count = 0;
+  private lastAt = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly message: string,
+    private readonly intervalMs = 10_000,
+  ) {}
+
+  note(error?: unknown, count = 1): void {
+    this.count += count;
+    const now = Date.now();
+    if (now - this.lastAt < this.intervalMs) return;
+    this.lastAt = now;
+    const e = error as { message?: unknown; code?: unknown } | undefined;
+    this.logger.warn({ count: this.count, error: e ? { message: String(e.message ?? e), code: e.code } : undefined }, this.message);
+    this.count = 0;
+  }
 }

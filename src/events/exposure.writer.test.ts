@@ -3,8 +3,8 @@ import { ExposureWriter } from './exposure.writer';
 import { createLogger } from '../common/logger';
 import type { ExperimentAssignment, Resolution } from '../assignment/snapshot';
 
-// Only record() runs here: nothing is flushed, so no database is needed.
-const writer = () => new ExposureWriter(null as unknown as DataSource, createLogger('silent'));
+// Only record() runs here: nothing is flushed nor spooled, so no database or folder is needed.
+const writer = () => new ExposureWriter(null as unknown as DataSource, createLogger('silent'), { spoolDir: '/nonexistent' });
 const assignment = (experimentKey: string, phase: number, reason: ExperimentAssignment['reason'] = 'SPLIT'): ExperimentAssignment => ({
   experimentKey, variantKey: 'treatment', payload: null, phase, reason,
 });

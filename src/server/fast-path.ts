@@ -5,7 +5,7 @@ import {
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { DomainError, ErrorCode } from '../common/errors';
+import { DATABASE_UNAVAILABLE, DomainError, ErrorCode, isDatabaseUnavailable, RETRY_AFTER_SECONDS, unavailableStatus } from '../common/errors';
 import type { RequestContext } from '../common/context';
 import type { Principal } from '../auth/principal';
 import { operationKindOf, type OperationKind } from '../observability/metrics';
@@ -92,9 +92,13 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<stri
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) };
+  if (status === 503) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+  res.writeHead(status, headers);
   res.end(body);
 }
+
+const UNAVAILABLE = refusal('The database is unavailable; nothing was done. Retry later.', ErrorCode.SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE);
 
 export function refusal(message: string, code: ErrorCode, reason: string): string {
   return JSON.stringify({ errors: [{ message, extensions: { code, reason } }] });
@@ -149,6 +153,7 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
       const answer = options.authenticate(req.headers.authorization);
       principal = answer instanceof Promise ? await answer : answer;
     } catch (error) {
+      if (isDatabaseUnavailable(error)) return sendJson(res, 503, UNAVAILABLE);
       if (!(error instanceof DomainError)) throw error;
       metrics.authFailure(error.reason);
       const status = authFailureStatus(error.code);
@@ -178,8 +183,9 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
       }
     }
     const errors = result.errors.map((error) => options.formatError(error));
-    // As Apollo answers (src/server/http.ts): an operation that needed a key it did not get is a 401.
-    const status = errors.some((error) => error.extensions?.code === ErrorCode.UNAUTHENTICATED) ? 401 : 200;
+    // As Apollo answers (src/server/http.ts): an operation that needed a key it did not get is a 401;
+    // one that produced nothing because the database is away, a 503.
+    const status = errors.some((error) => error.extensions?.code === ErrorCode.UNAUTHENTICATED) ? 401 : (unavailableStatus(errors, result.data) ?? 200);
     reply(res, status, JSON.stringify({ errors, data: result.data }), fast.kind, true, started);
   };
 
@@ -188,7 +194,8 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
     if (req.method !== 'POST' || req.url !== '/graphql' || !contentType.startsWith('application/json')) return options.fallback(req, res);
     serve(req, res).catch((error) => {
       options.formatError(error);
-      if (!res.headersSent) sendJson(res, 500, refusal('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR, 'INTERNAL'));
+      if (!res.headersSent && isDatabaseUnavailable(error)) sendJson(res, 503, UNAVAILABLE);
+      else if (!res.headersSent) sendJson(res, 500, refusal('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR, 'INTERNAL'));
     });
   };
 }

@@ -13,7 +13,7 @@ import { unauthenticatedStatus } from './auth-status';
 import { authFailureStatus } from '../auth/auth.errors';
 import { requestCostLimit } from './query-cost';
 import { persistedQueryHashCheck } from './persisted-query';
-import { createErrorFormatter, DomainError, ErrorCode } from '../common/errors';
+import { createErrorFormatter, DomainError, ErrorCode, isDatabaseUnavailable, RETRY_AFTER_SECONDS, serviceUnavailableError, unavailableStatus } from '../common/errors';
 import { redactUrl, type Logger } from '../common/logger';
 import type { RequestContext } from '../common/context';
 import type { Authenticator } from '../auth/authenticator';
@@ -70,8 +70,6 @@ export interface HttpServerOptions {
   metrics: UpliftMetrics;
   /** A mutation's answer waits until this instance has taken in its changes. */
   changes: ChangeBus;
-  /** Prefilled in GraphiQL's headers (only on the embedded default, where the machine is the developer's). */
-  graphiqlKey?: string;
   /** Which Host headers are served (src/server/host-check.ts). */
   hostCheck: { listenHost: string; allowedHosts: readonly string[] };
 }
@@ -181,6 +179,19 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       graphiqlLandingPage(),
       requestMetricsPlugin(metrics),
+      {
+        // An operation that produced nothing because the database is away answers 503 + Retry-After.
+        async requestDidStart() {
+          return {
+            async willSendResponse({ response }) {
+              if (response.body.kind !== 'single') return;
+              if (unavailableStatus(response.body.singleResult.errors, response.body.singleResult.data) === undefined) return;
+              response.http.status = 503;
+              response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+            },
+          };
+        },
+      },
     ],
     logger,
   });
@@ -219,6 +230,8 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
             const headers = new HeaderMap(status === 429 ? [['retry-after', '1']] : []);
             throw new GraphQLError(error.message, { originalError: error, extensions: { code: error.code, reason: error.reason, http: { status, headers } } });
           }
+          // A key first seen while the database is away cannot be checked: retriable, not a 500.
+          if (isDatabaseUnavailable(error)) throw serviceUnavailableError();
           throw error;
         }
       },

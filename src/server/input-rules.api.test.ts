@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createHash } from 'node:crypto';
 import pino from 'pino';
 import { ExposureWriter } from '../events/exposure.writer';
@@ -196,7 +199,7 @@ describe('the exposure writer, should a bad row ever reach it', () => {
   it('writes the good rows of a batch PostgreSQL refuses for one row, counts the bad one, and logs small lines once', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-    const writer = new ExposureWriter(server.uplift.dataSource, logger);
+    const writer = new ExposureWriter(server.uplift.dataSource, logger, { spoolDir: fs.mkdtempSync(path.join(os.tmpdir(), 'uplift-writer-')) });
     const at = new Date();
     const assignment = { experimentKey: 'rules-exp', variantKey: 'treatment', payload: null, phase: 1, reason: 'SPLIT' as const };
     const ids = Array.from({ length: 50 }, (_, i) => (i === 17 ? `writer-bad\u0000${i}` : `writer-good-${i}`));

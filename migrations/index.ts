@@ -8,6 +8,7 @@ import { ResultSnapshots1795526466234 } from './1795526466234-ResultSnapshots';
 import { AnalysisIndexes1795527000000 } from './1795527000000-AnalysisIndexes';
 import { ActiveDays1795529763529 } from './1795529763529-ActiveDays';
 import { ExposureMetricValues1795535474250 } from './1795535474250-ExposureMetricValues';
+import { ClientKeys1795540000000 } from './1795540000000-ClientKeys';
 
 /**
  * Every migration, oldest first. Listed here rather than found by a file glob, so that the same
@@ -23,4 +24,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   AnalysisIndexes1795527000000,
   ActiveDays1795529763529,
   ExposureMetricValues1795535474250,
+  ClientKeys1795540000000,
 ];

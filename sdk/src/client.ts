@@ -45,6 +45,12 @@ export interface LocalOptions extends UpliftOptions {
   refreshIntervalMs?: number;
   /** A configuration to start from (server-side rendering, or the last one the app kept), until the first fetch succeeds. */
   bootstrap?: SdkConfig;
+  /**
+   * Client-side (CLIENT) keys: the one user this client evaluates for (a browser's or a phone's
+   * user). The server then sends that user's forced assignments and nobody else's; other users
+   * are answered NEEDS_SERVER.
+   */
+  userId?: string;
 }
 
 export interface ClientStats {
@@ -227,9 +233,11 @@ export class LocalUpliftClient extends BaseClient {
   private readonly exposed = new Set<string>();
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
   private firstLoad: Promise<void> | undefined;
+  private readonly userId: string | undefined;
 
   constructor(options: LocalOptions) {
     super(options);
+    this.userId = options.userId;
     const batch = { ...DEFAULT_BATCH, ...options.batch };
     this.exposures = new BatchQueue<ExposureInput>(
       async (exposures) => ({ rejected: (await operations.trackExposures(this.transport, exposures)).rejected.length }),
@@ -263,7 +271,7 @@ export class LocalUpliftClient extends BaseClient {
   async refresh(): Promise<void> {
     if (this.closed) return;
     try {
-      const config = await operations.sdkConfig(this.transport);
+      const config = await operations.sdkConfig(this.transport, this.userId);
       if (config.version !== this.installed?.config.version) this.install(config);
     } catch (error) {
       this.reportError(asUpliftError(error));
@@ -305,6 +313,12 @@ export class LocalUpliftClient extends BaseClient {
       ? new UpliftError('CLOSED', 'The client was closed')
       : (badUser(user) ?? (installed ? null : new UpliftError('NOT_READY', 'No configuration yet')));
     if (refused) return { ...failed(user?.id, refused), configVersion: version, unavailable: [] };
+    const onlyFor = installed!.config.forcedAssignmentsOf;
+    if (onlyFor !== undefined && onlyFor !== user.id) {
+      // Another user's forced assignments were not sent to this key: their answer could differ from resolve's.
+      const error = new UpliftError('NEEDS_SERVER', `This configuration is for user "${onlyFor}" only (a client-side key); ask resolve for others`);
+      return { ...failed(user.id, error), configVersion: version, unavailable: [] };
+    }
     try {
       return this.evaluateInstalled(installed!, user);
     } catch (error) {

@@ -69,6 +69,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
       userStates,
       now,
       graphiqlKey: database.embedded ? adminKey : undefined,
+      corsOrigins: config.corsOrigins,
     });
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);

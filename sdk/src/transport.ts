@@ -31,7 +31,8 @@ export class Transport {
   constructor(private readonly options: TransportOptions) {
     const found = options.fetch ?? (globalThis.fetch as unknown as FetchLike | undefined);
     if (!found) throw new Error('No fetch: pass options.fetch');
-    this.fetch = found;
+    // Browsers refuse a fetch called as another object's method ("Illegal invocation").
+    this.fetch = options.fetch ?? found.bind(globalThis);
     this.endpoint = `${options.url.replace(/\/+$/, '')}/graphql`;
   }
 

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseCorsOrigins } from '../server/cors';
 
 /** Everything Uplift reads from the environment, parsed once at start-up. */
 export interface UpliftConfig {
@@ -13,6 +14,8 @@ export interface UpliftConfig {
   logLevel: string;
   /** How long a user's behavioural facts and grants are reused by resolve, in ms (0: read every time). */
   userStateTtlMs?: number;
+  /** Browser origins allowed to call the API (UPLIFT_CORS_ORIGINS, comma-separated), e.g. `https://app.example.com`. */
+  corsOrigins?: string[];
   /** The server's clock: exposure and event times, experiment start and stop, entitlements, results' today; tests and the demo inject one. */
   now?: () => Date;
 }
@@ -36,5 +39,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfi
     adminKey: env.UPLIFT_ADMIN_KEY || undefined,
     logLevel: env.LOG_LEVEL || 'info',
     userStateTtlMs: ttl,
+    corsOrigins: parseCorsOrigins(env.UPLIFT_CORS_ORIGINS),
   };
 }

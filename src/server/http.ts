@@ -20,6 +20,7 @@ import { createFastPath, refusal } from './fast-path';
 import type { Principal } from '../auth/principal';
 import { databaseReadiness } from '../db/database';
 import { graphiqlLandingPage, graphiqlAssets } from '../graphiql/graphiql';
+import { withCors } from './cors';
 
 /** Request bodies above this are refused before parsing (event batches of 5,000 fit well below it). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -50,6 +51,8 @@ export interface HttpServerOptions {
   now: () => Date;
   /** Prefilled in GraphiQL's headers (only on the embedded default, where the machine is the developer's). */
   graphiqlKey?: string;
+  /** Browser origins allowed to call (UPLIFT_CORS_ORIGINS); none: no CORS headers at all. */
+  corsOrigins?: readonly string[];
 }
 
 export interface HttpServer {
@@ -77,7 +80,7 @@ class Context implements RequestContext {
   }
 }
 
-export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, graphiqlKey }: HttpServerOptions): Promise<HttpServer> {
+export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, graphiqlKey, corsOrigins = [] }: HttpServerOptions): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
   const schema = await buildUpliftSchema();
@@ -85,7 +88,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   const formatError = createErrorFormatter(logger);
   const contextFor = (principal: Principal | null): RequestContext => new Context(principal, dataSource, logger, snapshots, exposures, userStates, now);
   const server = http.createServer(
-    createFastPath({
+    withCors(corsOrigins, createFastPath({
       // Its own instance: Apollo wraps every field resolver of the schema it is given, which would
       // stop graphql-jit from reading plain fields inline (it cost resolve 60% of its speed).
       schema: await buildUpliftSchema(),
@@ -96,7 +99,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
       contextFor,
       formatError: (error) => formatError(error instanceof GraphQLError ? error.toJSON() : { message: 'Internal server error' }, error),
       fallback: app,
-    }),
+    })),
   );
   const apollo = new ApolloServer<RequestContext>({
     schema,

@@ -73,7 +73,7 @@ export function startSecondInstance(first: TestServer): Promise<RunningUplift> {
  * even when DATABASE_URL is set, for tests of what only the embedded default does; `now` is the
  * clock entitlement resolution uses.
  */
-export async function startTestServer(options: { embedded?: boolean; now?: () => Date } = {}): Promise<TestServer> {
+export async function startTestServer(options: { embedded?: boolean; now?: () => Date; corsOrigins?: string[] } = {}): Promise<TestServer> {
   const database = await freshDatabase(options.embedded ?? false);
   const adminKey = generateSecret();
   const uplift = await startUplift({
@@ -84,6 +84,7 @@ export async function startTestServer(options: { embedded?: boolean; now?: () =>
     adminKey,
     logLevel: process.env.LOG_LEVEL ?? 'silent',
     now: options.now,
+    corsOrigins: options.corsOrigins,
   });
   const server: TestServer = {
     uplift,

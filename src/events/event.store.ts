@@ -43,6 +43,10 @@ const INSERT_EVENTS = `WITH inserted AS (
   )
   SELECT count(*)::int AS inserted FROM inserted`;
 
+const COUNT_EXISTING_EXPOSURES = `SELECT count(*)::int AS existing
+  FROM unnest($1::text[], $2::int[], $3::text[]) AS u(experiment_key, phase, user_id)
+  JOIN exposures e ON e.experiment_key = u.experiment_key AND e.phase = u.phase AND e.user_id = u.user_id`;
+
 /**
  * All SQL of the events domain. Rows go in as arrays through unnest(): one statement and one
  * round trip per batch, and ON CONFLICT DO NOTHING makes retries and repeats harmless.
@@ -85,6 +89,24 @@ export class EventStore {
     await this.manager.transaction(async (manager) => {
       await lockMetricValues(manager);
       await manager.query(INSERT_EXPOSURES, parameters);
+    });
+  }
+
+  /**
+   * insertExposures, returning how many were new (trackExposures reports it). Counted under the
+   * same lock as every exposure write, so the count is exact; rows must not repeat a key.
+   */
+  async insertNewExposures(exposures: ExposureRow[]): Promise<number> {
+    if (exposures.length === 0) return 0;
+    return this.manager.transaction(async (manager) => {
+      await lockMetricValues(manager);
+      const [{ existing }]: { existing: number }[] = await manager.query(COUNT_EXISTING_EXPOSURES, [
+        exposures.map((e) => e.experimentKey),
+        exposures.map((e) => e.phase),
+        exposures.map((e) => e.userId),
+      ]);
+      await new EventStore(manager).insertExposures(exposures);
+      return exposures.length - existing;
     });
   }
 }

@@ -11,6 +11,7 @@ import { HoldoutResolver, LayerResolver } from '../layers/layer.resolver';
 import { FlagResolver } from '../flags/flag.resolver';
 import { ResolveResolver, usePlainResolveResolvers } from '../assignment/resolve.resolver';
 import { EventResolver } from '../events/event.resolver';
+import { ExposureResolver } from '../events/exposure.resolver';
 import { MetricResolver } from '../metrics/metric.resolver';
 import { ResultResolver } from '../results/result.resolver';
 import { StatsResolver } from '../stats/stats.resolver';
@@ -21,7 +22,7 @@ export async function buildUpliftSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: [
       ResolveResolver, EventResolver, ExperimentResolver, MetricResolver, ResultResolver, FlagResolver, EntitlementResolver, EntitlementRuleResolver,
-      LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver, StatsResolver,
+      LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver, StatsResolver, ExposureResolver,
     ],
     authChecker,
     validate: { forbidUnknownValues: false },

@@ -3,6 +3,7 @@ import {
   compileSnapshot,
   evaluate,
   resolveEntitlements,
+  servingAssignment,
   toUserContext,
   userProblem,
   type ConfigSnapshot,
@@ -197,8 +198,6 @@ interface Installed {
   /** What evaluate() runs on: the configuration without what this engine cannot evaluate. */
   snapshot: ConfigSnapshot;
   unsupported: Unavailable[];
-  /** By flag key, the experiments its EXPERIMENT rules read, in rule order. */
-  flagExperiments: Map<string, string[]>;
   entitlements: { config: EntitlementConfig; needsServer: Map<string, string> } | null;
 }
 
@@ -282,10 +281,6 @@ export class LocalUpliftClient extends BaseClient {
     try {
       const { snapshot, unsupported } = compatibleSnapshot(config);
       compileSnapshot(snapshot); // refuses a corrupt configuration now, not on the app's first read
-      const flagExperiments = new Map<string, string[]>();
-      for (const flag of snapshot.flags) {
-        flagExperiments.set(flag.key, flag.rules.flatMap((rule) => (rule.kind === 'EXPERIMENT' ? [rule.experimentKey] : [])));
-      }
       this.installed = {
         config,
         snapshot,
@@ -293,7 +288,6 @@ export class LocalUpliftClient extends BaseClient {
           ...unsupported.experiments.map((key): Unavailable => ({ kind: 'experiment', key, errorCode: 'UNSUPPORTED_CONFIGURATION', reason: 'uses an operator or rule kind this SDK does not know; not entered' })),
           ...unsupported.flags.map((key): Unavailable => ({ kind: 'flag', key, errorCode: 'UNSUPPORTED_CONFIGURATION', reason: 'uses an operator or rule kind this SDK does not know; the default is served' })),
         ],
-        flagExperiments,
         entitlements: installEntitlements(config.entitlements),
       };
     } catch (error) {
@@ -367,15 +361,9 @@ export class LocalUpliftClient extends BaseClient {
   flag<T extends JsonValue>(user: User, key: string, defaultValue: T): FlagResult<T> {
     const resolution = this.resolve(user);
     const result = flagResult(resolution, key, defaultValue);
-    if (!result.errorCode && result.variant !== null) {
-      // The experiment behind the value: the first of the flag's experiment rules that assigned the user this variant.
-      for (const experimentKey of this.installed?.flagExperiments.get(key) ?? []) {
-        const assignment = resolution.experiments.find((e) => e.experimentKey === experimentKey && e.variantKey === result.variant);
-        if (assignment) {
-          this.expose(user, assignment);
-          break;
-        }
-      }
+    if (!result.errorCode && this.installed) {
+      const assignment = servingAssignment(this.installed.snapshot, resolution, key);
+      if (assignment) this.expose(user, assignment);
     }
     return result;
   }

@@ -269,3 +269,20 @@ export function bucketedVariant(snapshot: ConfigSnapshot, experimentKey: string,
   const index = chooseVariant(experiment.hash(userId), experiment.ranges);
   return index < 0 ? { notBucketed: 'OUTSIDE_TRAFFIC' } : { variantKey: experiment.variants[index].key };
 }
+
+/**
+ * The experiment assignment behind a flag's value, if an experiment served it: the first of the
+ * flag's EXPERIMENT rules whose experiment gave the user the variant the flag reports. Reading
+ * the flag is then an exposure to that experiment (when the assignment was SPLIT).
+ */
+export function servingAssignment(snapshot: ConfigSnapshot, resolution: Resolution, flagKey: string): ExperimentAssignment | null {
+  const evaluation = resolution.flags.find((flag) => flag.key === flagKey);
+  if (!evaluation || evaluation.variant === null || evaluation.errorCode !== undefined) return null;
+  const flag = snapshot.flags.find((candidate) => candidate.key === flagKey);
+  for (const rule of flag?.rules ?? []) {
+    if (rule.kind !== 'EXPERIMENT') continue;
+    const assignment = resolution.experiments.find((e) => e.experimentKey === rule.experimentKey && e.variantKey === evaluation.variant);
+    if (assignment) return assignment;
+  }
+  return null;
+}

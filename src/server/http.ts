@@ -21,6 +21,7 @@ import type { Principal } from '../auth/principal';
 import { databaseReadiness } from '../db/database';
 import { graphiqlLandingPage, graphiqlAssets } from '../graphiql/graphiql';
 import { withCors } from './cors';
+import { ofrepRouter } from '../ofrep/ofrep.http';
 
 /** Request bodies above this are refused before parsing (event batches of 5,000 fit well below it). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -138,6 +139,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
     res.status(readiness.ready ? 200 : 503).json({ status: readiness.ready ? 'ready' : 'not ready', reason: readiness.reason });
   });
   app.use('/graphiql', graphiqlAssets());
+  app.use('/ofrep/v1', ofrepRouter({ authenticator, snapshots, exposures, logger, now }));
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),

@@ -52,6 +52,12 @@ export interface LocalOptions extends UpliftOptions {
    * are answered NEEDS_SERVER.
    */
   userId?: string;
+  /**
+   * Follow the server's live update stream (Server-Sent Events over fetch, the key in a header):
+   * a change reaches the client in well under a second. Polling (refreshIntervalMs) goes on
+   * beside it, so a broken stream only slows updates down; the stream reconnects with backoff.
+   */
+  stream?: boolean;
 }
 
 export interface ClientStats {
@@ -245,10 +251,62 @@ export class LocalUpliftClient extends BaseClient {
     );
     if (options.bootstrap) this.install(options.bootstrap);
     this.firstLoad = this.refresh();
+    if (options.stream) void this.follow(0);
     const every = options.refreshIntervalMs ?? 30_000;
     if (every > 0) {
       this.refreshTimer = setInterval(() => void this.refresh(), every);
       (this.refreshTimer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  private streamAbort: AbortController | undefined;
+  private lastEventId: string | undefined;
+
+  /** Reads the update stream until it ends, then reconnects after a jittered backoff. */
+  private async follow(attempt: number): Promise<void> {
+    if (this.closed) return;
+    const controller = new AbortController();
+    this.streamAbort = controller;
+    let connected = false;
+    try {
+      const body = await this.transport.openStream('/sdk/v1/stream', this.lastEventId ? { 'last-event-id': this.lastEventId } : {}, controller.signal);
+      connected = true;
+      const reader = body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          this.onStreamEvent(buffer.slice(0, end));
+          buffer = buffer.slice(end + 2);
+        }
+      }
+    } catch (error) {
+      if (!this.closed) this.reportError(asUpliftError(error));
+    }
+    if (this.closed) return;
+    const next = connected ? 0 : attempt + 1;
+    const timer = setTimeout(() => void this.follow(next), Math.random() * Math.min(30_000, 1_000 * 2 ** next));
+    (timer as { unref?: () => void }).unref?.();
+  }
+
+  private onStreamEvent(frame: string): void {
+    let event = 'message';
+    let data = '';
+    for (const line of frame.split('\n')) {
+      if (line.startsWith('event:')) event = line.slice(6).trim();
+      else if (line.startsWith('data:')) data += line.slice(5).trim();
+      else if (line.startsWith('id:')) this.lastEventId = line.slice(3).trim();
+    }
+    if (event !== 'config') return;
+    try {
+      const { version } = JSON.parse(data) as { version?: string };
+      if (version !== undefined && version !== this.installed?.config.version) void this.refresh();
+    } catch {
+      // A frame this SDK cannot read: polling still brings the configuration.
     }
   }
 
@@ -386,6 +444,7 @@ export class LocalUpliftClient extends BaseClient {
 
   override async close(): Promise<void> {
     clearInterval(this.refreshTimer);
+    this.streamAbort?.abort();
     this.closed = true;
     await Promise.all([this.events.close(), this.exposures.close()]);
   }

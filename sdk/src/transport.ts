@@ -5,6 +5,7 @@ export type FetchLike = (input: string, init: { method: string; headers: Record<
   ok: boolean;
   headers: { get(name: string): string | null };
   text(): Promise<string>;
+  body?: ReadableStream<Uint8Array> | null;
 }>;
 
 export interface TransportOptions {
@@ -34,6 +35,24 @@ export class Transport {
     // Browsers refuse a fetch called as another object's method ("Illegal invocation").
     this.fetch = options.fetch ?? found.bind(globalThis);
     this.endpoint = `${options.url.replace(/\/+$/, '')}/graphql`;
+  }
+
+  /** Opens a long-lived GET (the live update stream); the caller reads the body and aborts it. */
+  async openStream(path: string, headers: Record<string, string>, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    let response: Awaited<ReturnType<FetchLike>>;
+    try {
+      response = await this.fetch(`${this.options.url.replace(/\/+$/, '')}${path}`, {
+        method: 'GET',
+        headers: { accept: 'text/event-stream', authorization: `Bearer ${this.options.key}`, ...headers },
+        signal,
+      });
+    } catch (error) {
+      throw new UpliftError('NETWORK_ERROR', `Could not reach Uplift: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (response.status !== 200 || !response.body) {
+      throw errorFromAnswer(response.status, undefined, `Uplift's update stream answered HTTP ${response.status}`);
+    }
+    return response.body;
   }
 
   async graphql<T>(query: string, variables?: Record<string, unknown>): Promise<T> {

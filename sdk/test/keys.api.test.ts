@@ -41,11 +41,12 @@ afterAll(async () => {
 const SDK_CONFIG = 'query ($userId: String) { sdkConfig(userId: $userId) }';
 
 describe('what a key may read', () => {
-  it('gives a server-side key every forced assignment and the enabled entitlement rules, with the schema version', async () => {
+  it('gives a server-side key every forced assignment, with the schema version, and no entitlement rules', async () => {
     const { data } = await server.gql(SDK_CONFIG, {}, sdkKey);
     expect(data.sdkConfig.schemaVersion).toBe(1);
     expect(data.sdkConfig.experiments[0].forcedAssignments).toEqual({ 'qa-alice@example.com': 'tour', 'qa-bob@example.com': 'control' });
-    expect(data.sdkConfig.entitlements.rules.map((rule: { key: string }) => rule.key).sort()).toEqual(['active-posters', 'vip-dark-mode']);
+    expect(data.sdkConfig.entitlements).toBeUndefined();
+    expect(JSON.stringify(data.sdkConfig)).not.toMatch(/vip-dark-mode|active-posters/);
   });
 
   it('makes a client-side key name its user, and gives it that user’s forced assignment only, and no entitlement rules', async () => {
@@ -89,10 +90,23 @@ describe('what a key may read', () => {
     await Promise.all([local.close(), remote.close()]);
   });
 
-  it('decides entitlements locally with a server-side key where no server-side fact is needed, and says which it cannot', async () => {
+  it('says a server-side key’s local mode cannot answer entitlements, which come from resolve', async () => {
     const local = new LocalUpliftClient({ url: server.url, key: sdkKey, refreshIntervalMs: 0 });
-    const remote = new UpliftClient({ url: server.url, key: sdkKey });
     await local.ready();
+    expect(local.resolve({ id: 'e', tier: 'high_value' })).toMatchObject({
+      entitlements: null,
+      unavailable: [expect.objectContaining({ kind: 'entitlements', key: '*', errorCode: 'NEEDS_SERVER' })],
+    });
+    await local.close();
+  });
+
+  it('decides entitlements locally when given the entitlement section, where no server-side fact is needed, and says which it cannot', async () => {
+    // The server sends no key the rules; an app that holds them (here: the server's own) can bootstrap with them.
+    const served = (await server.gql(SDK_CONFIG, {}, sdkKey)).data.sdkConfig;
+    const { catalogue, rules, hasUserGrants } = server.uplift.snapshots.entitlements();
+    const bootstrap = { ...served, entitlements: { catalogue, rules: rules.filter((rule) => rule.enabled), hasUserGrants } };
+    const local = new LocalUpliftClient({ url: server.url, key: sdkKey, refreshIntervalMs: 0, bootstrap });
+    const remote = new UpliftClient({ url: server.url, key: sdkKey });
     for (const tier of ['high_value', 'regular']) {
       const user = { id: `ent-${tier}`, tier };
       const answer = local.resolve(user);

@@ -90,15 +90,15 @@ export class ResolveResolver {
   @Query(() => GraphQLJSON, {
     description:
       'The running configuration as JSON (with `schemaVersion`), for evaluating in-process with the engine the server runs (src/engine, bundled in @uplift/sdk). ' +
-      'Server-side (SDK) keys get all of it, forced assignments and entitlement rules included. Client-side (CLIENT) keys must name the one user they evaluate (`userId`) ' +
-      'and get only that user’s forced assignments and no entitlement rules.',
+      'Server-side (SDK) keys get all of it, forced assignments included. Client-side (CLIENT) keys must name the one user they evaluate (`userId`) ' +
+      'and get only that user’s forced assignments. No key gets the entitlement rules: entitlements come from resolve.',
   })
   sdkConfig(
     @Ctx() ctx: RequestContext,
     @Arg('userId', () => String, { nullable: true, description: 'CLIENT keys: the user this configuration is for (required). Other keys: ignored.' }) userId?: string | null,
   ): SdkConfigPayload {
     const config = ctx.snapshots.current();
-    if (ctx.principal?.role !== Role.CLIENT) return serverSdkConfig(config, ctx.snapshots.entitlements());
+    if (ctx.principal?.role !== Role.CLIENT) return serverSdkConfig(config);
     if (userId == null) throw assignmentError(AssignmentErrorReason.USER_REQUIRED, 'A client-side key reads the configuration of one user: pass userId', 'userId');
     const problem = userProblem({ id: userId });
     if (problem) throw assignmentError(AssignmentErrorReason.INVALID_USER, problem.message, 'userId');

@@ -2,29 +2,21 @@
  * What `sdkConfig` hands each key: only what its evaluation needs. Pure.
  *
  * - Server-side SDK keys (secret, on the app's servers) evaluate for any user, so they get the
- *   whole configuration: forced assignments (QA overrides, by user id) included, since without
- *   them a forced user would get another answer than `resolve` gives; and the entitlement
- *   catalogue and enabled rules, so that local mode can decide entitlements that need no
- *   server-side facts.
+ *   whole running configuration: forced assignments (QA overrides, by user id) included, since
+ *   without them a forced user would get another answer than `resolve` gives.
+ * - No key gets the entitlement rules: apps read a user's entitlements through `resolve` (the
+ *   rules are the business's, and most need facts only the server has). The SDK can decide
+ *   entitlements locally when given an `entitlements` section, but the server does not send one.
  * - Client-side keys (public: browsers, mobile apps) evaluate for one user: they name that user
  *   and get, of the forced assignments, only that user's own. No other user's id, no entitlement
  *   rules.
  */
 import { CONFIG_SCHEMA_VERSION } from '../engine/compatibility';
 import type { ConfigSnapshot, ExperimentSnapshot } from '../engine/snapshot';
-import type { CatalogueEntry, EntitlementConfig, EntitlementRuleSnapshot } from '../engine/entitlement.types';
-
-export interface SdkEntitlementSection {
-  catalogue: CatalogueEntry[];
-  rules: EntitlementRuleSnapshot[];
-  hasUserGrants: boolean;
-}
 
 export interface SdkConfigPayload extends ConfigSnapshot {
   /** The format's version (src/engine/compatibility.ts): an SDK meeting a newer one evaluates nothing locally. */
   schemaVersion: number;
-  /** Server-side keys only. */
-  entitlements?: SdkEntitlementSection;
   /** Client-side keys: the one user whose forced assignments are included. */
   forcedAssignmentsOf?: string;
 }
@@ -33,18 +25,10 @@ const serverConfigs = new WeakMap<ConfigSnapshot, SdkConfigPayload>();
 const clientBases = new WeakMap<ConfigSnapshot, SdkConfigPayload>();
 
 /** Built once per snapshot: every server key reads the same object. */
-export function serverSdkConfig(config: ConfigSnapshot, entitlements: EntitlementConfig): SdkConfigPayload {
+export function serverSdkConfig(config: ConfigSnapshot): SdkConfigPayload {
   let payload = serverConfigs.get(config);
   if (payload === undefined) {
-    payload = {
-      schemaVersion: CONFIG_SCHEMA_VERSION,
-      ...config,
-      entitlements: {
-        catalogue: entitlements.catalogue,
-        rules: entitlements.rules.filter((rule) => rule.enabled),
-        hasUserGrants: entitlements.hasUserGrants,
-      },
-    };
+    payload = { schemaVersion: CONFIG_SCHEMA_VERSION, ...config };
     serverConfigs.set(config, payload);
   }
   return payload;

@@ -22,6 +22,7 @@ import { databaseReadiness } from '../db/database';
 import { graphiqlLandingPage, graphiqlAssets } from '../graphiql/graphiql';
 import { withCors } from './cors';
 import { ofrepRouter } from '../ofrep/ofrep.http';
+import { createConfigStream } from '../stream/config-stream';
 
 /** Request bodies above this are refused before parsing (event batches of 5,000 fit well below it). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -140,6 +141,8 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   });
   app.use('/graphiql', graphiqlAssets());
   app.use('/ofrep/v1', ofrepRouter({ authenticator, snapshots, exposures, logger, now }));
+  const configStream = createConfigStream({ snapshots, authenticator });
+  app.get('/sdk/v1/stream', (req, res) => configStream.handle(req, res));
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),
@@ -172,6 +175,8 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   return {
     server,
     async stop() {
+      // Streams first: they never finish on their own, and draining would wait for them.
+      configStream.close();
       // The drain plugin stops accepting connections and waits for requests in flight.
       await apollo.stop();
     },

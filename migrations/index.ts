@@ -11,6 +11,7 @@ import { ExposureMetricValues1795535474250 } from './1795535474250-ExposureMetri
 import { TierCatalogue1795540000000 } from './1795540000000-TierCatalogue';
 import { VariantStrategy1795540000001 } from './1795540000001-VariantStrategy';
 import { ShortKeyPrefixes1796118107312 } from './1796118107312-ShortKeyPrefixes';
+import { ClientKeys1795540000002 } from './1795540000002-ClientKeys';
 import { AnalysisPlan1795541000000 } from './1795541000000-AnalysisPlan';
 
 /**
@@ -29,6 +30,7 @@ export const migrations: (new () => MigrationInterface)[] = [
   ExposureMetricValues1795535474250,
   TierCatalogue1795540000000,
   VariantStrategy1795540000001,
+  ClientKeys1795540000002,
   AnalysisPlan1795541000000,
   ShortKeyPrefixes1796118107312,
 ];

@@ -133,6 +133,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
       metrics,
       changes: bus,
       hostCheck: { listenHost: config.host, allowedHosts: config.allowedHosts ?? [] },
+      corsOrigins: config.corsOrigins,
     });
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);

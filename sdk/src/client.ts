@@ -3,6 +3,7 @@ import {
   compileSnapshot,
   evaluate,
   resolveEntitlements,
+  servingAssignment,
   toUserContext,
   userProblem,
   type ConfigSnapshot,
@@ -45,6 +46,18 @@ export interface LocalOptions extends UpliftOptions {
   refreshIntervalMs?: number;
   /** A configuration to start from (server-side rendering, or the last one the app kept), until the first fetch succeeds. */
   bootstrap?: SdkConfig;
+  /**
+   * Client-side (CLIENT) keys: the one user this client evaluates for (a browser's or a phone's
+   * user). The server then sends that user's forced assignments and nobody else's; other users
+   * are answered NEEDS_SERVER.
+   */
+  userId?: string;
+  /**
+   * Follow the server's live update stream (Server-Sent Events over fetch, the key in a header):
+   * a change reaches the client in well under a second. Polling (refreshIntervalMs) goes on
+   * beside it, so a broken stream only slows updates down; the stream reconnects with backoff.
+   */
+  stream?: boolean;
 }
 
 export interface ClientStats {
@@ -191,8 +204,6 @@ interface Installed {
   /** What evaluate() runs on: the configuration without what this engine cannot evaluate. */
   snapshot: ConfigSnapshot;
   unsupported: Unavailable[];
-  /** By flag key, the experiments its EXPERIMENT rules read, in rule order. */
-  flagExperiments: Map<string, string[]>;
   entitlements: { config: EntitlementConfig; needsServer: Map<string, string> } | null;
 }
 
@@ -227,9 +238,11 @@ export class LocalUpliftClient extends BaseClient {
   private readonly exposed = new Set<string>();
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
   private firstLoad: Promise<void> | undefined;
+  private readonly userId: string | undefined;
 
   constructor(options: LocalOptions) {
     super(options);
+    this.userId = options.userId;
     const batch = { ...DEFAULT_BATCH, ...options.batch };
     this.exposures = new BatchQueue<ExposureInput>(
       async (exposures) => ({ rejected: (await operations.trackExposures(this.transport, exposures)).rejected.length }),
@@ -238,10 +251,62 @@ export class LocalUpliftClient extends BaseClient {
     );
     if (options.bootstrap) this.install(options.bootstrap);
     this.firstLoad = this.refresh();
+    if (options.stream) void this.follow(0);
     const every = options.refreshIntervalMs ?? 30_000;
     if (every > 0) {
       this.refreshTimer = setInterval(() => void this.refresh(), every);
       (this.refreshTimer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  private streamAbort: AbortController | undefined;
+  private lastEventId: string | undefined;
+
+  /** Reads the update stream until it ends, then reconnects after a jittered backoff. */
+  private async follow(attempt: number): Promise<void> {
+    if (this.closed) return;
+    const controller = new AbortController();
+    this.streamAbort = controller;
+    let connected = false;
+    try {
+      const body = await this.transport.openStream('/sdk/v1/stream', this.lastEventId ? { 'last-event-id': this.lastEventId } : {}, controller.signal);
+      connected = true;
+      const reader = body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          this.onStreamEvent(buffer.slice(0, end));
+          buffer = buffer.slice(end + 2);
+        }
+      }
+    } catch (error) {
+      if (!this.closed) this.reportError(asUpliftError(error));
+    }
+    if (this.closed) return;
+    const next = connected ? 0 : attempt + 1;
+    const timer = setTimeout(() => void this.follow(next), Math.random() * Math.min(30_000, 1_000 * 2 ** next));
+    (timer as { unref?: () => void }).unref?.();
+  }
+
+  private onStreamEvent(frame: string): void {
+    let event = 'message';
+    let data = '';
+    for (const line of frame.split('\n')) {
+      if (line.startsWith('event:')) event = line.slice(6).trim();
+      else if (line.startsWith('data:')) data += line.slice(5).trim();
+      else if (line.startsWith('id:')) this.lastEventId = line.slice(3).trim();
+    }
+    if (event !== 'config') return;
+    try {
+      const { version } = JSON.parse(data) as { version?: string };
+      if (version !== undefined && version !== this.installed?.config.version) void this.refresh();
+    } catch {
+      // A frame this SDK cannot read: polling still brings the configuration.
     }
   }
 
@@ -263,7 +328,7 @@ export class LocalUpliftClient extends BaseClient {
   async refresh(): Promise<void> {
     if (this.closed) return;
     try {
-      const config = await operations.sdkConfig(this.transport);
+      const config = await operations.sdkConfig(this.transport, this.userId);
       if (config.version !== this.installed?.config.version) this.install(config);
     } catch (error) {
       this.reportError(asUpliftError(error));
@@ -274,10 +339,6 @@ export class LocalUpliftClient extends BaseClient {
     try {
       const { snapshot, unsupported } = compatibleSnapshot(config);
       compileSnapshot(snapshot); // refuses a corrupt configuration now, not on the app's first read
-      const flagExperiments = new Map<string, string[]>();
-      for (const flag of snapshot.flags) {
-        flagExperiments.set(flag.key, flag.rules.flatMap((rule) => (rule.kind === 'EXPERIMENT' ? [rule.experimentKey] : [])));
-      }
       this.installed = {
         config,
         snapshot,
@@ -285,7 +346,6 @@ export class LocalUpliftClient extends BaseClient {
           ...unsupported.experiments.map((key): Unavailable => ({ kind: 'experiment', key, errorCode: 'UNSUPPORTED_CONFIGURATION', reason: 'uses an operator or rule kind this SDK does not know; not entered' })),
           ...unsupported.flags.map((key): Unavailable => ({ kind: 'flag', key, errorCode: 'UNSUPPORTED_CONFIGURATION', reason: 'uses an operator or rule kind this SDK does not know; the default is served' })),
         ],
-        flagExperiments,
         entitlements: installEntitlements(config.entitlements),
       };
     } catch (error) {
@@ -305,6 +365,12 @@ export class LocalUpliftClient extends BaseClient {
       ? new UpliftError('CLOSED', 'The client was closed')
       : (badUser(user) ?? (installed ? null : new UpliftError('NOT_READY', 'No configuration yet')));
     if (refused) return { ...failed(user?.id, refused), configVersion: version, unavailable: [] };
+    const onlyFor = installed!.config.forcedAssignmentsOf;
+    if (onlyFor !== undefined && onlyFor !== user.id) {
+      // Another user's forced assignments were not sent to this key: their answer could differ from resolve's.
+      const error = new UpliftError('NEEDS_SERVER', `This configuration is for user "${onlyFor}" only (a client-side key); ask resolve for others`);
+      return { ...failed(user.id, error), configVersion: version, unavailable: [] };
+    }
     try {
       return this.evaluateInstalled(installed!, user);
     } catch (error) {
@@ -353,15 +419,9 @@ export class LocalUpliftClient extends BaseClient {
   flag<T extends JsonValue>(user: User, key: string, defaultValue: T): FlagResult<T> {
     const resolution = this.resolve(user);
     const result = flagResult(resolution, key, defaultValue);
-    if (!result.errorCode && result.variant !== null) {
-      // The experiment behind the value: the first of the flag's experiment rules that assigned the user this variant.
-      for (const experimentKey of this.installed?.flagExperiments.get(key) ?? []) {
-        const assignment = resolution.experiments.find((e) => e.experimentKey === experimentKey && e.variantKey === result.variant);
-        if (assignment) {
-          this.expose(user, assignment);
-          break;
-        }
-      }
+    if (!result.errorCode && this.installed) {
+      const assignment = servingAssignment(this.installed.snapshot, resolution, key);
+      if (assignment) this.expose(user, assignment);
     }
     return result;
   }
@@ -384,6 +444,7 @@ export class LocalUpliftClient extends BaseClient {
 
   override async close(): Promise<void> {
     clearInterval(this.refreshTimer);
+    this.streamAbort?.abort();
     this.closed = true;
     await Promise.all([this.events.close(), this.exposures.close()]);
   }

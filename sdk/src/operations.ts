@@ -13,7 +13,7 @@ const RESOLUTION_FIELDS = `userId inHoldout
 
 export const RESOLVE = `query UpliftResolve($user: UserContextInput!) { resolve(user: $user) { ${RESOLUTION_FIELDS} } }`;
 export const RESOLVE_MANY = `query UpliftResolveMany($users: [UserContextInput!]!) { resolveMany(users: $users) { ${RESOLUTION_FIELDS} } }`;
-export const SDK_CONFIG = `query UpliftSdkConfig { sdkConfig }`;
+export const SDK_CONFIG = `query UpliftSdkConfig($userId: String) { sdkConfig(userId: $userId) }`;
 export const TRACK_EVENTS = `mutation UpliftTrackEvents($events: [EventInput!]!) { trackEvents(events: $events) { accepted duplicates rejected { index id field message } } }`;
 export const TRACK_EXPOSURES = `mutation UpliftTrackExposures($exposures: [ExposureInput!]!) { trackExposures(exposures: $exposures) { accepted duplicates rejected { index field message } } }`;
 
@@ -60,8 +60,8 @@ export const operations = {
     const data = await transport.graphql<{ resolveMany: WireResolution[] }>(RESOLVE_MANY, { users });
     return data.resolveMany.map(fromWire);
   },
-  async sdkConfig(transport: Transport): Promise<SdkConfig> {
-    return (await transport.graphql<{ sdkConfig: SdkConfig }>(SDK_CONFIG)).sdkConfig;
+  async sdkConfig(transport: Transport, userId?: string): Promise<SdkConfig> {
+    return (await transport.graphql<{ sdkConfig: SdkConfig }>(SDK_CONFIG, { userId: userId ?? null })).sdkConfig;
   },
   async trackEvents(transport: Transport, events: EventWire[]): Promise<TrackResult> {
     return (await transport.graphql<{ trackEvents: TrackResult }>(TRACK_EVENTS, { events })).trackEvents;

@@ -5,6 +5,7 @@ export type FetchLike = (input: string, init: { method: string; headers: Record<
   ok: boolean;
   headers: { get(name: string): string | null };
   text(): Promise<string>;
+  body?: ReadableStream<Uint8Array> | null;
 }>;
 
 export interface TransportOptions {
@@ -31,8 +32,27 @@ export class Transport {
   constructor(private readonly options: TransportOptions) {
     const found = options.fetch ?? (globalThis.fetch as unknown as FetchLike | undefined);
     if (!found) throw new Error('No fetch: pass options.fetch');
-    this.fetch = found;
+    // Browsers refuse a fetch called as another object's method ("Illegal invocation").
+    this.fetch = options.fetch ?? found.bind(globalThis);
     this.endpoint = `${options.url.replace(/\/+$/, '')}/graphql`;
+  }
+
+  /** Opens a long-lived GET (the live update stream); the caller reads the body and aborts it. */
+  async openStream(path: string, headers: Record<string, string>, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    let response: Awaited<ReturnType<FetchLike>>;
+    try {
+      response = await this.fetch(`${this.options.url.replace(/\/+$/, '')}${path}`, {
+        method: 'GET',
+        headers: { accept: 'text/event-stream', authorization: `Bearer ${this.options.key}`, ...headers },
+        signal,
+      });
+    } catch (error) {
+      throw new UpliftError('NETWORK_ERROR', `Could not reach Uplift: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (response.status !== 200 || !response.body) {
+      throw errorFromAnswer(response.status, undefined, `Uplift's update stream answered HTTP ${response.status}`);
+    }
+    return response.body;
   }
 
   async graphql<T>(query: string, variables?: Record<string, unknown>): Promise<T> {

@@ -33,7 +33,10 @@ export interface SdkEntitlementConfig {
 /** What `sdkConfig` returns: the engine's snapshot, its format's version, and what the key may read of entitlements. */
 export interface SdkConfig extends ConfigSnapshot {
   schemaVersion?: number;
+  /** Server-side keys only. */
   entitlements?: SdkEntitlementConfig;
+  /** Client-side keys: the one user this configuration holds forced assignments for. */
+  forcedAssignmentsOf?: string;
 }
 
 export interface Entitlement {

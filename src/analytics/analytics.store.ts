@@ -28,6 +28,10 @@ const INSERT_EVENTS = `WITH inserted AS (
   )
   SELECT count(*)::int AS inserted FROM inserted`;
 
+const COUNT_EXISTING_EXPOSURES = `SELECT count(*)::int AS existing
+  FROM unnest($1::text[], $2::int[], $3::text[]) AS u(experiment_key, phase, user_id)
+  JOIN exposures e ON e.experiment_key = u.experiment_key AND e.phase = u.phase AND e.user_id = u.user_id`;
+
 /**
  * The analytics pipeline's one store: events and exposures in (validated rows, as arrays through
  * unnest(): one statement and one round trip per batch, ON CONFLICT DO NOTHING makes retries and
@@ -72,6 +76,24 @@ export class AnalyticsStore {
     await this.manager.transaction(async (manager) => {
       await lockMetricValues(manager);
       await manager.query(INSERT_EXPOSURES, parameters);
+    });
+  }
+
+  /**
+   * insertExposures, returning how many were new (trackExposures reports it). Counted under the
+   * same lock as every exposure write, so the count is exact; rows must not repeat a key.
+   */
+  async insertNewExposures(exposures: ExposureRow[]): Promise<number> {
+    if (exposures.length === 0) return 0;
+    return this.manager.transaction(async (manager) => {
+      await lockMetricValues(manager);
+      const [{ existing }]: { existing: number }[] = await manager.query(COUNT_EXISTING_EXPOSURES, [
+        exposures.map((e) => e.experimentKey),
+        exposures.map((e) => e.phase),
+        exposures.map((e) => e.userId),
+      ]);
+      await new AnalyticsStore(manager).insertExposures(exposures);
+      return exposures.length - existing;
     });
   }
 

@@ -8,6 +8,7 @@ import { evaluate } from './evaluate';
 import { AssignmentErrorReason, assignmentError } from './assignment.errors';
 import { toUserContext, userProblem } from '../engine/user';
 import type { ConfigSnapshot, UserContext } from './snapshot';
+import { clientSdkConfig, serverSdkConfig, type SdkConfigPayload } from './sdk-config';
 import type { RequestContext } from '../common/context';
 import { Role } from '../auth/principal';
 import { assertRole } from '../auth/auth-checker';
@@ -15,7 +16,9 @@ import { resolvedTier } from '../tiers/tier.rules';
 import type { SnapshotService } from './snapshot.service';
 
 /** resolve and resolveMany check these themselves: see usePlainResolveResolvers. */
-const RESOLVE_ROLES = [Role.SDK, Role.ADMIN];
+const RESOLVE_ROLES = [Role.SDK, Role.CLIENT, Role.ADMIN];
+/** Many users at once is a server's need (prefetching, batch jobs), not a public key's. */
+const RESOLVE_MANY_ROLES = [Role.SDK, Role.ADMIN];
 
 export const MAX_USERS_PER_CALL = 1_000;
 
@@ -90,7 +93,7 @@ export class ResolveResolver {
 
   @Query(() => [ResolutionType], { description: `The same for up to ${MAX_USERS_PER_CALL} users, in order, against one snapshot and one instant; the users’ facts are read in one query.` })
   resolveMany(@Ctx() ctx: RequestContext, @Arg('users', () => [UserContextInput], { validate: false }) users: UserContextInput[]): ResolutionType[] | Promise<ResolutionType[]> {
-    assertRole(ctx.principal, RESOLVE_ROLES);
+    assertRole(ctx.principal, RESOLVE_MANY_ROLES);
     if (users.length > MAX_USERS_PER_CALL) {
       throw assignmentError(AssignmentErrorReason.TOO_MANY_USERS, `At most ${MAX_USERS_PER_CALL} users per call, got ${users.length}`, 'users');
     }
@@ -102,12 +105,23 @@ export class ResolveResolver {
     return answers.some((answer) => answer instanceof Promise) ? Promise.all(answers) : (answers as ResolutionType[]);
   }
 
-  @Authorized(Role.SDK, Role.ADMIN)
+  @Authorized(Role.SDK, Role.CLIENT, Role.ADMIN)
   @Query(() => GraphQLJSON, {
-    description: 'The running configuration as JSON, for evaluating in-process with the same pure module the server uses (src/assignment/evaluate.ts).',
+    description:
+      'The running configuration as JSON (with `schemaVersion`), for evaluating in-process with the engine the server runs (src/engine, bundled in @uplift/sdk). ' +
+      'Server-side (SDK) keys get all of it, forced assignments included. Client-side (CLIENT) keys must name the one user they evaluate (`userId`) ' +
+      'and get only that user’s forced assignments. No key gets the entitlement rules: entitlements come from resolve.',
   })
-  sdkConfig(@Ctx() ctx: RequestContext): ConfigSnapshot {
-    return ctx.snapshots.current();
+  sdkConfig(
+    @Ctx() ctx: RequestContext,
+    @Arg('userId', () => String, { nullable: true, description: 'CLIENT keys: the user this configuration is for (required). Other keys: ignored.' }) userId?: string | null,
+  ): SdkConfigPayload {
+    const config = ctx.snapshots.current();
+    if (ctx.principal?.role !== Role.CLIENT) return serverSdkConfig(config);
+    if (userId == null) throw assignmentError(AssignmentErrorReason.USER_REQUIRED, 'A client-side key reads the configuration of one user: pass userId', 'userId');
+    const problem = userProblem({ id: userId });
+    if (problem) throw assignmentError(AssignmentErrorReason.INVALID_USER, problem.message, 'userId');
+    return clientSdkConfig(config, userId);
   }
 }
 

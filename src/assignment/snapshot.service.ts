@@ -23,6 +23,7 @@ export class SnapshotService {
   loadedAt = 0;
   /** Users resolved with a tier the catalogue does not know, per tier: for the metrics endpoint to read. */
   readonly unknownTiers = new UnknownTierCounter();
+  private readonly changeListeners: ((config: ConfigSnapshot) => void)[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -58,6 +59,11 @@ export class SnapshotService {
     return this.snapshot.tiers;
   }
 
+  /** Called with each new configuration once it replaced the last (live update streams listen). */
+  onChange(listener: (config: ConfigSnapshot) => void): void {
+    this.changeListeners.push(listener);
+  }
+
   /** Coalesces bursts: at most one rebuild runs, and one more follows if changes arrived meanwhile. */
   refresh(): Promise<void> {
     if (this.rebuilding) {
@@ -73,6 +79,7 @@ export class SnapshotService {
           if (next.config.version !== this.snapshot?.config.version) {
             this.snapshot = next;
             const { config, entitlements } = next;
+            for (const listener of this.changeListeners) listener(config);
             this.logger.info({ version: config.version, experiments: config.experiments.length, flags: config.flags.length, entitlementRules: entitlements.rules.length }, 'configuration snapshot rebuilt');
           }
         } catch (error) {

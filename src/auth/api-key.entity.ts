@@ -4,7 +4,7 @@ import { Role } from './principal';
 
 @ObjectType({ description: 'An API key. Its secret is shown once, on creation; only a hash is stored.' })
 @Entity('api_keys')
-@Check('api_keys_role_check', `"role" IN ('ADMIN', 'ANALYST', 'SDK')`)
+@Check('api_keys_role_check', `"role" IN ('ADMIN', 'ANALYST', 'SDK', 'CLIENT')`)
 export class ApiKey {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')

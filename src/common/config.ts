@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { DestinationStream } from 'pino';
 import { MIN_ADMIN_KEY_LENGTH } from '../auth/key-format';
 import { parseAllowedHosts } from '../server/host-check';
+import { parseCorsOrigins } from '../server/cors';
 
 /** Everything Uplift reads from the environment, parsed once at start-up. */
 export interface UpliftConfig {
@@ -30,6 +31,8 @@ export interface UpliftConfig {
   spoolMaxBytes?: number;
   /** Exposures waiting in memory beyond which they are spooled even while the database answers (tests lower it). */
   exposureBufferRows?: number;
+  /** Browser origins allowed to call the API (UPLIFT_CORS_ORIGINS, comma-separated), e.g. `https://app.example.com`. */
+  corsOrigins?: string[];
   /** The server's clock: exposure and event times, experiment start and stop, entitlements, results' today; tests and the demo inject one. */
   now?: () => Date;
 }
@@ -76,5 +79,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfi
     userStateTtlMs: ttl,
     metricsPort,
     resultsIntervalMs: resultsInterval,
+    corsOrigins: parseCorsOrigins(env.UPLIFT_CORS_ORIGINS),
   };
 }

@@ -249,3 +249,40 @@ function serveByRules(flag: CompiledFlag, user: UserContext, assignedVariants: r
   }
   return flag.fallback;
 }
+
+/** Why a user is in no variant of an experiment by hashing alone. */
+export type NotBucketed = 'NOT_RUNNING' | 'HOLDOUT' | 'OUTSIDE_LAYER_SLICE' | 'OUTSIDE_TRAFFIC';
+
+/**
+ * The variant the user's id is bucketed into, ignoring targeting (which needs the user's
+ * attributes) and forced assignments: what an exposure reported by an SDK must name. Pure.
+ */
+export function bucketedVariant(snapshot: ConfigSnapshot, experimentKey: string, userId: string): { variantKey: string } | { notBucketed: NotBucketed } {
+  const compiled = compileSnapshot(snapshot);
+  const experiment = compiled.experiments.find((candidate) => candidate.key === experimentKey);
+  if (experiment === undefined) return { notBucketed: 'NOT_RUNNING' };
+  if (compiled.holdout !== null && compiled.holdout.hash(userId) < compiled.holdout.share) return { notBucketed: 'HOLDOUT' };
+  if (experiment.layerIndex >= 0) {
+    const layerBucket = compiled.layerHashes[experiment.layerIndex](userId);
+    if (layerBucket < experiment.layerStart || layerBucket >= experiment.layerEnd) return { notBucketed: 'OUTSIDE_LAYER_SLICE' };
+  }
+  const index = chooseVariant(experiment.hash(userId), experiment.ranges);
+  return index < 0 ? { notBucketed: 'OUTSIDE_TRAFFIC' } : { variantKey: experiment.variants[index].key };
+}
+
+/**
+ * The experiment assignment behind a flag's value, if an experiment served it: the first of the
+ * flag's EXPERIMENT rules whose experiment gave the user the variant the flag reports. Reading
+ * the flag is then an exposure to that experiment (when the assignment was SPLIT).
+ */
+export function servingAssignment(snapshot: ConfigSnapshot, resolution: Resolution, flagKey: string): ExperimentAssignment | null {
+  const evaluation = resolution.flags.find((flag) => flag.key === flagKey);
+  if (!evaluation || evaluation.variant === null || evaluation.errorCode !== undefined) return null;
+  const flag = snapshot.flags.find((candidate) => candidate.key === flagKey);
+  for (const rule of flag?.rules ?? []) {
+    if (rule.kind !== 'EXPERIMENT') continue;
+    const assignment = resolution.experiments.find((e) => e.experimentKey === rule.experimentKey && e.variantKey === evaluation.variant);
+    if (assignment) return assignment;
+  }
+  return null;
+}

@@ -57,7 +57,7 @@ class TrackEventsResult {
 
 @Resolver()
 export class EventResolver {
-  @Authorized(Role.SDK, Role.ADMIN)
+  @Authorized(Role.SDK, Role.CLIENT, Role.ADMIN)
   @Mutation(() => TrackEventsResult, { description: `Up to ${MAX_EVENTS_PER_CALL} events per call. Idempotent by event id.` })
   async trackEvents(
     @Ctx() ctx: RequestContext,

@@ -4,8 +4,8 @@ import { inputProblem } from '../input/input.rules';
 export const MAX_EVENTS_PER_CALL = 5_000;
 const MAX_PROPERTIES_BYTES = 8_192;
 /** Events may arrive late (offline apps), but not from the far past or the future. */
-const OLDEST_MS = 400 * 24 * 3600 * 1000;
-const CLOCK_SKEW_MS = 3600 * 1000;
+export const OLDEST_MS = 400 * 24 * 3600 * 1000;
+export const CLOCK_SKEW_MS = 3600 * 1000;
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_.:-]{0,99}$/;
 
 export interface EventInputShape {

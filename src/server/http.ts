@@ -31,6 +31,9 @@ import { metricsEndpoint, requestMetricsPlugin, countingAuthFailures } from '../
 import { awaitLocalChangesPlugin, type ChangeBus } from '../common/change-bus';
 import { resultsPages } from '../pages/results-pages';
 import { webAssets } from '../web/assets';
+import { withCors } from './cors';
+import { ofrepRouter } from '../ofrep/ofrep.http';
+import { createConfigStream } from '../stream/config-stream';
 
 /** Request bodies above this are refused before parsing (event batches of 5,000 fit well below it). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -72,6 +75,8 @@ export interface HttpServerOptions {
   changes: ChangeBus;
   /** Which Host headers are served (src/server/host-check.ts). */
   hostCheck: { listenHost: string; allowedHosts: readonly string[] };
+  /** Browser origins allowed to call (UPLIFT_CORS_ORIGINS); none: no CORS headers at all. */
+  corsOrigins?: readonly string[];
 }
 
 export interface HttpServer {
@@ -124,7 +129,7 @@ class Context implements RequestContext {
   }
 }
 
-export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, metrics, changes, hostCheck }: HttpServerOptions): Promise<HttpServer> {
+export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, metrics, changes, hostCheck, corsOrigins = [] }: HttpServerOptions): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
   const schema = await buildUpliftSchema();
@@ -134,7 +139,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   // The Host check comes before anything reads the request: the fast path and Express behind it.
   const server = http.createServer(
     REQUEST_TIMEOUTS,
-    guardHosts(hostCheck, createFastPath({
+    guardHosts(hostCheck, withCors(corsOrigins, createFastPath({
       // Its own instance: Apollo wraps every field resolver of the schema it is given, which would
       // stop graphql-jit from reading plain fields inline (it cost resolve 60% of its speed).
       schema: await buildUpliftSchema(),
@@ -146,7 +151,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
       formatError: (error) => formatError(error instanceof GraphQLError ? error.toJSON() : { message: 'Internal server error' }, error),
       fallback: app,
       metrics,
-    })),
+    }))),
   );
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -216,6 +221,9 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   app.use('/graphiql', graphiqlAssets());
   app.use(resultsPages());
   app.use('/assets', webAssets());
+  app.use('/ofrep/v1', ofrepRouter({ authenticator, snapshots, exposures, logger, now }));
+  const configStream = createConfigStream({ snapshots, authenticator });
+  app.get('/sdk/v1/stream', (req, res) => configStream.handle(req, res));
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),
@@ -253,6 +261,8 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   return {
     server,
     async stop() {
+      // Streams first: they never finish on their own, and draining would wait for them.
+      configStream.close();
       // The drain plugin stops accepting connections and waits for requests in flight.
       await apollo.stop();
     },

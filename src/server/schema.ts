@@ -12,6 +12,7 @@ import { HoldoutResolver, LayerResolver } from '../layers/layer.resolver';
 import { FlagResolver } from '../flags/flag.resolver';
 import { ResolveResolver, usePlainResolveResolvers } from '../assignment/resolve.resolver';
 import { EventResolver } from '../events/event.resolver';
+import { ExposureResolver } from '../events/exposure.resolver';
 import { MetricResolver } from '../metrics/metric.resolver';
 import { ResultResolver } from '../results/result.resolver';
 import { LatestResultsResolver } from '../results/latest-results.resolver';
@@ -25,7 +26,7 @@ export async function buildUpliftSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: [
       ResolveResolver, EventResolver, ExperimentResolver, MetricResolver, ResultResolver, LatestResultsResolver, TimelineResolver, FlagResolver, EntitlementResolver, EntitlementRuleResolver,
-      LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver, StatsResolver, TierResolver,
+      LayerResolver, HoldoutResolver, AuditResolver, ApiKeyResolver, StatsResolver, TierResolver, ExposureResolver,
     ],
     authChecker,
     validate: { forbidUnknownValues: false },

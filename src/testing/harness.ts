@@ -22,7 +22,7 @@ export interface TestServer {
   /** POSTs an operation to /graphql as `key` (the admin key by default; null sends none). */
   gql<T = any>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<GraphQLResponse<T>>;
   /** Creates an API key with `role` through the API and returns its secret. */
-  createKey(role: 'ADMIN' | 'ANALYST' | 'SDK', name?: string): Promise<string>;
+  createKey(role: 'ADMIN' | 'ANALYST' | 'SDK' | 'CLIENT', name?: string): Promise<string>;
   /**
    * Backdated exposures with chosen arms, which only fixtures need: written the way exposure
    * logging writes them (src/analytics/analytics.store.ts), metric values included.

@@ -451,7 +451,8 @@ describe('analysis plans and peeking', () => {
 
   it('decides at the horizon, and later reads show that decision instead of deciding again', async () => {
     const users = await planned('planned-day', { type: 'FIXED_HORIZON', plannedEndDay: today });
-    const first = (await ok(RESULTS, { key: 'planned-day' })).experimentResults;
+    // The results job's snapshot at the horizon (refreshExperimentResults stores one now, as the job does) holds the decision.
+    const first = (await ok(REFRESH, { key: 'planned-day' })).refreshExperimentResults;
     expect(first.plan).toMatchObject({ horizonReached: true, decidedOnDay: today, plannedEndDay: today });
     expect(first.recommendation).toMatchObject({ action: 'SHIP', variantKey: 'treatment' });
     // Later data would no longer support it (control 12/40: p = 0.8 by the same test); the decision stands.

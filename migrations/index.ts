@@ -9,6 +9,7 @@ import { AnalysisIndexes1795527000000 } from './1795527000000-AnalysisIndexes';
 import { ActiveDays1795529763529 } from './1795529763529-ActiveDays';
 import { ExposureMetricValues1795535474250 } from './1795535474250-ExposureMetricValues';
 import { TierCatalogue1795540000000 } from './1795540000000-TierCatalogue';
+import { ActivityQuality1795550000000 } from './1795550000000-ActivityQuality';
 
 /**
  * Every migration, oldest first. Listed here rather than found by a file glob, so that the same
@@ -25,4 +26,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   ActiveDays1795529763529,
   ExposureMetricValues1795535474250,
   TierCatalogue1795540000000,
+  ActivityQuality1795550000000,
 ];

@@ -416,6 +416,12 @@ function guardrailProblems(metrics: MetricResult[], definitions: MetricDefinitio
       if (definition.alertAbove !== null && value > definition.alertAbove) {
         problems.push({ metricKey: result.metricKey, variantKey: arm.variantKey, kind: 'THRESHOLD', message: `${result.metricKey} is ${shown}, above the alert threshold ${isProportion(definition.kind) ? percent(definition.alertAbove) : definition.alertAbove}` });
       }
+      // A threshold against control rather than a fixed value (e.g. NPS falling 5 points below control's).
+      const control = result.arms.find((a) => a.isControl)?.value ?? null;
+      const drop = definition.alertDropBelowControl ?? null;
+      if (drop !== null && control !== null && value < control - drop) {
+        problems.push({ metricKey: result.metricKey, variantKey: arm.variantKey, kind: 'THRESHOLD', message: `${result.metricKey} is ${shown}, more than ${drop} below control's ${control.toPrecision(4)}` });
+      }
     }
     for (const comparison of result.comparisons.filter((c) => c.significant && c.improvement === false)) {
       problems.push({

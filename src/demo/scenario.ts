@@ -105,6 +105,8 @@ export interface DemoOptions {
   lastArrivalDaysAgo: number;
   /** User ids are this followed by a number (default `u`). */
   userPrefix?: string;
+  /** Also the engagement and cost events (DEMO_ENGAGEMENT); off by default, which keeps the data sets of the results test and bench as they were. */
+  engagement?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -124,7 +126,7 @@ export function* demoUsers(options: DemoOptions): Generator<DemoUser> {
     const dayZero = todayMs - daysAgo * DAY_MS;
     // Exposure somewhere in the first 20 hours of its day, so that day-0 events can follow it.
     const exposedAt = new Date(dayZero + Math.floor(random() * 20 * 3_600_000));
-    const events = demoActivity(random, variantKey, truth, exposedAt, todayMs, { random: engagement, arm: DEMO_ENGAGEMENT[experimentKey][variantKey] });
+    const events = demoActivity(random, variantKey, truth, exposedAt, todayMs, options.engagement ? { random: engagement, arm: DEMO_ENGAGEMENT[experimentKey][variantKey] } : undefined);
     yield { userId: `${options.userPrefix ?? 'u'}${i}`, tier: highValue ? 'high_value' : random() < 0.4 ? 'new' : 'regular', experimentKey, variantKey, exposedAt, events };
   }
 }

@@ -124,7 +124,7 @@ const expected = {
     for (const [i, { metric, arm }] of armRows.entries()) {
       const cells = await table.nth(i).locator('td').allInnerTexts();
       const comparison = metric.comparisons.find((c: any) => c.variantKey === arm.variantKey);
-      const rate = metric.kind === 'CONVERSION' || metric.kind === 'RETENTION';
+      const rate = ['CONVERSION', 'RETENTION', 'GENUINE_ACTIVITY', 'HOLLOW_ACTIVITY'].includes(metric.kind);
       expect(cells[0]).toContain(metric.metricKey);
       expect(cells[1]).toContain(arm.variantKey);
       expect(cells[2]).toBe(expected.count(arm.users));

@@ -13,6 +13,7 @@ import { VariantStrategy1795540000001 } from './1795540000001-VariantStrategy';
 import { ShortKeyPrefixes1796118107312 } from './1796118107312-ShortKeyPrefixes';
 import { ClientKeys1795540000002 } from './1795540000002-ClientKeys';
 import { AnalysisPlan1795541000000 } from './1795541000000-AnalysisPlan';
+import { ActivityQuality1795550000000 } from './1795550000000-ActivityQuality';
 
 /**
  * Every migration, oldest first. Listed here rather than found by a file glob, so that the same
@@ -32,5 +33,6 @@ export const migrations: (new () => MigrationInterface)[] = [
   VariantStrategy1795540000001,
   ClientKeys1795540000002,
   AnalysisPlan1795541000000,
+  ActivityQuality1795550000000,
   ShortKeyPrefixes1796118107312,
 ];

@@ -1,5 +1,5 @@
 import { MetricKind } from '../metrics/metric.model';
-import { daysObserved, PRE_PERIOD_DAYS } from '../metrics/metric.rules';
+import { daysObserved, isProportion, PRE_PERIOD_DAYS } from '../metrics/metric.rules';
 import { activeDayBit, exposureDayOf } from './metric-values';
 import type { AggregationRequest, MetricDefinition } from './analytics.model';
 
@@ -94,7 +94,7 @@ function exposedStatement(request: AggregationRequest): AggregationStatement {
  */
 function metricStatement(request: AggregationRequest, metric: MetricDefinition, i: number): AggregationStatement {
   const sql = new AggregationSql(request);
-  const isShare = metric.kind === MetricKind.CONVERSION || metric.kind === MetricKind.RETENTION;
+  const isShare = isProportion(metric.kind);
   const value = (column: string) => (isShare ? `(${column} > 0)::int` : column);
   let from = `(
       SELECT v.variant_key, v.tier, ${value('v.y')} AS y, ${value('v.x')} AS x, v.d FROM exposure_metric_values v

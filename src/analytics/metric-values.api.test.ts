@@ -20,7 +20,7 @@ const TYPES = ['app_open', 'post', 'payment', 'complaint', 'reward_cost'];
 
 interface MetricDef {
   key: string;
-  kind: 'CONVERSION' | 'RETENTION' | 'MEAN' | 'COUNT' | 'RATIO';
+  kind: 'CONVERSION' | 'RETENTION' | 'MEAN' | 'COUNT' | 'RATIO' | 'GENUINE_ACTIVITY' | 'HOLLOW_ACTIVITY';
   eventTypes: string[];
   windowDays?: number;
   retentionDay?: number;
@@ -56,6 +56,21 @@ function expectedValues(exposures: ExposureFixture[], events: TrackedEvent[], me
     const own = events.filter((e) => e.userId === exposure.userId);
     for (const m of metrics) {
       if (m.kind === 'RETENTION' && m.eventTypes.length === 0) continue;
+      if (m.kind === 'GENUINE_ACTIVITY' || m.kind === 'HOLLOW_ACTIVITY') {
+        // The teams' rule (its boundaries are tested in activity-quality.api.test.ts): a 0/1 verdict over the window, and over the 14 days before.
+        const quality = (from: number, to: number) => {
+          const within = own.filter((e) => e.day - exposure.day >= from && e.day - exposure.day <= to);
+          const paid = within.filter((e) => e.type === 'payment').reduce((sum, e) => sum + (e.value ?? 0), 0);
+          const postDays = within.filter((e) => e.type === 'post').map((e) => e.day - exposure.day);
+          const postsInAWeek = postDays.some((start) => postDays.filter((day) => day >= start && day <= start + 6).length >= 3);
+          const genuine = paid > 100 || postsInAWeek || within.filter((e) => e.type === 'comment' || e.type === 'like').length >= 10;
+          return Number(m.kind === 'GENUINE_ACTIVITY' ? genuine : within.length > 0 && !genuine);
+        };
+        if (own.some((e) => e.day - exposure.day >= -14 && e.day - exposure.day < m.windowDays!)) {
+          values[`${exposure.experimentKey}/${m.key}/${exposure.userId}`] = { y: quality(0, m.windowDays! - 1), x: quality(-14, -1), d: 0 };
+        }
+        continue;
+      }
       const inWindow = (day: number) => (m.kind === 'RETENTION' ? day === m.retentionDay : day >= 0 && day < m.windowDays!);
       const inPre = (day: number) => m.kind !== 'RATIO' && day >= -14 && day <= -1;
       const amount = (e: TrackedEvent, source: string | undefined) => (m.kind === 'MEAN' || source === 'VALUE_SUM' ? (e.value ?? 0) : 1);

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../common/logger';
-import { MAX_DAYS, PRE_PERIOD_DAYS } from '../metrics/metric.rules';
+import { GENUINE_ACTIVITY_RULE, MAX_DAYS, PRE_PERIOD_DAYS } from '../metrics/metric.rules';
 
 /**
  * What results read instead of joining exposures to daily summaries, kept per exposure:
@@ -11,6 +11,10 @@ import { MAX_DAYS, PRE_PERIOD_DAYS } from '../metrics/metric.rules';
  *   window (or retention day), x over the 14 days before (CUPED's covariate), d a ratio's denominator.
  *   Counts stay counts (a conversion's y is "how many such events"); the aggregation turns them into
  *   0/1 and applies caps. Only exposures with something to count have rows.
+ *   Activity-quality metrics (GENUINE_ACTIVITY, HOLLOW_ACTIVITY) are the exception: their y is the
+ *   rule's 0/1 verdict over the window (x the same over the 14 days before), which no sum of deltas
+ *   gives (a threshold; posts within some 7 days). So every writer recomputes it whole from the
+ *   daily summaries, for the exposures it touches, and overwrites it (see `setActivityQualitySql`).
  *
  * Ingestion only appends each batch's new daily counts to metric_value_log, in the statement that
  * keeps the daily summaries, and takes no lock. Folding applies the log to every exposure of its
@@ -38,6 +42,10 @@ const NO_ACTIVE_DAYS = `repeat('0', ${ACTIVE_DAY_BITS})::bit(${ACTIVE_DAY_BITS})
 
 /** Retention over any event is read from `active_days`; every other metric has exposure_metric_values rows. */
 const HAS_ROWS = "NOT (m.kind = 'RETENTION' AND cardinality(m.event_types) = 0)";
+
+/** Kinds whose values are recomputed whole rather than summed (setActivityQualitySql). */
+const ACTIVITY_QUALITY_KINDS = "('GENUINE_ACTIVITY', 'HOLLOW_ACTIVITY')";
+const sqlList = (items: readonly string[]) => items.map((item) => `'${item}'`).join(', ');
 
 /** The daily summaries less what the log still holds: what folding has applied so far. Values computed from these get the rest at the next fold. */
 const FOLDED_SUMMARIES = `(
@@ -76,11 +84,53 @@ function addMetricValuesSql(exposures: string, sources: string, metrics: string)
       sum(CASE WHEN ${matchD} AND (${inWindow}) THEN ${amountD} ELSE 0 END)
     FROM ${exposures} x
     JOIN ${sources} s ON s.user_id = x.user_id AND s.day BETWEEN x.exposure_day - ${PRE_PERIOD_DAYS} AND x.exposure_day + ${MAX_DAYS}
-    JOIN ${metrics} m ON ${HAS_ROWS} AND ((${matchY} AND ((${inWindow}) OR ${inPre})) OR (${matchD} AND (${inWindow})))
+    JOIN ${metrics} m ON ${HAS_ROWS} AND m.kind NOT IN ${ACTIVITY_QUALITY_KINDS} AND ((${matchY} AND ((${inWindow}) OR ${inPre})) OR (${matchD} AND (${inWindow})))
     GROUP BY 1, 2, 3, 4, 5, 6, 7
     ORDER BY 1, 2, 3, 4
     ON CONFLICT (experiment_key, phase, metric_key, user_id)
     DO UPDATE SET y = v.y + excluded.y, x = v.x + excluded.x, d = v.d + excluded.d`;
+}
+
+/**
+ * `INSERT ... SELECT` writing, for each exposure of `exposures` and each activity-quality metric of
+ * `metrics`, the activity rule's verdict (metric.rules.ts, GENUINE_ACTIVITY_RULE) from the daily
+ * summaries as they stand: y over the window (days 0 to window - 1), x over the 14 days before.
+ * Absolute, so an exposure's value is overwritten: a writer that sees only part of a user's events
+ * is followed by a fold of the rest, which recomputes that user's exposures again. Per day the
+ * summaries give payments, posts and reactions; "posts within some 7 consecutive days" is the most
+ * over the 7-day ranges starting at each of the period's days (clipped to the period). HOLLOW is
+ * "some event on a day of the period, and not genuine": a row exists only when such a day does.
+ */
+function setActivityQualitySql(exposures: string, metrics: string): string {
+  const rule = GENUINE_ACTIVITY_RULE;
+  const day = 's.day - x.exposure_day';
+  return `INSERT INTO exposure_metric_values AS v (experiment_key, phase, metric_key, user_id, variant_key, tier, exposure_day, y, x, d)
+    SELECT experiment_key, phase, metric_key, user_id, variant_key, tier, exposure_day,
+      coalesce(max(verdict) FILTER (WHERE in_window), 0), coalesce(max(verdict) FILTER (WHERE NOT in_window), 0), 0
+    FROM (
+      SELECT experiment_key, phase, metric_key, user_id, variant_key, tier, exposure_day, in_window,
+        ((sum(paid) > ${rule.paidAbove} OR max(posts_in_range) >= ${rule.posts} OR sum(reactions) >= ${rule.reactions}) = (kind = 'GENUINE_ACTIVITY'))::int::float8 AS verdict
+      FROM (
+        SELECT per_day.*, sum(posts) OVER (
+            PARTITION BY experiment_key, phase, metric_key, user_id, in_window ORDER BY day RANGE BETWEEN CURRENT ROW AND ${rule.postDays - 1} FOLLOWING
+          ) AS posts_in_range
+        FROM (
+          SELECT x.experiment_key, x.phase, m.key AS metric_key, m.kind, x.user_id, x.variant_key, x.tier, x.exposure_day, ${day} AS day, ${day} >= 0 AS in_window,
+            coalesce(sum(s.value_sum) FILTER (WHERE s.event_type = '${rule.paymentEvent}'), 0) AS paid,
+            coalesce(sum(s.event_count) FILTER (WHERE s.event_type = '${rule.postEvent}'), 0) AS posts,
+            coalesce(sum(s.event_count) FILTER (WHERE s.event_type IN (${sqlList(rule.reactionEvents)})), 0) AS reactions
+          FROM ${exposures} x
+          JOIN user_event_days s ON s.user_id = x.user_id AND s.day BETWEEN x.exposure_day - ${PRE_PERIOD_DAYS} AND x.exposure_day + ${MAX_DAYS}
+          JOIN ${metrics} m ON m.kind IN ${ACTIVITY_QUALITY_KINDS} AND ${day} BETWEEN -${PRE_PERIOD_DAYS} AND m.window_days - 1
+          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+        ) per_day
+      ) per_range
+      GROUP BY experiment_key, phase, metric_key, kind, user_id, variant_key, tier, exposure_day, in_window
+    ) per_period
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (experiment_key, phase, metric_key, user_id)
+    DO UPDATE SET y = excluded.y, x = excluded.x`;
 }
 
 /**
@@ -118,6 +168,8 @@ export const INSERT_EXPOSURES = `WITH inserted AS (
     ) u
     ON CONFLICT DO NOTHING
     RETURNING experiment_key, phase, user_id, variant_key, tier, ${exposureDayOf('exposed_at')} AS exposure_day
+  ), quality AS (
+    ${setActivityQualitySql('inserted', 'metrics')}
   )
   ${addMetricValuesSql('inserted', FOLDED_SUMMARIES, 'metrics')}`;
 
@@ -130,6 +182,8 @@ const FOLD = `WITH pending AS (
     SELECT * FROM ${EXPOSURES_WITH_DAY} e WHERE e.user_id IN (SELECT user_id FROM deltas)
   ), active AS (
     ${setActiveDaysSql('exposed', '(SELECT DISTINCT user_id, day FROM deltas)')}
+  ), quality AS (
+    ${setActivityQualitySql('exposed', 'metrics')}
   )
   ${addMetricValuesSql('exposed', 'deltas', 'metrics')}`;
 
@@ -152,9 +206,11 @@ export async function rebuildMetricValues(manager: EntityManager, metricKey: str
   if (metricKey === null) {
     await manager.query('DELETE FROM exposure_metric_values');
     await manager.query(addMetricValuesSql(EXPOSURES_WITH_DAY, FOLDED_SUMMARIES, 'metrics'));
+    await manager.query(setActivityQualitySql(EXPOSURES_WITH_DAY, 'metrics'));
   } else {
     await manager.query('DELETE FROM exposure_metric_values WHERE metric_key = $1', [metricKey]);
     await manager.query(addMetricValuesSql(EXPOSURES_WITH_DAY, FOLDED_SUMMARIES, '(SELECT * FROM metrics WHERE key = $1)'), [metricKey]);
+    await manager.query(setActivityQualitySql(EXPOSURES_WITH_DAY, '(SELECT * FROM metrics WHERE key = $1)'), [metricKey]);
   }
 }
 

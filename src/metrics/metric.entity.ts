@@ -11,14 +11,16 @@ registerEnumType(MetricKind, {
     'RETENTION: share of users active (any of `eventTypes`, or any event when empty) on day `retentionDay` after first exposure. ' +
     'MEAN: sum of `eventTypes` values per user within `windowDays`, optionally capped. ' +
     'COUNT: number of `eventTypes` events per user within `windowDays`, optionally capped. ' +
-    'RATIO: the sum over users of one per-user quantity (`eventTypes`, `numeratorSource`) over another (`denominatorEventTypes`, `denominatorSource`), within `windowDays`.',
+    'RATIO: the sum over users of one per-user quantity (`eventTypes`, `numeratorSource`) over another (`denominatorEventTypes`, `denominatorSource`), within `windowDays`. ' +
+    'GENUINE_ACTIVITY: share of users who, within `windowDays`, paid more than 100 (`payment` values), or made 3 or more `post` events within some 7 consecutive days, or 10 or more `comment` and `like` events together. ' +
+    'HOLLOW_ACTIVITY: share of users active (any event) on some day of `windowDays` but meeting none of those conditions. Both leave `eventTypes` empty: the rule names its events.',
 });
 
 registerEnumType(ValueSource, { name: 'ValueSource' });
 
 @ObjectType({ description: 'How a per-user quantity is measured from exposures and events; experiments name metrics by key.' })
 @Entity('metrics')
-@Check('metrics_kind_check', `"kind" IN ('CONVERSION', 'RETENTION', 'MEAN', 'COUNT', 'RATIO')`)
+@Check('metrics_kind_check', `"kind" IN ('CONVERSION', 'RETENTION', 'MEAN', 'COUNT', 'RATIO', 'GENUINE_ACTIVITY', 'HOLLOW_ACTIVITY')`)
 export class Metric {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
@@ -84,6 +86,10 @@ export class Metric {
   @Field(() => Float, { nullable: true, description: 'As a guardrail: a treatment arm above this value puts the experiment at risk.' })
   @Column('double precision', { name: 'alert_above', nullable: true })
   alertAbove!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'As a guardrail: a treatment arm this far below control (its absolute lift below minus this, in the metric\'s unit, e.g. 5 NPS points) puts the experiment at risk.' })
+  @Column('double precision', { name: 'alert_drop_below_control', nullable: true })
+  alertDropBelowControl!: number | null;
 
   @Field(() => Int, { description: 'Bumped by every change; pass it back to change the metric.' })
   @Column('int', { default: 1 })

@@ -53,6 +53,9 @@ export class UpdateMetricInput {
 
   @Field(() => Float, { nullable: true })
   alertAbove?: number | null;
+
+  @Field(() => Float, { nullable: true })
+  alertDropBelowControl?: number | null;
 }
 
 @InputType()

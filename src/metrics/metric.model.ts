@@ -6,6 +6,10 @@ export enum MetricKind {
   MEAN = 'MEAN',
   COUNT = 'COUNT',
   RATIO = 'RATIO',
+  /** Share of exposed users meeting the teams' genuine-activity rule (GENUINE_ACTIVITY_RULE) within the window. */
+  GENUINE_ACTIVITY = 'GENUINE_ACTIVITY',
+  /** Share of exposed users active on some day of the window but meeting none of the rule's conditions. */
+  HOLLOW_ACTIVITY = 'HOLLOW_ACTIVITY',
 }
 
 export enum ValueSource {
@@ -31,4 +35,6 @@ export interface MetricConfig {
   higherIsBetter: boolean;
   alertBelow: number | null;
   alertAbove: number | null;
+  /** As a guardrail: a treatment arm this far below control (absolute lift, in the metric's unit) puts the experiment at risk. */
+  alertDropBelowControl?: number | null;
 }

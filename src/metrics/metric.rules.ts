@@ -18,7 +18,31 @@ const FIELDS_OF: Record<MetricKind, OwnField[]> = {
   [MetricKind.MEAN]: ['windowDays', 'capValue', 'capPercentile'],
   [MetricKind.COUNT]: ['windowDays', 'capValue', 'capPercentile'],
   [MetricKind.RATIO]: ['windowDays', 'numeratorSource', 'denominatorEventTypes', 'denominatorSource'],
+  [MetricKind.GENUINE_ACTIVITY]: ['windowDays'],
+  [MetricKind.HOLLOW_ACTIVITY]: ['windowDays'],
 };
+
+/**
+ * The teams' genuine-activity rule (PRODUCT.md): within the window a user paid more than
+ * `paidAbove` (the sum of `payment` values), or made `posts` or more `post` events within some
+ * `postDays` consecutive days, or left `reactions` or more `comment` and `like` events together.
+ * Raw activity misleads (an app doubled DAU while paid conversion fell), so this, not activity, is
+ * what GENUINE_ACTIVITY and HOLLOW_ACTIVITY metrics measure.
+ */
+export const GENUINE_ACTIVITY_RULE = {
+  paymentEvent: 'payment',
+  paidAbove: 100,
+  postEvent: 'post',
+  posts: 3,
+  postDays: 7,
+  reactionEvents: ['comment', 'like'],
+  reactions: 10,
+} as const;
+
+/** Kinds whose per-user value is the activity rule's verdict: recomputed whole, never summed (src/analytics/metric-values.ts). */
+export function isActivityQuality(kind: MetricKind): boolean {
+  return kind === MetricKind.GENUINE_ACTIVITY || kind === MetricKind.HOLLOW_ACTIVITY;
+}
 const OPTIONAL_FIELDS: OwnField[] = ['windowDays', 'retentionDay', 'numeratorSource', 'denominatorEventTypes', 'denominatorSource', 'capValue', 'capPercentile'];
 
 function eventTypeProblems(field: string, types: string[], allowEmpty: boolean): Problem[] {
@@ -39,7 +63,9 @@ export function metricProblems(config: MetricConfig): Problem[] {
   for (const field of OPTIONAL_FIELDS) {
     if (!own.includes(field) && config[field] !== null) problems.push({ field, message: `is not used by ${config.kind} metrics; leave it out` });
   }
-  problems.push(...eventTypeProblems('eventTypes', config.eventTypes, config.kind === MetricKind.RETENTION));
+  if (isActivityQuality(config.kind)) {
+    if (config.eventTypes.length > 0) problems.push({ field: 'eventTypes', message: `is not used by ${config.kind} metrics (the activity rule names its events); leave it empty` });
+  } else problems.push(...eventTypeProblems('eventTypes', config.eventTypes, config.kind === MetricKind.RETENTION));
   const days = (field: NumericField) => {
     const value = config[field];
     if (value === null) problems.push({ field, message: `is required for ${config.kind} metrics` });
@@ -61,12 +87,14 @@ export function metricProblems(config: MetricConfig): Problem[] {
   if (config.alertBelow !== null && config.alertAbove !== null && config.alertBelow >= config.alertAbove) {
     problems.push({ field: 'alertAbove', message: 'must be above alertBelow' });
   }
+  const drop = config.alertDropBelowControl ?? null;
+  if (drop !== null && !(drop > 0 && Number.isFinite(drop))) problems.push({ field: 'alertDropBelowControl', message: 'must be above 0: how far below control an arm may fall' });
   return problems;
 }
 
 /** Conversion and retention measure a share of users (0/1 per user); the others a mean or a ratio of sums. */
 export function isProportion(kind: MetricKind): boolean {
-  return kind === MetricKind.CONVERSION || kind === MetricKind.RETENTION;
+  return kind === MetricKind.CONVERSION || kind === MetricKind.RETENTION || isActivityQuality(kind);
 }
 
 /**

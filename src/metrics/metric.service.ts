@@ -14,10 +14,10 @@ import { createVersioned, deleteVersioned, editVersioned, type VersionedDomain }
 /** A stored metric's definition as plain data. */
 export function metricConfigOf(metric: Metric): MetricConfig {
   const { name, description, kind, eventTypes, windowDays, retentionDay, numeratorSource, denominatorEventTypes, denominatorSource } = metric;
-  const { capValue, capPercentile, higherIsBetter, alertBelow, alertAbove } = metric;
+  const { capValue, capPercentile, higherIsBetter, alertBelow, alertAbove, alertDropBelowControl } = metric;
   return {
     name, description, kind, eventTypes, windowDays, retentionDay, numeratorSource, denominatorEventTypes, denominatorSource,
-    capValue, capPercentile, higherIsBetter, alertBelow, alertAbove,
+    capValue, capPercentile, higherIsBetter, alertBelow, alertAbove, alertDropBelowControl,
   };
 }
 
@@ -71,6 +71,7 @@ export function createMetric(dataSource: DataSource, principal: Principal, input
     higherIsBetter: input.higherIsBetter ?? true,
     alertBelow: input.alertBelow ?? null,
     alertAbove: input.alertAbove ?? null,
+    alertDropBelowControl: input.alertDropBelowControl ?? null,
   };
   check(config);
   return createVersioned(dataSource, principal, metrics, async () => ({ ...config, key: input.key }));

@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const FIELDS = 'key name kind eventTypes windowDays retentionDay numeratorSource denominatorEventTypes denominatorSource capValue capPercentile higherIsBetter alertBelow alertAbove version';
+const FIELDS = 'key name kind eventTypes windowDays retentionDay numeratorSource denominatorEventTypes denominatorSource capValue capPercentile higherIsBetter alertBelow alertAbove alertDropBelowControl version';
 const CREATE = `mutation ($input: CreateMetricInput!) { createMetric(input: $input) { ${FIELDS} } }`;
 const UPDATE = `mutation ($key: String!, $version: Int!, $input: UpdateMetricInput!) { updateMetric(key: $key, version: $version, input: $input) { ${FIELDS} } }`;
 const DELETE = 'mutation ($key: String!, $version: Int!) { deleteMetric(key: $key, version: $version) }';
@@ -22,7 +22,7 @@ describe('metric definitions', () => {
     expect(res.errors).toBeUndefined();
     const byKey = Object.fromEntries(res.data.metrics.map((m: any) => [m.key, m]));
     expect(Object.keys(byKey).sort()).toEqual(
-      ['complaint_rate', 'd1_retention', 'd30_retention', 'd7_retention', 'paid_conversion_14d', 'revenue_per_user_14d', 'reward_cost'],
+      ['complaint_rate', 'd1_retention', 'd30_retention', 'd7_retention', 'genuine_activity_rate', 'hollow_activity_rate', 'nps', 'paid_conversion_14d', 'revenue_per_user_14d', 'reward_cost', 'support_response_seconds'],
     );
     expect(byKey.d1_retention).toMatchObject({ kind: 'RETENTION', retentionDay: 1, eventTypes: [], alertBelow: 0.18 });
     expect(byKey.d7_retention).toMatchObject({ kind: 'RETENTION', retentionDay: 7 });
@@ -31,6 +31,11 @@ describe('metric definitions', () => {
     expect(byKey.revenue_per_user_14d).toMatchObject({ kind: 'MEAN', eventTypes: ['payment'], windowDays: 14 });
     expect(byKey.complaint_rate).toMatchObject({ kind: 'CONVERSION', eventTypes: ['complaint'], higherIsBetter: false, alertAbove: 0.03 });
     expect(byKey.reward_cost).toMatchObject({ kind: 'MEAN', eventTypes: ['reward_cost'], higherIsBetter: false });
+    // Issue 12, item 9: activity quality over 30 days, and the teams' NPS and support-time alerts.
+    expect(byKey.genuine_activity_rate).toMatchObject({ kind: 'GENUINE_ACTIVITY', eventTypes: [], windowDays: 30, higherIsBetter: true });
+    expect(byKey.hollow_activity_rate).toMatchObject({ kind: 'HOLLOW_ACTIVITY', eventTypes: [], windowDays: 30, higherIsBetter: false });
+    expect(byKey.nps).toMatchObject({ kind: 'RATIO', eventTypes: ['nps_response'], denominatorEventTypes: ['nps_response'], windowDays: 30, alertDropBelowControl: 5 });
+    expect(byKey.support_response_seconds).toMatchObject({ kind: 'RATIO', eventTypes: ['support_response'], windowDays: 30, higherIsBetter: false, alertAbove: 90 });
   });
 
   it('creates, updates and deletes a metric with an audit entry for each change', async () => {

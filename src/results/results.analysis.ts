@@ -523,6 +523,15 @@ function guardrailProblems(metrics: MetricResult[], definitions: MetricDefinitio
           breachedAlwaysValid: alwaysValidSafe !== null && check.past(alwaysValidSafe), message,
         });
       }
+      // A threshold against control rather than a fixed value (e.g. NPS falling 5 points below
+      // control's): on the point estimates, so at most AT_RISK (a breach would need the difference's interval).
+      const drop = definition.alertDropBelowControl ?? null;
+      if (drop !== null && control.value !== null && arm.value! < control.value - drop) {
+        problems.push({
+          metricKey: result.metricKey, variantKey: arm.variantKey, kind: 'THRESHOLD', status: 'AT_RISK', safeSideBound: null, breachedAlwaysValid: false,
+          message: `${result.metricKey} is ${shownValue(arm.value!)}, more than ${drop} below control's ${shownValue(control.value)}`,
+        });
+      }
     }
     for (const comparison of result.comparisons.filter((c) => c.significant && c.improvement === false)) {
       problems.push({

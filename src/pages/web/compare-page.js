@@ -3,7 +3,7 @@
 // each costs per incremental user.
 import { gql } from './api.js';
 import { chartFigure, costLiftChart } from './charts.js';
-import { count, interval, number, points, pValue, relative } from './format.js';
+import { count, interval, isRate, number, points, pValue, relative } from './format.js';
 import { dataTable, h } from './tables.js';
 
 const CHOICES = `query CompareChoices { experiments(first: 100) { nodes { key name status strategy } } metrics { key name kind } }`;
@@ -41,7 +41,7 @@ export async function renderComparePage(root) {
   }
   const arms = (await gql(COMPARE, { metricKey, experimentKeys: chosen })).compareStrategies;
   const metric = metrics.find((/** @type {any} */ m) => m.key === metricKey);
-  const rate = metric && (metric.kind === 'CONVERSION' || metric.kind === 'RETENTION');
+  const rate = metric && isRate(metric.kind);
   const lift = rate ? (/** @type {number} */ v) => points(v) : (/** @type {number} */ v) => number(v);
   const rows = arms.map((/** @type {any} */ a) => ({ ...a, label: `${a.experimentKey} · ${a.variantKey}`, lift: a.absoluteLift, liftLower: a.absoluteLiftInterval?.lower, liftUpper: a.absoluteLiftInterval?.upper, cost: a.costPerIncrementalUser }));
   const populations = [...new Set(arms.map((/** @type {any} */ a) => a.experimentKey))];

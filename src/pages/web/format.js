@@ -55,14 +55,19 @@ export function interval(interval, format) {
   return `[${format(interval.lower)}, ${format(interval.upper)}]`;
 }
 
+/** Kinds whose values are shares of users (the activity-quality kinds too). @param {string} kind */
+export function isRate(kind) {
+  return kind === 'CONVERSION' || kind === 'RETENTION' || kind === 'GENUINE_ACTIVITY' || kind === 'HOLLOW_ACTIVITY';
+}
+
 /** How a metric's values read: rates as %, everything else as numbers. @param {string} kind */
 export function valueFormat(kind) {
-  return kind === 'CONVERSION' || kind === 'RETENTION' ? (/** @type {number} */ v) => percent(v) : (/** @type {number} */ v) => number(v);
+  return isRate(kind) ? (/** @type {number} */ v) => percent(v) : (/** @type {number} */ v) => number(v);
 }
 
 /** How a metric's absolute lift reads: points for rates. @param {string} kind */
 export function liftFormat(kind) {
-  return kind === 'CONVERSION' || kind === 'RETENTION' ? (/** @type {number} */ v) => points(v) : (/** @type {number} */ v) => signed(number(v));
+  return isRate(kind) ? (/** @type {number} */ v) => points(v) : (/** @type {number} */ v) => signed(number(v));
 }
 
 /** "3 h ago", "2 days ago". @param {string | Date} at @param {Date} [now] */

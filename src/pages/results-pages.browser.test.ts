@@ -117,7 +117,8 @@ const expected = {
     const results = (await api(`{ experiment(key: "activity-incentives") { latestResults {
       exposures { users }
       sampleRatio { pValue }
-      metrics { metricKey name kind arms { variantKey users value interval { lower upper } } comparisons { variantKey pValue adjustedPValue relativeLift family { role size } } } } } }`)).experiment.latestResults;
+      metrics { metricKey name kind arms { variantKey users value interval { lower upper } } comparisons { variantKey pValue adjustedPValue relativeLift family { role size } } }
+      plan { type usersPerArm plannedUsersPerArm horizonReached } } } }`)).experiment.latestResults;
 
     const table = page.locator('[data-testid=metrics-table] tbody tr');
     const armRows = results.metrics.flatMap((metric: any) => metric.arms.map((arm: any) => ({ metric, arm })));
@@ -149,6 +150,12 @@ const expected = {
     const labels = await page.locator('[data-testid=forest-chart] svg [aria-label="y-axis tick label"] text').allTextContents();
     expect(labels).toEqual(comparisons);
     expect(await page.locator('[data-testid=forest-chart] svg [aria-label=dot] circle').count()).toBe(comparisons.length);
+
+    // The analysis plan and the progress towards it, as the API states them.
+    const planText = await page.locator('[data-testid=plan]').innerText();
+    expect(planText).toContain(results.plan.type === 'SEQUENTIAL' ? 'Sequential' : 'Fixed-horizon');
+    if (results.plan.plannedUsersPerArm) expect(planText).toContain(`${expected.count(results.plan.plannedUsersPerArm)} users per arm`);
+    if (!results.plan.horizonReached) expect(planText).toContain(`${expected.count(results.plan.usersPerArm)} users in the smallest arm`);
 
     // Sample ratio: the bars are the arms; the p-value as the API gives it.
     expect(await page.locator('[data-testid=srm-chart] svg [aria-label=bar] rect').count()).toBe(results.exposures.length);

@@ -14,7 +14,8 @@ const RESULTS = `experimentKey phase computedAt asOfDay status minimumDetectable
   sampleRatio { chiSquare degreesOfFreedom pValue mismatch }
   ${METRICS}
   guardrailStatus guardrailProblems { metricKey variantKey kind message }
-  autoPaused recommendation { action variantKey estimatedDaysToPower reason }`;
+  autoPaused recommendation { action variantKey estimatedDaysToPower reason }
+  plan { source type primaryMetricKey baseline minimumDetectableLift power plannedUsersPerArm plannedEndDay usersPerArm progress horizonReached decidedOnDay }`;
 
 const EXPERIMENT_QUERY = `query ExperimentPage($key: String!) {
   experiment(key: $key) {
@@ -40,7 +41,8 @@ async function resultsToShow(key) {
   if (stored && stored.phase === experiment.phase) return { results: stored, stored: true };
   return { results: (await gql(LIVE_QUERY, { key })).experimentResults, stored: false };
 }
-const HISTORY_QUERY = `query ExperimentHistory($key: String!) { experimentResultHistory(key: $key, first: 100) { computedAt phase ${METRICS} } }`;
+const HISTORY_QUERY = `query ExperimentHistory($key: String!) { experimentResultHistory(key: $key, first: 100) {
+  computedAt phase plan { type } metrics { metricKey comparisons { variantKey absoluteLift absoluteLiftInterval { lower upper } sequential { absoluteLiftInterval { lower upper } } } } } }`;
 const TIMELINE_QUERY = `query ExperimentTimeline($key: String!) { experimentTimeline(key: $key) {
   asOfDay retention { variantKey day users activeUsers rate interval { lower upper } } exposuresPerDay { variantKey day users } } }`;
 const TIERS_QUERY = `query ExperimentTiers($key: String!) { experimentResults(key: $key, segmentBy: TIER) { segments { tier exposures { variantKey users } ${METRICS} } } }`;
@@ -144,6 +146,19 @@ function forestFigure(title, metrics, filename, testId) {
   });
 }
 
+/** The analysis plan in words, and how far the experiment has come. @param {any} plan */
+export function planText(plan) {
+  if (!plan) return 'No analysis plan.';
+  const method = plan.type === 'SEQUENTIAL' ? 'Sequential (always-valid) test' : 'Fixed-horizon test';
+  const source = plan.source === 'DEFAULT' ? ' (the default plan: this experiment has none of its own)' : '';
+  const target = plan.plannedEndDay ? `until ${plan.plannedEndDay}` : plan.plannedUsersPerArm ? `at ${count(plan.plannedUsersPerArm)} users per arm` : 'with no horizon yet';
+  const effect = `to detect a ${relative(plan.minimumDetectableLift)} lift${plan.baseline !== null ? ` on a ${percent(plan.baseline)} baseline` : ''} with ${percent(plan.power, 0)} power`;
+  const progress = plan.horizonReached
+    ? `Horizon reached${plan.decidedOnDay ? ` on ${plan.decidedOnDay}: the decision made then stands` : ''}.`
+    : `${count(plan.usersPerArm)} users in the smallest arm${plan.progress !== null ? ` (${percent(plan.progress, 0)} of the way)` : ''}.`;
+  return `${method}${source} ${target}, ${effect}. ${progress}`;
+}
+
 /** @param {string} title @param {...(Node | string)} children */
 function section(title, ...children) {
   return h('section', { 'data-section': title.toLowerCase().replace(/[^a-z]+/g, '-') }, [h('h2', {}, [title]), ...children]);
@@ -198,7 +213,8 @@ export async function renderExperimentPage(root, key) {
     section(
       'Recommendation',
       h('p', { 'data-testid': 'recommendation' }, [badge(recommendation.action.replace(/_/g, ' '), recommendation.action === 'SHIP' ? 'good' : recommendation.action === 'INVESTIGATE' ? 'bad' : 'neutral'), ' ', recommendation.variantKey ? `${recommendation.variantKey}: ` : '', recommendation.reason]),
-      h('p', { class: 'muted' }, [`Powered to detect a ${relative(results.minimumDetectableLift)} relative lift of the primary metric${recommendation.estimatedDaysToPower !== null ? `; about ${count(recommendation.estimatedDaysToPower)} more days to reach it` : ''}.`]),
+      h('p', { 'data-testid': 'plan' }, [h('strong', {}, ['Analysis plan: ']), planText(results.plan)]),
+      results.plan && !results.plan.horizonReached && recommendation.estimatedDaysToPower !== null ? h('p', { class: 'muted' }, [`About ${count(recommendation.estimatedDaysToPower)} more days to reach the horizon.`]) : '',
     ),
     section(
       'Health',
@@ -291,9 +307,14 @@ export async function renderExperimentPage(root, key) {
     .filter((/** @type {any} */ snapshot) => snapshot.phase === results.phase)
     .flatMap((/** @type {any} */ snapshot) => {
       const metric = snapshot.metrics.find((/** @type {any} */ m) => m.metricKey === primaryKey);
+      // Sequential plans are read with their always-valid interval, which stays valid however often it is looked at.
+      const sequential = snapshot.plan?.type === 'SEQUENTIAL';
       return (metric?.comparisons ?? [])
         .filter((/** @type {any} */ c) => c.absoluteLift !== null && c.absoluteLiftInterval)
-        .map((/** @type {any} */ c) => ({ at: new Date(snapshot.computedAt), series: c.variantKey, value: c.absoluteLift * 100, lower: c.absoluteLiftInterval.lower * 100, upper: c.absoluteLiftInterval.upper * 100 }));
+        .map((/** @type {any} */ c) => {
+          const band = (sequential && c.sequential?.absoluteLiftInterval) || c.absoluteLiftInterval;
+          return { at: new Date(snapshot.computedAt), series: c.variantKey, value: c.absoluteLift * 100, lower: band.lower * 100, upper: band.upper * 100, kind: band === c.absoluteLiftInterval ? 'fixed-horizon' : 'always-valid' };
+        });
     })
     .sort((/** @type {any} */ a, /** @type {any} */ b) => a.at - b.at);
   if (primary) {
@@ -312,6 +333,7 @@ export async function renderExperimentPage(root, key) {
               { label: 'Arm', text: (r) => r.series },
               { label: 'Lift (points)', numeric: true, text: (r) => number(r.value), csv: (r) => r.value },
               { label: '95% interval', numeric: true, text: (r) => `[${number(r.lower)}, ${number(r.upper)}]`, csv: (r) => `${r.lower};${r.upper}` },
+              { label: 'Interval', text: (r) => r.kind },
             ],
           },
         }),

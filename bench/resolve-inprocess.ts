@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     await uplift.snapshots.refresh();
 
     const handler = listener!;
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${sdkKey}` };
+    const headers = { host: '127.0.0.1', 'content-type': 'application/json', authorization: `Bearer ${sdkKey}` };
     const send = (body: Buffer) =>
       new Promise<Response>((resolve) => {
         const request = new Request(headers);

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:results`: computing every metric of two experiments (1,000,000 exposed users,
- * about 10,000,000 events shaped like PRODUCT.md's demo scenario) against one `SELECT count(*) FROM
+ * about 10,000,000 events shaped like the demo scenario (docs/concepts.md)) against one `SELECT count(*) FROM
  * events` in the same run, warm, medians of 3. Target: at most 3x the scan.
  * The data set is bench/results-data.ts.
  */

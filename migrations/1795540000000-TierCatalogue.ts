@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
 
 /**
- * The tier catalogue: the four tiers of PRODUCT.md, and every tier that targeting already names
+ * The tier catalogue: the four tiers of docs/concepts.md, and every tier that targeting already names
  * (experiments, entitlement rules, flag rules), so that what was saved before stays valid.
  */
 export class TierCatalogue1795540000000 implements MigrationInterface {

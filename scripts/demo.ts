@@ -1,5 +1,5 @@
 /**
- * `npm run demo`: PRODUCT.md's scenario played on a simulated clock (src/demo/demo.ts), its results
+ * `npm run demo`: the demo scenario (docs/concepts.md) played on a simulated clock (src/demo/demo.ts), its results
  * printed, then the server left running with the results pages and GraphiQL to explore them. The
  * data is kept in its own folder (DEMO_DATA_DIR, default .uplift/demo; emptied at each run, and
  * never the folder `npm start` uses), so that the server can be restarted on it.

@@ -1,5 +1,5 @@
 /**
- * `npm run seed:rules`: loads the growth teams' rules (PRODUCT.md) into a running Uplift through
+ * `npm run seed:rules`: loads the growth teams' rules (docs/concepts.md) into a running Uplift through
  * its public API. UPLIFT_URL (default http://127.0.0.1:4000) and UPLIFT_ADMIN_KEY (default: the
  * embedded default's generated key, in UPLIFT_DATA_DIR or .uplift/data). Safe to run again.
  */

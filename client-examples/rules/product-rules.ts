@@ -1,5 +1,5 @@
 /**
- * The growth teams' rules from PRODUCT.md, as data, and a loader that puts them into an Uplift
+ * The growth teams' rules (docs/concepts.md), as data, and a loader that puts them into an Uplift
  * through its public GraphQL API with an admin key. Idempotent: what exists and matches is left
  * alone, what differs is updated (a new version, audited), what is missing is created.
  *
@@ -114,7 +114,7 @@ export const RULES: SeedRule[] = [
   }),
 ];
 
-/** advisor-pilot as PRODUCT.md describes it; created as a draft when missing, so that the advisor rule can name it. */
+/** advisor-pilot as docs/concepts.md describes it; created as a draft when missing, so that the advisor rule can name it. */
 const ADVISOR_PILOT = {
   key: 'advisor-pilot',
   name: 'Advisor pilot',

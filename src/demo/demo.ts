@@ -1,5 +1,5 @@
 /**
- * The demo: PRODUCT.md's scenario played through Uplift on a simulated clock. Users arrive over
+ * The demo: the demo scenario (docs/concepts.md) played through Uplift on a simulated clock. Users arrive over
  * four weeks; the app resolves them through the API (Uplift assigns their arms and records their
  * exposures at the simulated time); their activity, shaped by their arm's true rates, comes in day
  * by day through the analytics store's event insert (what trackEvents runs, in batches of 20,000
@@ -71,7 +71,7 @@ const METRICS = {
   guardrailMetricKeys: ['complaint_rate', 'nps', 'support_response_seconds'],
 };
 
-/** The two experiments of PRODUCT.md, with their incentive payloads. */
+/** The two experiments of the demo scenario (docs/concepts.md), with their incentive payloads. */
 const EXPERIMENTS = [
   {
     key: 'activity-incentives',

@@ -1,5 +1,5 @@
 /**
- * Generated users, exposures and events shaped like PRODUCT.md's demo scenario, for the results
+ * Generated users, exposures and events shaped like the demo scenario (docs/concepts.md), for the results
  * simulation test and `npm run bench:results`. Deterministic for a seed.
  *
  * Users arrive (are first exposed) uniformly over `arrivalDays` days; 10% are `high_value` and go
@@ -26,7 +26,7 @@ export interface ArmTruth {
   conversion14d: number;
 }
 
-/** PRODUCT.md's true rates. */
+/** The demo scenario's true rates (docs/concepts.md). */
 export const DEMO_TRUTH: Record<string, Record<string, ArmTruth>> = {
   'activity-incentives': {
     control: { d1: 0.3, d7: 0.1, conversion14d: 0.021 },

@@ -23,7 +23,7 @@ const FIELDS_OF: Record<MetricKind, OwnField[]> = {
 };
 
 /**
- * The teams' genuine-activity rule (PRODUCT.md): within the window a user paid more than
+ * The teams' genuine-activity rule (docs/concepts.md): within the window a user paid more than
  * `paidAbove` (the sum of `payment` values), or made `posts` or more `post` events within some
  * `postDays` consecutive days, or left `reactions` or more `comment` and `like` events together.
  * Raw activity misleads (an app doubled DAU while paid conversion fell), so this, not activity, is

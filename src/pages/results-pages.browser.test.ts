@@ -222,13 +222,17 @@ const expected = {
 
   it('compares strategies: the ranked arms as the API gives them, and the cost chart', async () => {
     const { page, problems } = await open('/results/compare?metric=d7_retention&experiments=activity-incentives,advisor-pilot');
-    const arms = (await api(`{ compareStrategies(metricKey: "d7_retention", experimentKeys: ["activity-incentives", "advisor-pilot"]) { rank experimentKey variantKey pValue } }`)).compareStrategies;
+    const arms = (await api(`{ compareStrategies(metricKey: "d7_retention", experimentKeys: ["activity-incentives", "advisor-pilot"]) {
+      rank unrankedReason experimentKey variantKey pValue costPerIncrementalUser costPerIncrementalUserUnbounded costPerIncrementalUserInterval { lower upper } } }`)).compareStrategies;
     const rows = page.locator('[data-testid=compare-table] tbody tr');
     expect(await rows.count()).toBe(arms.length);
     for (const [i, arm] of arms.entries()) {
       const cells = await rows.nth(i).locator('td').allInnerTexts();
-      expect(cells.slice(0, 4)).toEqual([String(arm.rank), arm.experimentKey, expect.any(String), arm.variantKey]);
-      expect(cells[7]).toBe(expected.p(arm.pValue));
+      expect(cells.slice(0, 5)).toEqual([arm.rank === null ? '—' : String(arm.rank), arm.unrankedReason ?? '', arm.experimentKey, expect.any(String), arm.variantKey]);
+      expect(cells[8]).toBe(expected.p(arm.pValue));
+      // Cost per incremental user: unbounded when the lift may be 0, else the figure with its Fieller interval.
+      if (arm.costPerIncrementalUserUnbounded) expect(cells[10]).toContain('unbounded');
+      else if (arm.costPerIncrementalUserInterval) expect(cells[10]).toMatch(/\[.*, .*\]/);
     }
     await page.locator('[data-testid=cost-lift-chart] svg').first().waitFor();
     expect(problems).toEqual([]);

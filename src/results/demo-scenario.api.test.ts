@@ -2,7 +2,7 @@ import { startTestServer, type TestServer } from '../testing/harness';
 import { DEMO_TRUTH, demoUsers } from '../demo/scenario';
 
 /**
- * PRODUCT.md's demo scenario, simulated: 4,000 users arriving over four weeks (the last more than
+ * the demo scenario (docs/concepts.md), simulated: 4,000 users arriving over four weeks (the last more than
  * 14 days ago, so every D1, D7 and 14-day conversion window has passed), with the arms' true rates.
  * A correct analysis puts each true rate inside the arm's 95% interval and finds task-system best
  * on D7. The generator is seeded, so the run is reproducible. Honest note on the seed: with 15

@@ -152,8 +152,9 @@ export function overTimeChart(rows, width, label) {
 }
 
 /**
- * Lift against cost per incremental retained user, with both intervals where they exist.
- * @param {{ label: string, lift: number, liftLower: number, liftUpper: number, cost: number | null }[]} rows
+ * Lift against cost per incremental retained user, with both intervals where they exist (the
+ * cost's by Fieller's theorem; arms whose cost is unbounded are left out of the chart).
+ * @param {{ label: string, lift: number, liftLower: number, liftUpper: number, cost: number | null, costLower: number | null, costUpper: number | null }[]} rows
  * @param {number} width
  */
 export function costLiftChart(rows, width) {
@@ -167,6 +168,7 @@ export function costLiftChart(rows, width) {
     marks: [
       Plot.ruleX([0], { stroke: '#444' }),
       Plot.ruleY(priced, { y: 'cost', x1: (/** @type {any} */ r) => r.liftLower * 100, x2: (/** @type {any} */ r) => r.liftUpper * 100, stroke: 'label' }),
+      Plot.ruleX(priced.filter((r) => r.costLower !== null && r.costUpper !== null), { x: (/** @type {any} */ r) => r.lift * 100, y1: 'costLower', y2: 'costUpper', stroke: 'label' }),
       Plot.dot(priced, { y: 'cost', x: (/** @type {any} */ r) => r.lift * 100, fill: 'label', r: 5 }),
     ],
   });

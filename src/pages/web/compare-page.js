@@ -9,8 +9,9 @@ import { dataTable, h } from './tables.js';
 const CHOICES = `query CompareChoices { experiments(first: 100) { nodes { key name status strategy } } metrics { key name kind } }`;
 const COMPARE = `query CompareStrategies($metricKey: String!, $experimentKeys: [String!]!) {
   compareStrategies(metricKey: $metricKey, experimentKeys: $experimentKeys) {
-    rank experimentKey strategy variantKey users controlValue value absoluteLift absoluteLiftInterval { lower upper }
+    rank unrankedReason experimentKey strategy variantKey users controlValue value absoluteLift absoluteLiftInterval { lower upper }
     relativeLift relativeLiftInterval { lower upper } pValue incrementalCostPerUser costPerIncrementalUser
+    costPerIncrementalUserInterval { lower upper } costPerIncrementalUserUnbounded costNote populationNote
   }
 }`;
 
@@ -43,10 +44,21 @@ export async function renderComparePage(root) {
   const metric = metrics.find((/** @type {any} */ m) => m.key === metricKey);
   const rate = metric && isRate(metric.kind);
   const lift = rate ? (/** @type {number} */ v) => points(v) : (/** @type {number} */ v) => number(v);
-  const rows = arms.map((/** @type {any} */ a) => ({ ...a, label: `${a.experimentKey} · ${a.variantKey}`, lift: a.absoluteLift, liftLower: a.absoluteLiftInterval?.lower, liftUpper: a.absoluteLiftInterval?.upper, cost: a.costPerIncrementalUser }));
-  const populations = [...new Set(arms.map((/** @type {any} */ a) => a.experimentKey))];
+  const rows = arms.map((/** @type {any} */ a) => ({
+    ...a,
+    label: `${a.experimentKey} · ${a.variantKey}`,
+    lift: a.absoluteLift,
+    liftLower: a.absoluteLiftInterval?.lower,
+    liftUpper: a.absoluteLiftInterval?.upper,
+    cost: a.costPerIncrementalUserUnbounded ? null : a.costPerIncrementalUser,
+    costLower: a.costPerIncrementalUserInterval?.lower ?? null,
+    costUpper: a.costPerIncrementalUserInterval?.upper ?? null,
+  }));
+  /** @param {any} r */
+  const costText = (r) => (r.costPerIncrementalUserUnbounded ? 'unbounded (the lift may be 0)' : r.costPerIncrementalUser === null ? '—' : `${number(r.costPerIncrementalUser)} ${r.costPerIncrementalUserInterval ? interval(r.costPerIncrementalUserInterval, (v) => number(v)) : ''}`.trim());
+  const notes = [...new Set(arms.flatMap((/** @type {any} */ a) => [a.populationNote, a.costNote]).filter(Boolean))];
   root.append(
-    h('p', { class: 'muted', 'data-testid': 'populations' }, [`Each arm is compared with its own experiment's control; populations: ${populations.join(', ')}. Experiments with different targeting compare different users.`]),
+    h('p', { class: 'muted', 'data-testid': 'populations' }, [`Each arm is compared with its own experiment's control. ${notes.join(' ')}`]),
     chartFigure({
       title: `${metric?.name ?? metricKey}: lift against reward cost per incremental user`,
       filename: `compare-${metricKey}`,
@@ -57,17 +69,18 @@ export async function renderComparePage(root) {
         columns: [
           { label: 'Arm', text: (r) => r.label },
           { label: 'Lift', numeric: true, text: (r) => `${lift(r.absoluteLift)} ${interval(r.absoluteLiftInterval, lift)}`, csv: (r) => r.absoluteLift },
-          { label: 'Cost per incremental user', numeric: true, text: (r) => number(r.costPerIncrementalUser), csv: (r) => r.costPerIncrementalUser },
+          { label: 'Cost per incremental user', numeric: true, text: costText, csv: (r) => r.costPerIncrementalUser },
         ],
       },
     }),
     dataTable({
-      caption: 'Ranked by lift in the metric’s good direction',
+      caption: 'Ranked by lift in the metric’s good direction (only arms whose lift clears 0)',
       filename: `compare-${metricKey}-ranked`,
       testId: 'compare-table',
       rows,
       columns: [
-        { label: 'Rank', numeric: true, text: (r) => String(r.rank) },
+        { label: 'Rank', numeric: true, text: (r) => (r.rank === null ? '—' : String(r.rank)), csv: (r) => r.rank },
+        { label: 'Why unranked', text: (r) => r.unrankedReason ?? '' },
         { label: 'Experiment', text: (r) => r.experimentKey },
         { label: 'Strategy', text: (r) => r.strategy ?? '—' },
         { label: 'Arm', text: (r) => r.variantKey },
@@ -76,7 +89,7 @@ export async function renderComparePage(root) {
         { label: 'Relative lift', numeric: true, text: (r) => `${relative(r.relativeLift)} ${interval(r.relativeLiftInterval, relative)}`, csv: (r) => r.relativeLift },
         { label: 'p (raw)', numeric: true, text: (r) => pValue(r.pValue), csv: (r) => r.pValue },
         { label: 'Incremental cost per user', numeric: true, text: (r) => number(r.incrementalCostPerUser), csv: (r) => r.incrementalCostPerUser },
-        { label: 'Cost per incremental user', numeric: true, text: (r) => number(r.costPerIncrementalUser), csv: (r) => r.costPerIncrementalUser },
+        { label: 'Cost per incremental user (95% interval)', numeric: true, text: costText, csv: (r) => r.costPerIncrementalUser },
       ],
     }),
   );

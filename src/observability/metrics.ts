@@ -22,11 +22,8 @@ export function operationKindOf(rootFields: readonly string[]): OperationKind {
 const AUTH_REASONS: readonly string[] = [...Object.values(AuthErrorReason).filter((reason) => reason !== AuthErrorReason.API_KEY_NOT_FOUND), 'other'];
 
 /**
- * The exposure writer as metrics see it. `spoolBytes` and `spoolDropped` are the disk spool's,
- * exported as soon as the writer has them.
- * TODO(lead, on merging sec-durable): the spool must expose getters named `spoolBytes` (bytes on
- * disk now) and `spoolDropped` (exposures dropped because the spool was full, since start); if it
- * names them otherwise, rename them here: the metrics below appear only when they are numbers.
+ * The exposure writer as metrics see it: its memory backlog, and its disk spool (`spoolBytes` on
+ * disk now, `spoolDropped` given up because memory and the spool were full, since start).
  */
 export interface ExposureBacklog {
   readonly waiting: number;

@@ -153,7 +153,7 @@ export function createFastPath(options: FastPathOptions): http.RequestListener {
       const answer = options.authenticate(req.headers.authorization);
       principal = answer instanceof Promise ? await answer : answer;
     } catch (error) {
-      if (isDatabaseUnavailable(error)) return sendJson(res, 503, UNAVAILABLE);
+      if (isDatabaseUnavailable(error)) return reply(res, 503, UNAVAILABLE, fast.kind, true, started);
       if (!(error instanceof DomainError)) throw error;
       metrics.authFailure(error.reason);
       const status = authFailureStatus(error.code);

@@ -4,6 +4,14 @@ import { startUplift } from './app';
 
 async function main(): Promise<void> {
   const config = configFromEnv();
+  // Signals are caught from the first moment: the server listens before startUplift returns, and a
+  // SIGTERM arriving then must stop it cleanly, not kill the process by Node's default action.
+  let requested: string | null = null;
+  let onSignal = (signal: string) => {
+    requested ??= signal;
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
   const uplift = await startUplift(config);
   const { logger } = uplift;
   logger.info(
@@ -37,8 +45,8 @@ async function main(): Promise<void> {
         process.exit(1);
       });
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  onSignal = shutdown;
+  if (requested) shutdown(requested);
 }
 
 main().catch((error) => {

@@ -4,7 +4,8 @@
 import { gql } from './api.js';
 import { chartFigure, costLiftChart } from './charts.js';
 import { count, interval, isRate, number, points, pValue, relative } from './format.js';
-import { dataTable, h } from './tables.js';
+import { dataTable } from './tables.js';
+import { h } from '/assets/dom.js';
 
 const CHOICES = `query CompareChoices { experiments(first: 100) { nodes { key name status strategy } } metrics { key name kind } }`;
 const COMPARE = `query CompareStrategies($metricKey: String!, $experimentKeys: [String!]!) {

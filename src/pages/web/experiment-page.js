@@ -4,7 +4,8 @@
 import { gql } from './api.js';
 import { chartFigure, exposuresPerDayChart, forestPlot, overTimeChart, retentionChart, sampleRatioChart } from './charts.js';
 import { age, count, day, interval, liftFormat, number, percent, pValue, relative, valueFormat } from './format.js';
-import { badge, dataTable, h } from './tables.js';
+import { badge, dataTable } from './tables.js';
+import { h } from '/assets/dom.js';
 
 const COMPARISON = `variantKey absoluteLift absoluteLiftInterval { lower upper } relativeLift relativeLiftInterval { lower upper }
   pValue adjustedPValue family { role method size sides } significant improvement chanceToBeatControl cuped { applied varianceReduction }`;

@@ -2,7 +2,8 @@
 // Every experiment with its latest stored results: never computed live (there may be a thousand).
 import { gql } from './api.js';
 import { age, count, day, interval, liftFormat, pValue, relative } from './format.js';
-import { badge, dataTable, h } from './tables.js';
+import { badge, dataTable } from './tables.js';
+import { h } from '/assets/dom.js';
 
 const QUERY = `query ResultsList($after: String) {
   experiments(first: 25, after: $after) {

@@ -250,7 +250,7 @@ describe('evaluate: experiments', () => {
             key: experiment.key,
             seed: experiment.seed,
             hashVersion: 2,
-            variations: experiment.variants.map((variant) => variant.key),
+            variations: experiment.variants.map((variant) => variant.key) as [string, string, ...string[]],
             weights: experiment.variants.map((variant) => variant.weight / 100),
             coverage: experiment.trafficAllocation / 100,
             filters,

@@ -298,12 +298,19 @@ function candidateExperiments(compiled: CompiledSnapshot, userId: string, inHold
   for (const layer of compiled.layerSlices) {
     const bucket = (layerBuckets[layer.layerIndex] = compiled.layerHashes[layer.layerIndex](userId));
     const slice = lastAtOrBelow(layer.starts, bucket);
-    if (slice >= 0 && bucket < layer.ends[slice]) candidates.push(layer.experiments[slice]);
+    if (slice >= 0 && bucket < layer.ends[slice]) insertSorted(candidates, layer.experiments[slice]);
   }
-  if (forced) candidates.push(...forced);
-  candidates.sort((a, b) => a - b);
-  // A forced experiment may also have been found through its layer.
-  return forced ? candidates.filter((index, i) => i === 0 || index !== candidates[i - 1]) : candidates;
+  if (forced) for (const index of forced) insertSorted(candidates, index);
+  return candidates;
+}
+
+/** Keeps a short ascending list ascending and free of repeats (a forced experiment may also be found through its layer). */
+function insertSorted(list: number[], value: number): void {
+  let at = list.length;
+  while (at > 0 && list[at - 1] > value) at--;
+  if (at > 0 && list[at - 1] === value) return;
+  if (at === list.length) list.push(value);
+  else list.splice(at, 0, value);
 }
 
 /** The index of the last value at or below `x` in ascending `values`, or -1. */

@@ -84,19 +84,32 @@ export interface HttpServer {
   stop(): Promise<void>;
 }
 
-/** One request's exposures, handed to the writer only once the answer is known to carry data. */
+type Exposure = Parameters<ExposureWriter['record']>;
+
+/**
+ * One request's exposures, handed to the writer only once the answer is known to carry data.
+ * resolve records one: it is kept in fields, and only resolveMany's others in an array.
+ */
 class HeldExposures {
-  private readonly held: Parameters<ExposureWriter['record']>[] = [];
+  private user?: Exposure[0];
+  private resolution?: Exposure[1];
+  private at?: Exposure[2];
+  private more?: Exposure[];
 
   constructor(private readonly writer: ExposureWriter) {}
 
-  record(...exposure: Parameters<ExposureWriter['record']>): void {
-    this.held.push(exposure);
+  record(user: Exposure[0], resolution: Exposure[1], at: Exposure[2]): void {
+    if (this.user === undefined) {
+      this.user = user;
+      this.resolution = resolution;
+      this.at = at;
+    } else (this.more ??= []).push([user, resolution, at]);
   }
 
   commit(): void {
-    for (const [user, resolution, at] of this.held) this.writer.record(user, resolution, at);
-    this.held.length = 0;
+    if (this.user !== undefined) this.writer.record(this.user, this.resolution!, this.at!);
+    if (this.more) for (const [user, resolution, at] of this.more) this.writer.record(user, resolution, at);
+    this.user = this.resolution = this.at = this.more = undefined;
   }
 }
 

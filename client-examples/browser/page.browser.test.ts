@@ -3,16 +3,13 @@
  * CLIENT key an admin created through the API, each user sees the checkout resolve gives them,
  * reading the variant logs its exposure, and a click is stored as an event.
  */
-import fs from 'node:fs';
 import net from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { servePage } from './serve';
 import { createAppKey } from '../app/create-app-key';
+import { chromiumPath, launchChromium } from '../../src/testing/chromium';
 import { startTestServer, type TestServer } from '../../src/testing/harness';
 
-const chromiumPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-  (candidate): candidate is string => !!candidate && fs.existsSync(candidate),
-);
 if (!chromiumPath) console.warn("SKIPPED: the browser example's test needs Chromium: install Debian's chromium package or set CHROMIUM_PATH.");
 
 /** A port nothing listens on now: Uplift must know the page's origin (CORS) before the page exists. */
@@ -45,10 +42,7 @@ async function freePort(): Promise<number> {
     }
     await uplift.uplift.snapshots.refresh();
     page = await servePage({ upliftUrl: uplift.url, clientKey, port });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { LocalUpliftClient, type ConfigCache, type FetchLike, type SdkConfig, type UpliftError } from '@uplift/sdk';
-import { startTestServer, type TestServer } from '../../src/testing/harness';
+import { closedPort, startTestServer, type TestServer } from '../../src/testing/harness';
 
 let server: TestServer;
 let sdkKey: string;
@@ -18,13 +18,11 @@ let folder: string;
 beforeAll(async () => {
   server = await startTestServer();
   sdkKey = await server.createKey('SDK', 'polling-app');
-  const flag = await server.gql(`mutation { createFlag(input: { key: "banner", name: "Banner", type: STRING, defaultValue: "plain", enabled: true,
+  await server.ok(`mutation { createFlag(input: { key: "banner", name: "Banner", type: STRING, defaultValue: "plain", enabled: true,
     rules: [{ kind: VALUE, targeting: { tiers: ["regular"] }, value: "regular-banner" }] }) { key } }`);
-  expect(flag.errors).toBeUndefined();
-  const experiment = await server.gql(`mutation { createExperiment(input: { key: "checkout", name: "Checkout", primaryMetricKey: "d7_retention",
+  await server.ok(`mutation { createExperiment(input: { key: "checkout", name: "Checkout", primaryMetricKey: "d7_retention",
     variants: [{ key: "control", name: "C", weight: 50, isControl: true }, { key: "one-page", name: "O", weight: 50 }] }) { version } }`);
-  expect((await server.gql('mutation { startExperiment(key: "checkout", version: 1) { key } }')).errors).toBeUndefined();
-  expect(experiment.errors).toBeUndefined();
+  await server.ok('mutation { startExperiment(key: "checkout", version: 1) { key } }');
   await server.uplift.snapshots.refresh();
   folder = fs.mkdtempSync(path.join(os.tmpdir(), 'uplift-sdk-cache-'));
 });
@@ -62,14 +60,6 @@ function recordingFetch(seen: Seen[]): FetchLike {
 
 const users = Array.from({ length: 20 }, (_, i) => ({ id: `user-${i}`, tier: i % 2 ? 'regular' : 'casual' }));
 const answers = (client: LocalUpliftClient) => users.map((user) => [client.flag(user, 'banner', 'none'), client.experiment(user, 'checkout')]);
-
-async function closedPort(): Promise<string> {
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
 
 describe('polling with ETag', () => {
   it('keeps its configuration on 304 while nothing changed, and picks a change up', async () => {

@@ -10,21 +10,15 @@ let server: TestServer;
 let sdkKey: string;
 let clientKey: string;
 
-async function ok(query: string, variables?: Record<string, unknown>) {
-  const result = await server.gql(query, variables);
-  if (result.errors) throw new Error(JSON.stringify(result.errors));
-  return result.data;
-}
-
 beforeAll(async () => {
   server = await startTestServer({ config: { corsOrigins: [ORIGIN] } });
   sdkKey = await server.createKey('SDK', 'polling-server');
   clientKey = await server.createKey('CLIENT', 'polling-web');
-  const created = await ok(`mutation { createExperiment(input: { key: "onboarding", name: "Onboarding", primaryMetricKey: "d7_retention",
+  const created = await server.ok(`mutation { createExperiment(input: { key: "onboarding", name: "Onboarding", primaryMetricKey: "d7_retention",
     variants: [{ key: "control", name: "C", weight: 50, isControl: true }, { key: "tour", name: "T", weight: 50 }] }) { version } }`);
-  await ok('mutation ($v: Int!) { startExperiment(key: "onboarding", version: $v) { key } }', { v: created.createExperiment.version });
-  await ok('mutation { setForcedAssignment(experimentKey: "onboarding", userId: "qa-alice", variantKey: "tour") { userId } }');
-  await ok('mutation { createFlag(input: { key: "banner", name: "Banner", type: STRING, defaultValue: "plain", enabled: true }) { key } }');
+  await server.ok('mutation ($v: Int!) { startExperiment(key: "onboarding", version: $v) { key } }', { v: created.createExperiment.version });
+  await server.ok('mutation { setForcedAssignment(experimentKey: "onboarding", userId: "qa-alice", variantKey: "tour") { userId } }');
+  await server.ok('mutation { createFlag(input: { key: "banner", name: "Banner", type: STRING, defaultValue: "plain", enabled: true }) { key } }');
   await server.uplift.snapshots.refresh();
 });
 afterAll(async () => {
@@ -60,7 +54,7 @@ describe('GET /sdk/v1/config', () => {
   it('changes its ETag and body when the configuration changes', async () => {
     const before = await get('', bearer(sdkKey));
     const etag = before.headers.get('etag')!;
-    await ok('mutation { updateFlag(key: "banner", version: 1, input: { defaultValue: "lion" }) { version } }');
+    await server.ok('mutation { updateFlag(key: "banner", version: 1, input: { defaultValue: "lion" }) { version } }');
     const after = await get('', { ...bearer(sdkKey), 'if-none-match': etag });
     expect(after.status).toBe(200);
     expect(after.headers.get('etag')).not.toBe(etag);

@@ -140,7 +140,7 @@ function freePort(): Promise<number> {
 }
 
 /** Starts a Node process on a free port and waits until it answers GET /healthz (60 s at most). */
-async function startProcess(cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+export async function startProcess(cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;

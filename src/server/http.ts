@@ -34,6 +34,8 @@ import { webAssets } from '../web/assets';
 import { withCors } from './cors';
 import { ofrepRouter } from '../ofrep/ofrep.http';
 import { createConfigStream } from '../stream/config-stream';
+import { configEndpoint } from '../stream/config-endpoint';
+import { createKeyCheck } from '../auth/key-check';
 
 /** Request bodies above this are refused before parsing (event batches of 5,000 fit well below it). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -77,6 +79,8 @@ export interface HttpServerOptions {
   hostCheck: { listenHost: string; allowedHosts: readonly string[] };
   /** Browser origins allowed to call (UPLIFT_CORS_ORIGINS); none: no CORS headers at all. */
   corsOrigins?: readonly string[];
+  /** How often the update stream sends a heartbeat (UPLIFT_STREAM_HEARTBEAT_MS). */
+  streamHeartbeatMs?: number;
 }
 
 export interface HttpServer {
@@ -142,7 +146,7 @@ class Context implements RequestContext {
   }
 }
 
-export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, metrics, changes, hostCheck, corsOrigins = [] }: HttpServerOptions): Promise<HttpServer> {
+export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, metrics, changes, hostCheck, corsOrigins = [], streamHeartbeatMs }: HttpServerOptions): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
   const schema = await buildUpliftSchema();
@@ -230,12 +234,15 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
     const readiness = await databaseReadiness(dataSource);
     res.status(readiness.ready ? 200 : 503).json({ status: readiness.ready ? 'ready' : 'not ready', reason: readiness.reason });
   });
-  app.get('/metrics', metricsEndpoint(metrics, authenticator));
+  // The plain HTTP endpoints' one key check: the same refusals as /graphql, counted alike.
+  const checkKey = createKeyCheck(authenticator, (reason) => metrics.authFailure(reason));
+  app.get('/metrics', metricsEndpoint(metrics, checkKey));
   app.use('/graphiql', graphiqlAssets());
   app.use(resultsPages());
   app.use('/assets', webAssets());
-  app.use('/ofrep/v1', ofrepRouter({ authenticator, snapshots, exposures, logger, now }));
-  const configStream = createConfigStream({ snapshots, authenticator });
+  app.use('/ofrep/v1', ofrepRouter({ checkKey, snapshots, exposures, logger, now }));
+  app.get('/sdk/v1/config', configEndpoint({ snapshots, checkKey }));
+  const configStream = createConfigStream({ snapshots, checkKey, heartbeatMs: streamHeartbeatMs });
   app.get('/sdk/v1/stream', (req, res) => configStream.handle(req, res));
   app.use(
     '/graphql',

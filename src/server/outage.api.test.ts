@@ -224,6 +224,13 @@ describeWithPostgres('a database outage under load', () => {
     for (const answer of [mutation, query, unseenResolve, unseenTrack]) {
       expect({ status: answer.status, retryAfter: answer.retryAfter, code: codeOf(answer) }).toEqual({ status: 503, retryAfter: '5', code: 'SERVICE_UNAVAILABLE' });
     }
+    // The SDK's plain HTTP endpoints alike: a known key keeps reading the configuration, an unseen one is told to retry.
+    expect((await fetch(`${uplift.url}/sdk/v1/config`, { headers: { authorization: `Bearer ${sdkKey}` } })).status).toBe(200);
+    for (const endpoint of ['/sdk/v1/config', '/sdk/v1/stream']) {
+      const unseen = await fetch(`${uplift.url}${endpoint}`, { headers: { authorization: `Bearer ${unseenKey}` } });
+      const body = (await unseen.json()) as Answer['body'];
+      expect({ status: unseen.status, retryAfter: unseen.headers.get('retry-after'), code: body.errors?.[0].extensions?.code }).toEqual({ status: 503, retryAfter: '5', code: 'SERVICE_UNAVAILABLE' });
+    }
     // Partial data stays 200, with the code on the field that failed.
     const partial = await post(uplift.url, '{ sdkConfig holdout { percentage } }', {}, adminKey);
     expect(partial.status).toBe(200);

@@ -249,6 +249,17 @@ function installEntitlements(section: SdkConfig['entitlements']): Installed['ent
 }
 
 /**
+ * What the SDK reads of a configuration before installing it; installing checks the rest
+ * (compatibleSnapshot, compileSnapshot). A body of another shape is refused, never taken for an
+ * unchanged configuration.
+ */
+function isSdkConfig(value: unknown): value is SdkConfig {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { version, experiments, flags } = value as Record<string, unknown>;
+  return typeof version === 'string' && Array.isArray(experiments) && Array.isArray(flags);
+}
+
+/**
  * Local mode: the configuration is fetched (and polled, or followed) from `GET /sdk/v1/config`,
  * the body `sdkConfig` gives, and every answer is
  * computed in-process by the server's own engine (bundled from its source), so it is what
@@ -446,9 +457,10 @@ export class LocalUpliftClient extends BaseClient {
     if (this.closed) return null;
     this.lastFetchAt = Date.now();
     try {
-      const answer = await this.transport.getJson<SdkConfig>(this.configPath, this.etag);
+      const answer = await this.transport.getJson<unknown>(this.configPath, this.etag);
       if (answer === null) return null;
       const config = answer.value;
+      if (!isSdkConfig(config)) throw new UpliftError('INVALID_RESPONSE', 'Uplift answered the configuration with something that is not one');
       if (config.version === this.installed?.config.version || this.install(config)) this.etag = answer.etag ?? undefined;
       if (this.installed?.config === config) await this.saveCache(config);
       return null;

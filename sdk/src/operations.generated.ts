@@ -82,13 +82,6 @@ export type UpliftResolveManyQueryVariables = Exact<{
 
 export type UpliftResolveManyQuery = { resolveMany: Array<{ userId: string, inHoldout: boolean, experiments: Array<{ experimentKey: string, variantKey: string, payload: JsonValue, phase: number, reason: ResolutionReason }>, flags: Array<{ key: string, value: JsonValue | null, variant: string | null, reason: ResolutionReason, errorCode: string | null }>, entitlements: Array<{ key: string, kind: EntitlementKind, value: JsonValue | null, period: QuotaPeriod | null, source: string, sourceType: EntitlementSourceType, expiresAt: string | null }> | null }> };
 
-export type UpliftSdkConfigQueryVariables = Exact<{
-  userId?: string | null | undefined;
-}>;
-
-
-export type UpliftSdkConfigQuery = { sdkConfig: JsonValue };
-
 export type UpliftTrackEventsMutationVariables = Exact<{
   events: Array<EventInput>;
 }>;
@@ -216,11 +209,6 @@ export const UpliftResolveManyDocument = /*#__PURE__*/ new TypedDocumentString(`
     expiresAt
   }
 }`) as unknown as TypedDocumentString<UpliftResolveManyQuery, UpliftResolveManyQueryVariables>;
-export const UpliftSdkConfigDocument = /*#__PURE__*/ new TypedDocumentString(`
-    query UpliftSdkConfig($userId: String) {
-  sdkConfig(userId: $userId)
-}
-    `) as unknown as TypedDocumentString<UpliftSdkConfigQuery, UpliftSdkConfigQueryVariables>;
 export const UpliftTrackEventsDocument = /*#__PURE__*/ new TypedDocumentString(`
     mutation UpliftTrackEvents($events: [EventInput!]!) {
   trackEvents(events: $events) {

@@ -6,12 +6,11 @@
  */
 import { UpliftError } from './errors';
 import type { Transport } from './transport';
-import type { ExposureInput, Resolution, SdkConfig, User } from './types';
+import type { ExposureInput, Resolution, User } from './types';
 import type { ExperimentAssignment, FlagEvaluation } from '../../src/engine';
 import {
   UpliftResolveDocument,
   UpliftResolveManyDocument,
-  UpliftSdkConfigDocument,
   UpliftTrackEventsDocument,
   UpliftTrackExposuresDocument,
   type EventInput,
@@ -53,26 +52,12 @@ function fromWire(resolution: UpliftResolutionFragment): Resolution {
   };
 }
 
-/**
- * `sdkConfig` is JSON in the schema. What is checked here is only what the SDK reads before it
- * installs a configuration; installing it checks the rest (compatibleSnapshot, compileSnapshot).
- */
-function isSdkConfig(value: unknown): value is SdkConfig {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  return 'version' in value && typeof value.version === 'string' && 'experiments' in value && Array.isArray(value.experiments) && 'flags' in value && Array.isArray(value.flags);
-}
-
 export const operations = {
   async resolve(transport: Transport, user: User): Promise<Resolution> {
     return fromWire((await send(transport, UpliftResolveDocument, { user })).resolve);
   },
   async resolveMany(transport: Transport, users: User[]): Promise<Resolution[]> {
     return (await send(transport, UpliftResolveManyDocument, { users })).resolveMany.map(fromWire);
-  },
-  async sdkConfig(transport: Transport, userId?: string): Promise<SdkConfig> {
-    const { sdkConfig } = await send(transport, UpliftSdkConfigDocument, { userId: userId ?? null });
-    if (!isSdkConfig(sdkConfig)) throw new UpliftError('INVALID_RESPONSE', 'Uplift answered sdkConfig with something that is not a configuration');
-    return sdkConfig;
   },
   async trackEvents(transport: Transport, events: EventWire[]) {
     return (await send(transport, UpliftTrackEventsDocument, { events })).trackEvents;

@@ -31,7 +31,11 @@ async function alteringProxy(alter: (answer: any) => unknown) {
   const proxy = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const upstream = await fetch(`${server.url}${req.url}`, { method: req.method, headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' }, body: Buffer.concat(chunks) });
+    const upstream = await fetch(`${server.url}${req.url}`, {
+      method: req.method,
+      headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' },
+      body: req.method === 'GET' ? undefined : Buffer.concat(chunks),
+    });
     res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(JSON.stringify(alter(await upstream.json())));
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
@@ -56,8 +60,9 @@ describe('answers the generated types allow and the SDK does not', () => {
     }
   });
 
-  it('refuses an sdkConfig that is not a configuration, and stays not ready', async () => {
-    const proxy = await alteringProxy((answer) => (answer.data?.sdkConfig ? { data: { sdkConfig: [answer.data.sdkConfig] } } : answer));
+  it('refuses a configuration that is not one, and stays not ready', async () => {
+    // GET /sdk/v1/config answers the configuration itself: the proxy wraps it in a list.
+    const proxy = await alteringProxy((answer) => (answer?.version ? [answer] : answer));
     const errors: UpliftError[] = [];
     const local = new LocalUpliftClient({ url: proxy.url, key: sdkKey, refreshIntervalMs: 0, onError: (error) => errors.push(error) });
     try {

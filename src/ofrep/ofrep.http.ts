@@ -9,11 +9,11 @@
  *
  * Keys: SDK, CLIENT and ADMIN, in `Authorization: Bearer <key>`.
  */
-import { createHash } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { evaluate, servingAssignment } from '../engine/evaluate';
 import { isFailure, ofrepEvaluation, userFromRequest, type OfrepFailure } from './ofrep.rules';
-import { DomainError } from '../common/errors';
+import { authRefusal, refusalHeaders } from '../auth/auth.errors';
+import { etagOf, holdsEtag } from '../server/etag';
 import { Role, type Principal } from '../auth/principal';
 import type { Authenticator } from '../auth/authenticator';
 import type { SnapshotService } from '../assignment/snapshot.service';
@@ -31,14 +31,14 @@ export interface OfrepOptions {
   now: () => Date;
 }
 
-/** 401 and 403 as OFREP expects them: no flag evaluated. */
+/** 401 and 403 as OFREP expects them (429 and 503 when the key cannot be checked now): no flag evaluated. */
 async function authorised(authenticator: Authenticator, req: Request, res: Response): Promise<boolean> {
   let principal: Principal | null;
   try {
     principal = await authenticator.authenticate(req.headers.authorization);
   } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    res.status(401).json({ errorCode: 'GENERAL', errorDetails: error.message });
+    const refusal = authRefusal(error);
+    res.status(refusal.status).set(refusalHeaders(refusal)).json({ errorCode: 'GENERAL', errorDetails: refusal.message });
     return false;
   }
   if (!principal) {
@@ -76,12 +76,11 @@ export function ofrepRouter({ authenticator, snapshots, exposures, logger, now }
     if (isFailure(user)) return void res.status(400).json(user);
     const config = snapshots.current();
     const body = JSON.stringify({ flags: evaluate(config, user).flags.map((flag) => ofrepEvaluation(flag, config.version)) });
-    // The answer's own hash: it changes exactly when the answer does (configuration or context).
-    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    // Changes exactly when the answer does (configuration or context).
+    const etag = etagOf(body);
     res.setHeader('etag', etag);
     res.setHeader('cache-control', 'private, no-cache');
-    const ifNoneMatch = req.headers['if-none-match'];
-    if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) return void res.status(304).end();
+    if (holdsEtag(req.headers['if-none-match'], etag)) return void res.status(304).end();
     res.type('json').send(body);
   });
 

@@ -197,10 +197,14 @@ describeWithPostgres('a database outage under load', () => {
     const uplift = await start(path.join(spoolRoot, 'first'));
     await startEveryoneExperiment(uplift.url, adminKey);
     await uplift.snapshots.refresh();
-    const created = async (name: string) => (await postGraphQL(uplift.url, 'mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }', { input: { name, role: 'SDK' } }, adminKey)).data.createApiKey.secret as string;
+    const created = async (name: string, role = 'SDK') => (await postGraphQL(uplift.url, 'mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }', { input: { name, role } }, adminKey)).data.createApiKey.secret as string;
     const sdkKey = await created('app');
     // Created before the outage, first used during it: its lookup cannot be done.
     const unseenKey = await created('unseen-until-the-outage');
+    const unseenClientKey = await created('unseen-browser', 'CLIENT');
+    const clientKey = await created('browser', 'CLIENT');
+    const growthBookFeatures = (key: string) => fetch(`${uplift.url}/api/features/${key}`);
+    expect((await growthBookFeatures(clientKey)).status).toBe(200);
 
     const load = new Load(uplift.url, sdkKey, 'first');
     load.start();
@@ -224,6 +228,13 @@ describeWithPostgres('a database outage under load', () => {
     for (const answer of [mutation, query, unseenResolve, unseenTrack]) {
       expect({ status: answer.status, retryAfter: answer.retryAfter, code: codeOf(answer) }).toEqual({ status: 503, retryAfter: '5', code: 'SERVICE_UNAVAILABLE' });
     }
+    // The endpoints outside GraphQL: GrowthBook's features and OFREP, for a key first seen now.
+    const unseenFeatures = await growthBookFeatures(unseenClientKey);
+    const unseenOfrep = await fetch(`${uplift.url}/ofrep/v1/evaluate/flags`, { method: 'POST', headers: { authorization: `Bearer ${unseenKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ context: { targetingKey: 'someone' } }) });
+    for (const answer of [unseenFeatures, unseenOfrep]) expect({ status: answer.status, retryAfter: answer.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
+    expect(await unseenFeatures.json()).toMatchObject({ reason: 'DATABASE_UNAVAILABLE' });
+    // A key seen before keeps reading the configuration in memory.
+    expect((await growthBookFeatures(clientKey)).status).toBe(200);
     // Partial data stays 200, with the code on the field that failed.
     const partial = await post(uplift.url, '{ sdkConfig holdout { percentage } }', {}, adminKey);
     expect(partial.status).toBe(200);

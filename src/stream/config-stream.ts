@@ -18,7 +18,8 @@ import type { Request, Response } from 'express';
 import type { ConfigSnapshot } from '../engine/snapshot';
 import type { SnapshotService } from '../assignment/snapshot.service';
 import type { Authenticator } from '../auth/authenticator';
-import { DomainError, ErrorCode } from '../common/errors';
+import { DomainError } from '../common/errors';
+import { authError, AuthErrorReason, authRefusal, refusalHeaders } from '../auth/auth.errors';
 import { Role, type Principal } from '../auth/principal';
 
 export const HEARTBEAT_MS = 25_000;
@@ -55,7 +56,7 @@ export function createConfigStream(options: { snapshots: SnapshotService; authen
     if (!key) return null;
     const principal = await options.authenticator.authenticate(`Bearer ${key}`);
     // A secret key in an address ends up in proxies' logs: only public keys may come this way.
-    if (principal && principal.role !== Role.CLIENT) throw new DomainError(ErrorCode.FORBIDDEN, 'KEY_IN_ADDRESS', 'Only a CLIENT key may be passed as ?key=; send server-side keys in the Authorization header');
+    if (principal && principal.role !== Role.CLIENT) throw authError(AuthErrorReason.KEY_IN_ADDRESS, 'Only a CLIENT key may be passed as ?key=; send server-side keys in the Authorization header');
     return principal;
   }
 
@@ -68,9 +69,9 @@ export function createConfigStream(options: { snapshots: SnapshotService; authen
       try {
         principal = await principalOf(req);
       } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        const status = error.reason === 'KEY_IN_ADDRESS' ? 403 : 401;
-        return void res.status(status).json({ error: error.message, reason: error.reason });
+        if (error instanceof DomainError && error.reason === AuthErrorReason.KEY_IN_ADDRESS) return void res.status(403).json({ error: error.message, reason: error.reason });
+        const refusal = authRefusal(error);
+        return void res.status(refusal.status).set(refusalHeaders(refusal)).json({ error: refusal.message, reason: refusal.reason });
       }
       if (!principal) return void res.status(401).json({ error: 'This stream needs an API key: Authorization: Bearer <key>', reason: 'MISSING_KEY' });
       if (!ROLES.has(principal.role)) return void res.status(403).json({ error: `Role ${principal.role} may not follow the configuration`, reason: 'ROLE_NOT_ALLOWED' });

@@ -234,9 +234,9 @@ describe('GET /api/features/<key>', () => {
       ['%E0%A4%A', 400, undefined],
     ] as const) {
       const response = await get(key);
-      const body = (await response.json()) as { error?: string; reason?: string; errors?: { extensions: { reason: string } }[] };
+      const body = (await response.json()) as { errors: { message: string; extensions: { code: string; reason: string } }[] };
       expect({ key: key.slice(0, 12), status: response.status, json: response.headers.get('content-type')?.startsWith('application/json') }).toEqual({ key: key.slice(0, 12), status, json: true });
-      if (reason) expect(body.reason).toBe(reason);
+      if (reason) expect(body.errors[0].extensions.reason).toBe(reason);
       expect(JSON.stringify(body)).not.toContain(key);
     }
   });

@@ -5,7 +5,14 @@ export function etagOf(body: string): string {
   return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
 }
 
-/** Whether `If-None-Match` (a list, weak tags included) names `etag`: the client holds this body, so 304. */
-export function holdsEtag(ifNoneMatch: string | undefined, etag: string): boolean {
-  return ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+/**
+ * If-None-Match against the answer's ETag, compared weakly (RFC 9110 13.1.2: `W/"x"` matches
+ * `"x"`). Not Express's `req.fresh`: it always says stale when the request carries
+ * `Cache-Control: no-cache`, which `fetch` adds to every request that sets If-None-Match itself.
+ */
+export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  const opaque = etag.replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === opaque);
 }

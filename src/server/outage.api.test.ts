@@ -228,13 +228,19 @@ describeWithPostgres('a database outage under load', () => {
     for (const answer of [mutation, query, unseenResolve, unseenTrack]) {
       expect({ status: answer.status, retryAfter: answer.retryAfter, code: codeOf(answer) }).toEqual({ status: 503, retryAfter: '5', code: 'SERVICE_UNAVAILABLE' });
     }
-    // The endpoints outside GraphQL: GrowthBook's features and OFREP, for a key first seen now.
-    const unseenFeatures = await growthBookFeatures(unseenClientKey);
-    const unseenOfrep = await fetch(`${uplift.url}/ofrep/v1/evaluate/flags`, { method: 'POST', headers: { authorization: `Bearer ${unseenKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ context: { targetingKey: 'someone' } }) });
-    for (const answer of [unseenFeatures, unseenOfrep]) expect({ status: answer.status, retryAfter: answer.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
-    expect(await unseenFeatures.json()).toMatchObject({ reason: 'DATABASE_UNAVAILABLE' });
-    // A key seen before keeps reading the configuration in memory.
+    // The SDK's plain HTTP endpoints alike: a known key keeps reading the configuration, an unseen one is told to retry.
+    expect((await fetch(`${uplift.url}/sdk/v1/config`, { headers: { authorization: `Bearer ${sdkKey}` } })).status).toBe(200);
     expect((await growthBookFeatures(clientKey)).status).toBe(200);
+    const unseenAnswers = [
+      ...['/sdk/v1/config', '/sdk/v1/stream'].map((endpoint) => fetch(`${uplift.url}${endpoint}`, { headers: { authorization: `Bearer ${unseenKey}` } })),
+      growthBookFeatures(unseenClientKey),
+    ];
+    for (const unseen of await Promise.all(unseenAnswers)) {
+      const body = (await unseen.json()) as Answer['body'];
+      expect({ url: unseen.url.slice(0, 40), status: unseen.status, retryAfter: unseen.headers.get('retry-after'), code: body.errors?.[0].extensions?.code }).toEqual({ url: unseen.url.slice(0, 40), status: 503, retryAfter: '5', code: 'SERVICE_UNAVAILABLE' });
+    }
+    const unseenOfrep = await fetch(`${uplift.url}/ofrep/v1/evaluate/flags`, { method: 'POST', headers: { authorization: `Bearer ${unseenKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ context: { targetingKey: 'someone' } }) });
+    expect({ status: unseenOfrep.status, retryAfter: unseenOfrep.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
     // Partial data stays 200, with the code on the field that failed.
     const partial = await post(uplift.url, '{ sdkConfig holdout { percentage } }', {}, adminKey);
     expect(partial.status).toBe(200);

@@ -25,10 +25,12 @@ export interface KeyRequirement {
   /** What the key is for, as the refusals name it: "OFREP", "/metrics". */
   what: string;
   /**
-   * Also take a CLIENT key as `?key=`: browsers' EventSource cannot send headers. A secret key in
-   * an address ends up in proxies' logs, so no other role may come this way.
+   * Also take a CLIENT key from the address, when no Authorization header is sent: `true` reads
+   * `?key=` (browsers' EventSource cannot send headers); a function reads it where the protocol
+   * puts it (GrowthBook's SDKs: `/api/features/<key>`). A secret key in an address ends up in
+   * proxies' logs, so no other role may come this way.
    */
-  keyInAddress?: boolean;
+  keyInAddress?: true | ((req: Request) => string | undefined);
 }
 
 export type KeyCheck = (req: Request, requirement: KeyRequirement) => Promise<KeyCheckResult>;
@@ -41,8 +43,9 @@ export function createKeyCheck(authenticator: Authenticator, countRefusal: (reas
     if (refused.status !== 503) countRefusal(refused.reason);
     return { refused };
   };
-  return async (req, { roles, what, keyInAddress = false }) => {
-    const inAddress = keyInAddress && !req.headers.authorization && typeof req.query.key === 'string' ? req.query.key : undefined;
+  const queryKey = (req: Request) => (typeof req.query.key === 'string' ? req.query.key : undefined);
+  return async (req, { roles, what, keyInAddress }) => {
+    const inAddress = keyInAddress && !req.headers.authorization ? (keyInAddress === true ? queryKey : keyInAddress)(req) : undefined;
     let principal: Principal | null;
     try {
       principal = await authenticator.authenticate(inAddress !== undefined ? `Bearer ${inAddress}` : req.headers.authorization);
@@ -61,7 +64,7 @@ export function createKeyCheck(authenticator: Authenticator, countRefusal: (reas
       return refuse({ status: 401, code: ErrorCode.UNAUTHENTICATED, reason: AuthErrorReason.MISSING_KEY, message: `An API key is required for ${what}: send "Authorization: Bearer <key>"` });
     }
     if (inAddress !== undefined && principal.role !== Role.CLIENT) {
-      return refuse({ status: 403, code: ErrorCode.FORBIDDEN, reason: KEY_IN_ADDRESS, message: 'Only a CLIENT key may be passed as ?key=; send server-side keys in the Authorization header' });
+      return refuse({ status: 403, code: ErrorCode.FORBIDDEN, reason: KEY_IN_ADDRESS, message: 'Only a CLIENT key may be in the address; send server-side keys in the Authorization header' });
     }
     if (!roles.has(principal.role)) {
       return refuse({ status: 403, code: ErrorCode.FORBIDDEN, reason: AuthErrorReason.ROLE_NOT_ALLOWED, message: `Role ${principal.role} may not use ${what}` });

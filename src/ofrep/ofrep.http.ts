@@ -9,7 +9,6 @@
  *
  * Keys: SDK, CLIENT and ADMIN, in `Authorization: Bearer <key>`.
  */
-import { createHash } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { evaluate, servingAssignment } from '../engine/evaluate';
 import { isFailure, ofrepEvaluation, userFromRequest, type OfrepFailure } from './ofrep.rules';
@@ -18,7 +17,7 @@ import { refusalHead, type KeyCheck } from '../auth/key-check';
 import type { SnapshotService } from '../assignment/snapshot.service';
 import type { ExposureWriter } from '../events/exposure.writer';
 import type { Logger } from '../common/logger';
-import { etagMatches } from '../server/etag';
+import { etagMatches, etagOf } from '../server/etag';
 
 const ROLES: ReadonlySet<Role> = new Set([Role.SDK, Role.CLIENT, Role.ADMIN]);
 const MAX_BODY = '64kb';
@@ -63,7 +62,7 @@ export function ofrepRouter({ checkKey, snapshots, exposures, logger, now }: Ofr
     const config = snapshots.current();
     const body = JSON.stringify({ flags: evaluate(config, user).flags.map((flag) => ofrepEvaluation(flag, config.version)) });
     // The answer's own hash: it changes exactly when the answer does (configuration or context).
-    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    const etag = etagOf(body);
     res.setHeader('etag', etag);
     res.setHeader('cache-control', 'private, no-cache');
     if (etagMatches(req.headers['if-none-match'], etag)) return void res.status(304).end();

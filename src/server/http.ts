@@ -33,6 +33,7 @@ import { resultsPages } from '../pages/results-pages';
 import { webAssets } from '../web/assets';
 import { withCors } from './cors';
 import { ofrepRouter } from '../ofrep/ofrep.http';
+import { growthBookFeatures } from '../growthbook/growthbook.http';
 import { createConfigStream } from '../stream/config-stream';
 import { configEndpoint } from '../stream/config-endpoint';
 import { createKeyCheck } from '../auth/key-check';
@@ -242,6 +243,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   app.use('/assets', webAssets());
   app.use('/ofrep/v1', ofrepRouter({ checkKey, snapshots, exposures, logger, now }));
   app.get('/sdk/v1/config', configEndpoint({ snapshots, checkKey }));
+  app.get('/api/features/:key', growthBookFeatures({ snapshots, checkKey }));
   const configStream = createConfigStream({ snapshots, checkKey, heartbeatMs: streamHeartbeatMs });
   app.get('/sdk/v1/stream', (req, res) => configStream.handle(req, res));
   app.use(
@@ -271,6 +273,9 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
       res.status(413).type('json').send(refusal(`Request body larger than ${MAX_BODY_BYTES} bytes`, ErrorCode.BAD_USER_INPUT, 'PAYLOAD_TOO_LARGE'));
     } else if (error?.type === 'entity.parse.failed') {
       res.status(400).type('json').send(refusal('Request body is not valid JSON', ErrorCode.BAD_USER_INPUT, 'INVALID_JSON'));
+    } else if (error?.name === 'URIError' && error.status === 400) {
+      // A path parameter that is not valid percent-encoding (Express's router refuses to decode it); its text may be a key, so it is not repeated.
+      res.status(400).type('json').send(refusal('The address is not valid percent-encoding', ErrorCode.BAD_USER_INPUT, 'MALFORMED_URL'));
     } else {
       logger.error({ err: error }, 'unhandled HTTP error');
       res.status(500).type('json').send(refusal('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR, 'INTERNAL'));

@@ -4,18 +4,15 @@
  * key; a page on another origin is refused by CORS, and the SDK answers defaults with
  * NETWORK_ERROR rather than throwing. GraphQL's CSRF rule holds for requests without a preflight.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { chromiumPath, launchChromium } from '../../src/testing/chromium';
 import { startTestServer, type TestServer } from '../../src/testing/harness';
 import { configFromEnv } from '../../src/common/config';
 
-const chromiumPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-  (candidate): candidate is string => !!candidate && fs.existsSync(candidate),
-);
 if (!chromiumPath) console.warn("SKIPPED: the SDK browser test needs Chromium: install Debian's chromium package or set CHROMIUM_PATH.");
 
 /** A page server on its own port: its origin is http://127.0.0.1:<port>. */
@@ -61,10 +58,7 @@ describe('CORS settings', () => {
       rules: [{ kind: ROLLOUT, percentage: 50, value: true }] }) { key } }`);
     expect(created.errors).toBeUndefined();
     await uplift.uplift.snapshots.refresh();
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumPath, launchChromium } from '../testing/chromium';
 import { freshDatabase, postGraphQL } from '../testing/harness';
 import { runDemo, type DemoRun } from '../demo/demo';
 import { projectRoot } from '../common/paths';
@@ -9,9 +10,6 @@ import { projectRoot } from '../common/paths';
  * The results pages in a real browser, on a small demo run: what an analyst reads, checked against
  * what the API answers, formatted here by the test's own rules (not the pages' code).
  */
-const chromiumPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-  (candidate): candidate is string => !!candidate && fs.existsSync(candidate),
-);
 if (!chromiumPath) {
   // eslint-disable-next-line no-console
   console.warn("SKIPPED: the results pages' browser test needs Chromium: install Debian's chromium package or set CHROMIUM_PATH.");
@@ -77,10 +75,7 @@ const expected = {
     database = await freshDatabase(false);
     run = await runDemo({ users: 600, seed: 5, port: 0, host: '127.0.0.1', dataDir: null, databaseUrl: database.databaseUrl, logLevel: 'silent' });
     sdkKey = (await api(`mutation { createApiKey(input: { name: "app", role: SDK }) { secret } }`)).createApiKey.secret;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {

@@ -13,6 +13,7 @@ const QUERY = `query ResultsList($after: String) {
         computedAt phase
         exposures { variantKey users }
         sampleRatio { mismatch pValue }
+        multipleVariantUsers { status }
         guardrailStatus
         metrics { metricKey name kind role comparisons { variantKey absoluteLift absoluteLiftInterval { lower upper } relativeLift adjustedPValue significant improvement } }
         recommendation { action variantKey reason }
@@ -21,6 +22,9 @@ const QUERY = `query ResultsList($after: String) {
     pageInfo { hasNextPage endCursor }
   }
 }`;
+
+/** The latest results warn of users seen in more than one variant. @param {any} experiment */
+const crossedOver = (experiment) => experiment.latestResults?.multipleVariantUsers?.status === 'WARNING';
 
 /** @returns {Promise<any[]>} */
 async function allExperiments() {
@@ -112,7 +116,17 @@ export async function renderListPage(root) {
               ]);
             },
           },
-          { label: 'Health', text: (e) => (e.latestResults ? `${e.latestResults.sampleRatio?.mismatch ? 'SRM' : 'ratio ok'}; guardrails ${e.latestResults.guardrailStatus}` : '—'), cell: (e) => (e.latestResults ? h('span', {}, [e.latestResults.sampleRatio?.mismatch ? badge('SRM', 'bad') : badge('ratio ok', 'good'), ' ', badge(`guardrails ${e.latestResults.guardrailStatus}`, e.latestResults.guardrailStatus === 'OK' ? 'good' : 'bad')]) : '—') },
+          {
+            label: 'Health',
+            text: (e) => (e.latestResults ? `${e.latestResults.sampleRatio?.mismatch ? 'SRM' : 'ratio ok'}${crossedOver(e) ? '; users in several variants' : ''}; guardrails ${e.latestResults.guardrailStatus}` : '—'),
+            cell: (e) => (e.latestResults
+              ? h('span', {}, [
+                e.latestResults.sampleRatio?.mismatch ? badge('SRM', 'bad') : badge('ratio ok', 'good'), ' ',
+                crossedOver(e) ? h('span', {}, [badge('users in several variants', 'warn'), ' ']) : '',
+                badge(`guardrails ${e.latestResults.guardrailStatus}`, e.latestResults.guardrailStatus === 'OK' ? 'good' : 'bad'),
+              ])
+              : '—'),
+          },
           { label: 'Recommendation', text: (e) => (e.latestResults ? `${e.latestResults.recommendation.action}${e.latestResults.recommendation.variantKey ? ` ${e.latestResults.recommendation.variantKey}` : ''}` : '—') },
           { label: 'Results computed', text: (e) => (e.latestResults ? `${day(e.latestResults.computedAt)} (${age(e.latestResults.computedAt, now)})` : 'never'), csv: (e) => e.latestResults?.computedAt ?? '' },
         ],

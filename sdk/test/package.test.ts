@@ -45,6 +45,15 @@ describe('the built package', () => {
     }
   });
 
+  it('sends the documents codegen generated as plain strings: no GraphQL runtime or document AST in the bundle', () => {
+    for (const file of ['dist/index.mjs', 'dist/index.js']) {
+      const code = readFileSync(path.join(root, file), 'utf8');
+      expect(code).toContain('query UpliftResolve($user: UserContextInput!)');
+      expect(code).toContain('mutation UpliftTrackEvents($events: [EventInput!]!)');
+      expect(code).not.toMatch(/"kind":\s*"Document"|kind:\s*"Document"|GraphQLError/);
+    }
+  });
+
   it('has no dependency on the server package', () => {
     expect(Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })).toEqual(['semver']);
   });

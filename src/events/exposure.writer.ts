@@ -116,11 +116,6 @@ export class ExposureWriter {
     return this.spool.bytes;
   }
 
-  /** Exposures dropped because memory and the spool were both full (what /metrics reports for the spool). */
-  get spoolDropped(): number {
-    return this.dropped;
-  }
-
   get spoolPeakBytes(): number {
     return this.spool.peakBytes;
   }

@@ -9,55 +9,40 @@
  *
  * Keys: SDK, CLIENT and ADMIN, in `Authorization: Bearer <key>`.
  */
-import { createHash } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { evaluate, servingAssignment } from '../engine/evaluate';
 import { isFailure, ofrepEvaluation, userFromRequest, type OfrepFailure } from './ofrep.rules';
-import { DomainError } from '../common/errors';
-import { Role, type Principal } from '../auth/principal';
-import type { Authenticator } from '../auth/authenticator';
+import { Role } from '../auth/principal';
+import { refusalHead, type KeyCheck } from '../auth/key-check';
 import type { SnapshotService } from '../assignment/snapshot.service';
 import type { ExposureWriter } from '../events/exposure.writer';
 import type { Logger } from '../common/logger';
+import { etagMatches, etagOf } from '../server/etag';
 
 const ROLES: ReadonlySet<Role> = new Set([Role.SDK, Role.CLIENT, Role.ADMIN]);
 const MAX_BODY = '64kb';
 
 export interface OfrepOptions {
-  authenticator: Authenticator;
+  checkKey: KeyCheck;
   snapshots: SnapshotService;
   exposures: ExposureWriter;
   logger: Logger;
   now: () => Date;
 }
 
-/** 401 and 403 as OFREP expects them: no flag evaluated. */
-async function authorised(authenticator: Authenticator, req: Request, res: Response): Promise<boolean> {
-  let principal: Principal | null;
-  try {
-    principal = await authenticator.authenticate(req.headers.authorization);
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    res.status(401).json({ errorCode: 'GENERAL', errorDetails: error.message });
-    return false;
-  }
-  if (!principal) {
-    res.status(401).json({ errorCode: 'GENERAL', errorDetails: 'This endpoint needs an API key: send "Authorization: Bearer <key>"' });
-    return false;
-  }
-  if (!ROLES.has(principal.role)) {
-    res.status(403).json({ errorCode: 'GENERAL', errorDetails: `Role ${principal.role} may not evaluate flags` });
-    return false;
-  }
-  return true;
+/** 401, 403, 429 and 503 as the rest of the server answers them, in OFREP's body: no flag evaluated. */
+async function authorised(checkKey: KeyCheck, req: Request, res: Response): Promise<boolean> {
+  const { refused } = await checkKey(req, { roles: ROLES, what: 'OFREP' });
+  if (refused) refusalHead(res, refused).json({ errorCode: 'GENERAL', errorDetails: refused.message });
+  return !refused;
 }
 
-export function ofrepRouter({ authenticator, snapshots, exposures, logger, now }: OfrepOptions): Router {
+export function ofrepRouter({ checkKey, snapshots, exposures, logger, now }: OfrepOptions): Router {
   const router = express.Router();
   router.use(express.json({ limit: MAX_BODY, type: () => true }));
 
   router.post('/evaluate/flags/:key', async (req, res) => {
-    if (!(await authorised(authenticator, req, res))) return;
+    if (!(await authorised(checkKey, req, res))) return;
     const key = req.params.key;
     const user = userFromRequest(req.body);
     if (isFailure(user)) return void res.status(400).json({ key, ...user });
@@ -71,17 +56,16 @@ export function ofrepRouter({ authenticator, snapshots, exposures, logger, now }
   });
 
   router.post('/evaluate/flags', async (req, res) => {
-    if (!(await authorised(authenticator, req, res))) return;
+    if (!(await authorised(checkKey, req, res))) return;
     const user = userFromRequest(req.body);
     if (isFailure(user)) return void res.status(400).json(user);
     const config = snapshots.current();
     const body = JSON.stringify({ flags: evaluate(config, user).flags.map((flag) => ofrepEvaluation(flag, config.version)) });
     // The answer's own hash: it changes exactly when the answer does (configuration or context).
-    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    const etag = etagOf(body);
     res.setHeader('etag', etag);
     res.setHeader('cache-control', 'private, no-cache');
-    const ifNoneMatch = req.headers['if-none-match'];
-    if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) return void res.status(304).end();
+    if (etagMatches(req.headers['if-none-match'], etag)) return void res.status(304).end();
     res.type('json').send(body);
   });
 

@@ -1,27 +1,10 @@
 // @ts-check
 // Every experiment with its latest stored results: never computed live (there may be a thousand).
 import { gql } from './api.js';
+import { ResultsListDocument } from './operations.generated.js';
 import { age, count, day, interval, liftFormat, pValue, relative } from './format.js';
-import { badge, dataTable, h } from './tables.js';
-
-const QUERY = `query ResultsList($after: String) {
-  experiments(first: 25, after: $after) {
-    nodes {
-      key name status strategy tags startedAt stoppedAt primaryMetricKey
-      variants { key name isControl }
-      latestResults {
-        computedAt phase
-        exposures { variantKey users }
-        sampleRatio { mismatch pValue }
-        multipleVariantUsers { status }
-        guardrailStatus
-        metrics { metricKey name kind role comparisons { variantKey absoluteLift absoluteLiftInterval { lower upper } relativeLift adjustedPValue significant improvement } }
-        recommendation { action variantKey reason }
-      }
-    }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
+import { badge, dataTable } from './tables.js';
+import { h } from '/assets/dom.js';
 
 /** The latest results warn of users seen in more than one variant. @param {any} experiment */
 const crossedOver = (experiment) => experiment.latestResults?.multipleVariantUsers?.status === 'WARNING';
@@ -31,7 +14,7 @@ async function allExperiments() {
   const experiments = [];
   let after = null;
   for (;;) {
-    const data = await gql(QUERY, { after });
+    const data = await gql(ResultsListDocument, { after });
     experiments.push(...data.experiments.nodes);
     if (!data.experiments.pageInfo.hasNextPage) return experiments;
     after = data.experiments.pageInfo.endCursor;

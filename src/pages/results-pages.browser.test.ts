@@ -169,6 +169,30 @@ const expected = {
     await page.close();
   });
 
+  it('shows the users seen in more than one variant beside the sample ratio, as the API counts them', async () => {
+    // An app on a stale configuration reports four exposed users in another arm than theirs; a refresh stores new results.
+    const exposed: { user_id: string; variant_key: string }[] = await run.uplift.dataSource.query(
+      `SELECT user_id, variant_key FROM exposures WHERE experiment_key = 'activity-incentives' ORDER BY user_id LIMIT 4`,
+    );
+    const reports = exposed.map((e) => ({
+      experimentKey: 'activity-incentives', phase: 1, userId: e.user_id, variantKey: e.variant_key === 'control' ? 'task-system' : 'control', exposedAt: new Date().toISOString(),
+    }));
+    const tracked = await postGraphQL(run.uplift.url, 'mutation ($x: [ExposureInput!]!) { trackExposures(exposures: $x) { accepted rejected { field } } }', { x: reports }, sdkKey);
+    expect(tracked.data.trackExposures).toEqual({ accepted: 0, rejected: reports.map(() => ({ field: 'variantKey' })) });
+    await api('mutation { refreshExperimentResults(key: "activity-incentives") { computedAt } }');
+    const check = (await api(`{ experiment(key: "activity-incentives") { latestResults { multipleVariantUsers { users share arms { variantKey users } } } } }`)).experiment.latestResults.multipleVariantUsers;
+    expect(check.users).toBe(4);
+
+    const { page, problems } = await open('/results/experiments/activity-incentives');
+    // In the health section, right after the sample-ratio check.
+    const shown = page.locator('section[data-section=health] [data-testid=srm] + [data-testid=multiple-variants]');
+    const text = await shown.innerText();
+    expect(text).toContain(`${expected.count(check.users)} exposed users (${(check.share * 100).toFixed(2)}%) were also seen in another variant`);
+    for (const arm of check.arms.filter((a: { users: number }) => a.users > 0)) expect(text).toContain(`${expected.count(arm.users)} in ${arm.variantKey}`);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('draws the retention curve and the exposures per day as the API computes them', async () => {
     const { page, problems } = await open('/results/experiments/activity-incentives');
     const timeline = (await api(`{ experimentTimeline(key: "activity-incentives") { retention { variantKey day users rate interval { lower upper } } exposuresPerDay { variantKey day users } } }`)).experimentTimeline;

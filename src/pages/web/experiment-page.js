@@ -140,6 +140,21 @@ export function planText(plan) {
   return `${method}${source} ${target}, ${effect}. ${progress}`;
 }
 
+/**
+ * The multiple-variant check beside the sample ratio: how many exposed users were also seen in
+ * another variant, per arm they are analysed in. @param {any} check
+ * @returns {(Node | string)[]}
+ */
+function multipleVariantsText(check) {
+  if (!check) return [badge('Multiple variants not checked', 'neutral'), ' These results were stored before the check existed.'];
+  if (check.users === 0) return [badge('No user in more than one variant', 'good')];
+  const arms = check.arms.filter((/** @type {any} */ a) => a.users > 0).map((/** @type {any} */ a) => `${count(a.users)} in ${a.variantKey}`).join(', ');
+  return [
+    check.status === 'WARNING' ? badge('Users in more than one variant', 'warn') : badge('A few users in more than one variant', 'neutral'),
+    ` ${count(check.users)} exposed users (${percent(check.share, 2)}) were also seen in another variant (${arms}); they stay in the arm they were exposed to. Warning from ${percent(check.warningShare, 0)}.`,
+  ];
+}
+
 /** @param {string} title @param {...(Node | string)} children */
 function section(title, ...children) {
   return h('section', { 'data-section': title.toLowerCase().replace(/[^a-z]+/g, '-') }, [h('h2', {}, [title]), ...children]);
@@ -203,6 +218,7 @@ export async function renderExperimentPage(root, key) {
         results.sampleRatio?.mismatch ? badge('Sample ratio mismatch', 'bad') : badge('Sample ratio as planned', 'good'),
         ` ${count(total)} exposed users; chi-square ${number(results.sampleRatio?.chiSquare)} on ${results.sampleRatio?.degreesOfFreedom ?? '—'} df, p ${pValue(results.sampleRatio?.pValue)}.`,
       ]),
+      h('p', { 'data-testid': 'multiple-variants' }, multipleVariantsText(results.multipleVariantUsers)),
       chartFigure({
         title: 'Exposed users per arm: observed share (bar) against planned share (tick)',
         filename: `${experiment.key}-sample-ratio`,

@@ -6,6 +6,9 @@ import { age, count, day, interval, liftFormat, pValue, relative } from './forma
 import { badge, dataTable } from './tables.js';
 import { h } from '/assets/dom.js';
 
+/** The latest results warn of users seen in more than one variant. @param {any} experiment */
+const crossedOver = (experiment) => experiment.latestResults?.multipleVariantUsers?.status === 'WARNING';
+
 /** @returns {Promise<any[]>} */
 async function allExperiments() {
   const experiments = [];
@@ -96,7 +99,17 @@ export async function renderListPage(root) {
               ]);
             },
           },
-          { label: 'Health', text: (e) => (e.latestResults ? `${e.latestResults.sampleRatio?.mismatch ? 'SRM' : 'ratio ok'}; guardrails ${e.latestResults.guardrailStatus}` : '—'), cell: (e) => (e.latestResults ? h('span', {}, [e.latestResults.sampleRatio?.mismatch ? badge('SRM', 'bad') : badge('ratio ok', 'good'), ' ', badge(`guardrails ${e.latestResults.guardrailStatus}`, e.latestResults.guardrailStatus === 'OK' ? 'good' : 'bad')]) : '—') },
+          {
+            label: 'Health',
+            text: (e) => (e.latestResults ? `${e.latestResults.sampleRatio?.mismatch ? 'SRM' : 'ratio ok'}${crossedOver(e) ? '; users in several variants' : ''}; guardrails ${e.latestResults.guardrailStatus}` : '—'),
+            cell: (e) => (e.latestResults
+              ? h('span', {}, [
+                e.latestResults.sampleRatio?.mismatch ? badge('SRM', 'bad') : badge('ratio ok', 'good'), ' ',
+                crossedOver(e) ? h('span', {}, [badge('users in several variants', 'warn'), ' ']) : '',
+                badge(`guardrails ${e.latestResults.guardrailStatus}`, e.latestResults.guardrailStatus === 'OK' ? 'good' : 'bad'),
+              ])
+              : '—'),
+          },
           { label: 'Recommendation', text: (e) => (e.latestResults ? `${e.latestResults.recommendation.action}${e.latestResults.recommendation.variantKey ? ` ${e.latestResults.recommendation.variantKey}` : ''}` : '—') },
           { label: 'Results computed', text: (e) => (e.latestResults ? `${day(e.latestResults.computedAt)} (${age(e.latestResults.computedAt, now)})` : 'never'), csv: (e) => e.latestResults?.computedAt ?? '' },
         ],

@@ -58,6 +58,8 @@ export interface LocalOptions extends UpliftOptions {
    * beside it, so a broken stream only slows updates down; the stream reconnects with backoff.
    */
   stream?: boolean;
+  /** Told each time a configuration of another version is installed (the bootstrap included; `previous` null for the first). Never throws into the SDK. */
+  onChange?: (config: SdkConfig, previous: SdkConfig | null) => void;
 }
 
 export interface ClientStats {
@@ -239,10 +241,13 @@ export class LocalUpliftClient extends BaseClient {
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
   private firstLoad: Promise<void> | undefined;
   private readonly userId: string | undefined;
+  private readonly onChange: LocalOptions['onChange'];
+  private lastContact: number | null = null;
 
   constructor(options: LocalOptions) {
     super(options);
     this.userId = options.userId;
+    this.onChange = options.onChange;
     const batch = { ...DEFAULT_BATCH, ...options.batch };
     this.exposures = new BatchQueue<ExposureInput>(
       async (exposures) => ({ rejected: (await operations.trackExposures(this.transport, exposures)).rejected.length }),
@@ -277,6 +282,7 @@ export class LocalUpliftClient extends BaseClient {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
+        this.lastContact = Date.now(); // heartbeats included: the server is there, and would tell of a change
         buffer += decoder.decode(value, { stream: true });
         let end: number;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
@@ -319,6 +325,11 @@ export class LocalUpliftClient extends BaseClient {
     return this.installed !== null;
   }
 
+  /** When the server was last heard from (a fetch answered, or anything on the update stream), in ms since the epoch; null if never. */
+  lastContactAt(): number | null {
+    return this.lastContact;
+  }
+
   /** The configuration in use, e.g. to keep for the next start (bootstrap); null before one arrived. */
   configuration(): SdkConfig | null {
     return this.installed?.config ?? null;
@@ -329,6 +340,7 @@ export class LocalUpliftClient extends BaseClient {
     if (this.closed) return;
     try {
       const config = await operations.sdkConfig(this.transport, this.userId);
+      this.lastContact = Date.now();
       if (config.version !== this.installed?.config.version) this.install(config);
     } catch (error) {
       this.reportError(asUpliftError(error));
@@ -339,6 +351,7 @@ export class LocalUpliftClient extends BaseClient {
     try {
       const { snapshot, unsupported } = compatibleSnapshot(config);
       compileSnapshot(snapshot); // refuses a corrupt configuration now, not on the app's first read
+      const previous = this.installed?.config ?? null;
       this.installed = {
         config,
         snapshot,
@@ -348,8 +361,17 @@ export class LocalUpliftClient extends BaseClient {
         ],
         entitlements: installEntitlements(config.entitlements),
       };
+      this.tellChange(config, previous);
     } catch (error) {
       this.reportError(new UpliftError('INVALID_RESPONSE', `Configuration refused: ${error instanceof Error ? error.message : String(error)}`));
+    }
+  }
+
+  private tellChange(config: SdkConfig, previous: SdkConfig | null): void {
+    try {
+      this.onChange?.(config, previous);
+    } catch {
+      // An app's listener must not undo an installed configuration.
     }
   }
 

@@ -29,4 +29,5 @@ export {
   type UserGrantStatus,
 } from './entitlements';
 export { SLUG_PATTERN, toUserContext, userProblem, type UserInput } from './user';
+export { flagMetadata, flagsChanged, isContextProblem, userFromFlatContext, type FlatContextProblem, type FlagMetadata } from './openfeature';
 export { CONFIG_SCHEMA_VERSION, compatibleSnapshot, isKnownTargeting, type CompatibleSnapshot } from './compatibility';

@@ -76,6 +76,9 @@ describe('OFREP with the official OpenFeature provider', () => {
         expect({ key: detail.flagKey, value: detail.value, variant: detail.variant ?? null, reason: detail.reason, errorCode: detail.errorCode }).toEqual({
           key: flag.key, value: flag.value, variant: flag.variant, reason: flag.reason, errorCode: undefined,
         });
+        // The same metadata as the SDK's provider: the configuration, and the experiment that served the value.
+        const servedBy = detail.flagKey === 'layout' ? { experimentKey: 'checkout-test', experimentPhase: 1 } : {};
+        expect(detail.flagMetadata).toEqual({ configVersion: server.uplift.snapshots.current().version, ...servedBy });
         reasons.add(detail.reason!);
       }
     }

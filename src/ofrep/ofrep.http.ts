@@ -67,7 +67,7 @@ export function ofrepRouter({ authenticator, snapshots, exposures, logger, now }
     if (!evaluation) return void res.status(404).json({ key, errorCode: 'FLAG_NOT_FOUND', errorDetails: `No flag "${key}"` } satisfies OfrepFailure & { key: string });
     const assignment = servingAssignment(config, resolution, key);
     if (assignment) exposures.record(user, { ...resolution, experiments: [assignment] }, now());
-    res.json(ofrepEvaluation(evaluation, config.version));
+    res.json(ofrepEvaluation(evaluation, config.version, assignment));
   });
 
   router.post('/evaluate/flags', async (req, res) => {
@@ -75,7 +75,8 @@ export function ofrepRouter({ authenticator, snapshots, exposures, logger, now }
     const user = userFromRequest(req.body);
     if (isFailure(user)) return void res.status(400).json(user);
     const config = snapshots.current();
-    const body = JSON.stringify({ flags: evaluate(config, user).flags.map((flag) => ofrepEvaluation(flag, config.version)) });
+    const resolution = evaluate(config, user);
+    const body = JSON.stringify({ flags: resolution.flags.map((flag) => ofrepEvaluation(flag, config.version, servingAssignment(config, resolution, flag.key))) });
     // The answer's own hash: it changes exactly when the answer does (configuration or context).
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
     res.setHeader('etag', etag);

@@ -47,15 +47,15 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 
 /**
- * wrk's script: every connection cycles through the bodies (one JSON document a line), formatted
- * into requests once at start; `done` prints the totals as one JSON line.
+ * wrk's script: every connection cycles through the bodies (one JSON document a line), POSTed to
+ * the path, formatted into requests once at start; `done` prints the totals as one JSON line.
  */
 const WRK_SCRIPT = `
 local requests = {}
 local next = 0
 function init(args)
   local headers = { ["content-type"] = "application/json", ["authorization"] = args[2] }
-  for line in io.lines(args[1]) do requests[#requests + 1] = wrk.format("POST", "/graphql", headers, line) end
+  for line in io.lines(args[1]) do requests[#requests + 1] = wrk.format("POST", args[3], headers, line) end
   next = math.random(#requests)
 end
 function request()
@@ -81,19 +81,29 @@ export function scratch(): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** The resolve bodies, one a line, and the wrk script, written to `dir`. */
-export function writeLoad(dir: string): { script: string; bodies: string } {
-  if (spawnSync(WRK, ['--version']).error) throw new Error(`${WRK} not found: install wrk (apt-get install wrk) or set WRK`);
-  const script = path.join(dir, 'resolve.lua');
-  const bodies = path.join(dir, 'bodies.jsonl');
-  fs.writeFileSync(script, WRK_SCRIPT);
-  fs.writeFileSync(bodies, `${Array.from({ length: USERS }, (_, i) => JSON.stringify({ query: RESOLVE, variables: { user: benchUser(i) } })).join('\n')}\n`);
-  return { script, bodies };
+/** What wrk sends: the script, the bodies (one a line) and the path they are POSTed to. */
+export interface Load {
+  script: string;
+  bodies: string;
+  path: string;
 }
 
-/** wrk against `url`/graphql for `seconds`; any non-2xx answer or socket error fails the benchmark. */
-export function wrk(url: string, load: { script: string; bodies: string }, authorization: string, seconds: number): LoadResult {
-  const run = spawnSync(WRK, ['-t', String(WRK_THREADS), '-c', String(CONNECTIONS), '-d', `${seconds}s`, '--timeout', '10s', '-s', load.script, `${url}/graphql`, '--', load.bodies, authorization], { encoding: 'utf8' });
+/** The bench users' resolve request. */
+const resolveBody = (i: number) => JSON.stringify({ query: RESOLVE, variables: { user: benchUser(i) } });
+
+/** One body per bench user (resolve's by default) and the wrk script, written to `dir`. */
+export function writeLoad(dir: string, requestPath = '/graphql', bodyOf: (user: number) => string = resolveBody): Load {
+  if (spawnSync(WRK, ['--version']).error) throw new Error(`${WRK} not found: install wrk (apt-get install wrk) or set WRK`);
+  const script = path.join(dir, 'load.lua');
+  const bodies = path.join(dir, 'bodies.jsonl');
+  fs.writeFileSync(script, WRK_SCRIPT);
+  fs.writeFileSync(bodies, `${Array.from({ length: USERS }, (_, i) => bodyOf(i)).join('\n')}\n`);
+  return { script, bodies, path: requestPath };
+}
+
+/** wrk against `url` + the load's path for `seconds`; any non-2xx answer or socket error fails the benchmark. */
+export function wrk(url: string, load: Load, authorization: string, seconds: number): LoadResult {
+  const run = spawnSync(WRK, ['-t', String(WRK_THREADS), '-c', String(CONNECTIONS), '-d', `${seconds}s`, '--timeout', '10s', '-s', load.script, `${url}${load.path}`, '--', load.bodies, authorization, load.path], { encoding: 'utf8' });
   const line = run.stdout?.split('\n').find((l) => l.startsWith('{'));
   if (run.status !== 0 || !line) throw new Error(`wrk failed (${run.status}): ${run.stderr}${run.stdout}`);
   const r = JSON.parse(line) as { requests: number; durationUs: number; non2xx: number; socketErrors: number; p50Us: number; p99Us: number };
@@ -262,7 +272,7 @@ export async function startBare(body: string): Promise<Target> {
  * Warm-up, then `ROUNDS` rounds in which every target is loaded once, the order turning by one
  * each round (on two shared cores a round of any of them can be hit by a neighbour); medians.
  */
-export function alternate(targets: Target[], load: { script: string; bodies: string }): { rounds: LoadResult[][]; medians: LoadResult[] } {
+export function alternate(targets: Target[], load: Load): { rounds: LoadResult[][]; medians: LoadResult[] } {
   for (const target of targets) wrk(target.url, load, target.authorization, WARMUP_S);
   const rounds: LoadResult[][] = targets.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {

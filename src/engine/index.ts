@@ -11,7 +11,7 @@ export * from './targeting.model';
 export * from './entitlement.model';
 export { bucketRanges, chooseVariant, fnv1a32, hashV2, seededHash, type BucketRange } from './hash';
 export { attributeReader, compileTargeting, matchesTargeting, type UserPredicate } from './targeting.evaluate';
-export { bucketedVariant, compileSnapshot, evaluate, FITS_FLAG_TYPE, servingAssignment, type CompiledSnapshot, type NotBucketed } from './evaluate';
+export { bucketedVariant, compileSnapshot, evaluate, evaluateFlags, FITS_FLAG_TYPE, servingAssignment, type CompiledSnapshot, type NotBucketed } from './evaluate';
 export {
   DAY_MS,
   explainEntitlements,

@@ -126,6 +126,15 @@ describe('OFREP over HTTP', () => {
     expect(otherUser.headers.get('etag')).not.toBe(etag);
   });
 
+  it('answers bulk evaluation with every flag as resolve gives it, for 40 users', async () => {
+    for (const user of USERS) {
+      const answer = await post('', JSON.stringify({ context: contextOf(user) }));
+      expect(answer.status).toBe(200);
+      const { flags } = (await answer.json()) as { flags: { key: string; value: unknown; variant?: string; reason: string }[] };
+      expect(flags.map((flag) => ({ key: flag.key, value: flag.value, variant: flag.variant ?? null, reason: flag.reason }))).toEqual(await resolveFlags(user));
+    }
+  });
+
   it('uses OFREP’s error codes and statuses', async () => {
     expect(await (await post('/new-checkout', '{not json')).json()).toMatchObject({ errorCode: 'PARSE_ERROR' });
     const missing = await post('/new-checkout', JSON.stringify({ context: { tier: 'regular' } }));
@@ -142,5 +151,14 @@ describe('OFREP over HTTP', () => {
     expect((await post('/new-checkout', JSON.stringify({ context: { targetingKey: 'u' } }), { authorization: `Bearer ${analyst}` })).status).toBe(403);
     const badKey = await post('/new-checkout', JSON.stringify({ context: { targetingKey: 'u' } }), { authorization: 'Bearer upl_nope' });
     expect(badKey.status).toBe(401);
+    const huge = await post('', JSON.stringify({ context: { targetingKey: 'u', note: 'x'.repeat(70_000) } }));
+    expect(huge.status).toBe(400);
+    expect(await huge.json()).toEqual({ errorCode: 'PARSE_ERROR', errorDetails: 'The body is larger than 64 KiB' });
+    const badEscape = await post('/%E0%A4%A', JSON.stringify({ context: { targetingKey: 'u' } }));
+    expect(badEscape.status).toBe(400);
+    expect(await badEscape.json()).toMatchObject({ errorCode: 'PARSE_ERROR' });
+    expect(await (await post('/new%2Dcheckout', JSON.stringify({ context: { targetingKey: 'u', tier: 'regular' } }))).json()).toMatchObject({ key: 'new-checkout', value: true });
+    // Only POST evaluates: anything else is not an OFREP address.
+    expect((await fetch(`${server.url}/ofrep/v1/evaluate/flags`, { headers: { authorization: `Bearer ${sdkKey}` } })).status).toBe(404);
   });
 });

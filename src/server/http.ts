@@ -32,7 +32,7 @@ import { awaitLocalChangesPlugin, type ChangeBus } from '../common/change-bus';
 import { resultsPages } from '../pages/results-pages';
 import { webAssets } from '../web/assets';
 import { withCors } from './cors';
-import { ofrepRouter } from '../ofrep/ofrep.http';
+import { ofrepListener } from '../ofrep/ofrep.http';
 import { createConfigStream } from '../stream/config-stream';
 
 /** Request bodies above this are refused before parsing (event batches of 5,000 fit well below it). */
@@ -139,7 +139,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   // The Host check comes before anything reads the request: the fast path and Express behind it.
   const server = http.createServer(
     REQUEST_TIMEOUTS,
-    guardHosts(hostCheck, withCors(corsOrigins, createFastPath({
+    guardHosts(hostCheck, withCors(corsOrigins, ofrepListener({ authenticator, snapshots, exposures, logger, now, next: createFastPath({
       // Its own instance: Apollo wraps every field resolver of the schema it is given, which would
       // stop graphql-jit from reading plain fields inline (it cost resolve 60% of its speed).
       schema: await buildUpliftSchema(),
@@ -151,7 +151,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
       formatError: (error) => formatError(error instanceof GraphQLError ? error.toJSON() : { message: 'Internal server error' }, error),
       fallback: app,
       metrics,
-    }))),
+    }) }))),
   );
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -221,7 +221,6 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   app.use('/graphiql', graphiqlAssets());
   app.use(resultsPages());
   app.use('/assets', webAssets());
-  app.use('/ofrep/v1', ofrepRouter({ authenticator, snapshots, exposures, logger, now }));
   const configStream = createConfigStream({ snapshots, authenticator });
   app.get('/sdk/v1/stream', (req, res) => configStream.handle(req, res));
   app.use(

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { OpenFeature, ProviderEvents, type Client, type EventDetails } from '@openfeature/server-sdk';
 import { UpliftProvider } from '@uplift/sdk/openfeature';
 import { startTestServer, type TestServer } from '../../src/testing/harness';
+import { contextOf, createOpenFeatureFlags, OPENFEATURE_USERS, resolvedFlags } from '../../src/ofrep/openfeature-flags.fixture';
 
 let server: TestServer;
 let sdkKey: string;
@@ -27,22 +28,7 @@ async function ok(query: string, variables?: Record<string, unknown>) {
 beforeAll(async () => {
   server = await startTestServer();
   sdkKey = await server.createKey('SDK', 'openfeature');
-  const created = await ok(`mutation { createExperiment(input: { key: "checkout-test", name: "Checkout", primaryMetricKey: "d7_retention",
-    variants: [{ key: "control", name: "C", weight: 50, isControl: true }, { key: "treatment", name: "T", weight: 50 }] }) { version } }`);
-  await ok(`mutation { startExperiment(key: "checkout-test", version: ${created.createExperiment.version}) { key } }`);
-  await ok(`mutation { createFlag(input: { key: "new-checkout", name: "New checkout", type: BOOLEAN, defaultValue: false, enabled: true,
-    rules: [{ kind: VALUE, targeting: { tiers: ["regular"] }, value: true }] }) { key } }`);
-  await ok(`mutation { createFlag(input: { key: "banner", name: "Banner", type: STRING, defaultValue: "plain", enabled: true,
-    rules: [{ kind: VALUE, targeting: { conditions: [{ attribute: "country", operator: IN, value: ["sg", "my"] }] }, value: "lion" },
-            { kind: ROLLOUT, percentage: 50, value: "stripes" }] }) { key } }`);
-  await ok(`mutation { createFlag(input: { key: "max-items", name: "Max items", type: NUMBER, defaultValue: 10, enabled: true,
-    rules: [{ kind: VALUE, targeting: { conditions: [{ attribute: "app.version", operator: SEMVER_GTE, value: "5.2.0" }] }, value: 25 }] }) { key } }`);
-  await ok(`mutation { createFlag(input: { key: "layout", name: "Layout", type: JSON, defaultValue: { columns: 1 }, enabled: true,
-    rules: [{ kind: EXPERIMENT, experimentKey: "checkout-test", variantValues: [{ variantKey: "treatment", value: { columns: 2 } }, { variantKey: "control", value: { columns: 1 } }] }] }) { key } }`);
-  await ok(`mutation { createFlag(input: { key: "retired", name: "Retired", type: BOOLEAN, defaultValue: false, enabled: false,
-    rules: [{ kind: VALUE, value: true }] }) { key } }`);
-  await ok(`mutation { createFlag(input: { key: "page-size", name: "Page size", type: NUMBER, defaultValue: 20, enabled: true }) { key } }`);
-  await server.uplift.snapshots.refresh();
+  await createOpenFeatureFlags(server);
   provider = new UpliftProvider({ url: server.url, key: sdkKey, stream: true, refreshIntervalMs: 0, batch: { flushIntervalMs: 50 } });
   await OpenFeature.setProviderAndWait(provider);
   client = OpenFeature.getClient();
@@ -52,18 +38,6 @@ afterAll(async () => {
   await OpenFeature.close();
   await server?.close();
 });
-
-async function resolveFlags(user: { id: string; tier?: string; attributes?: Record<string, unknown> }) {
-  const { data } = await server.gql('query ($u: UserContextInput!) { resolve(user: $u) { flags { key value variant reason } } }', { u: user }, sdkKey);
-  return data.resolve.flags as { key: string; value: unknown; variant: string | null; reason: string }[];
-}
-
-const USERS = Array.from({ length: 40 }, (_, i) => ({
-  id: `of-user-${i}`,
-  tier: ['regular', 'new', undefined][i % 3],
-  attributes: { country: ['sg', 'th', 'id', 'my'][i % 4], app: { version: ['5.1.0', '5.2.0', '6.0.0'][i % 3] } },
-}));
-const contextOf = (user: (typeof USERS)[number]) => ({ targetingKey: user.id, ...(user.tier ? { tier: user.tier } : {}), ...user.attributes });
 
 describe('the OpenFeature provider', () => {
   it('is ready at once and names itself', () => {
@@ -75,8 +49,8 @@ describe('the OpenFeature provider', () => {
     const reasons = new Set<string>();
     const version = provider.client.configuration()!.version;
     expect(version).toBe(server.uplift.snapshots.current().version);
-    for (const user of USERS) {
-      const expected = Object.fromEntries((await resolveFlags(user)).map((flag) => [flag.key, flag]));
+    for (const user of OPENFEATURE_USERS) {
+      const expected = await resolvedFlags(server, sdkKey, user);
       const context = contextOf(user);
       const details = [
         await client.getBooleanDetails('new-checkout', false, context),
@@ -121,7 +95,7 @@ describe('the OpenFeature provider', () => {
   });
 
   it('logs the exposure of the experiment behind a flag when its value is read, once', async () => {
-    const reader = USERS.find((user) => user.id === 'of-user-5')!;
+    const reader = OPENFEATURE_USERS.find((user) => user.id === 'of-user-5')!;
     await client.getObjectValue('layout', { columns: 0 }, contextOf(reader));
     await client.getObjectValue('layout', { columns: 0 }, contextOf(reader));
     await client.getBooleanValue('new-checkout', false, { targetingKey: 'not-an-experiment-reader', tier: 'regular' });

@@ -284,6 +284,36 @@ export function alternate(targets: Target[], load: Load): { rounds: LoadResult[]
   return { rounds, medians: rounds.map(medianOf) };
 }
 
+/**
+ * A whole benchmark against the bare baseline: builds `root`, starts its Uplift (startTarget), takes
+ * the answer the baseline copies (`sampleOf`; by default startTarget's resolve answer), starts the
+ * baseline, loads both in alternating rounds (bare first), prints the run, the rounds and both
+ * rows, and stops everything. The caller prints its targets.
+ */
+export async function againstBare(name: string, root: string, loadIn: (dir: string) => Load, sampleOf?: (uplift: Target) => Promise<string>): Promise<{ bare: LoadResult; uplift: LoadResult; ratio: number }> {
+  build(root);
+  const work = scratch();
+  const targets: Target[] = [];
+  try {
+    const load = loadIn(work.dir);
+    const uplift = await startTarget(name, root);
+    targets.push(uplift);
+    const sample = sampleOf ? await sampleOf(uplift) : uplift.sample;
+    const bare = await startBare(sample);
+    targets.unshift(bare);
+    const { rounds, medians } = alternate(targets, load);
+    const [bareResult, upliftResult] = medians;
+    console.log(describeRun(sample, uplift.events));
+    console.log(`rounds (req/s, bare / uplift): ${rounds[0].map((r, i) => `${Math.round(r.rps)} / ${Math.round(rounds[1][i].rps)}`).join(', ')}`);
+    console.log(row(bare.name, bareResult));
+    console.log(row(uplift.name, upliftResult));
+    return { bare: bareResult, uplift: upliftResult, ratio: upliftResult.rps / bareResult.rps };
+  } finally {
+    for (const target of targets) await target.stop();
+    work.cleanup();
+  }
+}
+
 export function describeRun(sample: string, events: number): string {
   return (
     `wrk, ${WRK_THREADS} thread, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION_S} s each after ${WARMUP_S} s warm-up, medians; ` +

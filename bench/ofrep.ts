@@ -7,7 +7,7 @@
  * BENCH_DURATION s, default 10), medians. Target: ratio at least 0.35. About two minutes.
  */
 import path from 'node:path';
-import { alternate, build, describeRun, row, scratch, startBare, startTarget, writeLoad, type Target } from './http-load';
+import { againstBare, writeLoad, type Target } from './http-load';
 import { benchUser } from './fixture';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -19,31 +19,17 @@ function contextBody(i: number): string {
   return JSON.stringify({ context: { targetingKey: id, tier, ...attributes } });
 }
 
+/** A real bulk answer (every flag of bench user 7): what the baseline sends, at its size. */
+async function bulkAnswer(uplift: Target): Promise<string> {
+  const response = await fetch(`${uplift.url}${BULK}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: uplift.authorization }, body: contextBody(7) });
+  const answer = await response.text();
+  if (!response.ok || (JSON.parse(answer) as { flags?: unknown[] }).flags?.length !== 10) throw new Error(`OFREP bulk answered ${response.status}: ${answer}`);
+  return answer;
+}
+
 async function main(): Promise<void> {
-  build(ROOT);
-  const work = scratch();
-  const targets: Target[] = [];
-  try {
-    const load = writeLoad(work.dir, BULK, contextBody);
-    const uplift = await startTarget('uplift OFREP bulk', ROOT);
-    targets.push(uplift);
-    const response = await fetch(`${uplift.url}${BULK}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: uplift.authorization }, body: contextBody(7) });
-    const sample = await response.text();
-    if (!response.ok || (JSON.parse(sample) as { flags?: unknown[] }).flags?.length !== 10) throw new Error(`OFREP bulk answered ${response.status}: ${sample}`);
-    const bare = await startBare(sample);
-    targets.unshift(bare);
-    const { rounds, medians } = alternate(targets, load);
-    const [bareResult, upliftResult] = medians;
-    const ratio = upliftResult.rps / bareResult.rps;
-    console.log(describeRun(sample, uplift.events));
-    console.log(`rounds (req/s, bare / uplift): ${rounds[0].map((r, i) => `${Math.round(r.rps)} / ${Math.round(rounds[1][i].rps)}`).join(', ')}`);
-    console.log(row(bare.name, bareResult));
-    console.log(row(uplift.name, upliftResult));
-    console.log(`ratio uplift / bare: ${ratio.toFixed(2)} (target >= 0.35: ${ratio >= 0.35 ? 'met' : 'NOT met'})`);
-  } finally {
-    for (const target of targets) await target.stop();
-    work.cleanup();
-  }
+  const { ratio } = await againstBare('uplift OFREP bulk', ROOT, (dir) => writeLoad(dir, BULK, contextBody), bulkAnswer);
+  console.log(`ratio uplift / bare: ${ratio.toFixed(2)} (target >= 0.35: ${ratio >= 0.35 ? 'met' : 'NOT met'})`);
 }
 
 if (require.main === module) {

@@ -11,19 +11,13 @@ import type { AddressInfo } from 'node:net';
 import { OpenFeature, ProviderEvents, type Client, type EventDetails } from '@openfeature/server-sdk';
 import { UpliftProvider } from '@uplift/sdk/openfeature';
 import { startTestServer, type TestServer } from '../../src/testing/harness';
-import { contextOf, createOpenFeatureFlags, OPENFEATURE_USERS, resolvedFlags } from '../../src/ofrep/openfeature-flags.fixture';
+import { contextOf, createOpenFeatureFlags, expectEveryFlagAsResolve, ok, OPENFEATURE_USERS } from '../../src/ofrep/openfeature-flags.fixture';
 
 let server: TestServer;
 let sdkKey: string;
 let provider: UpliftProvider;
 let client: Client;
 const changes: EventDetails[] = [];
-
-async function ok(query: string, variables?: Record<string, unknown>) {
-  const result = await server.gql(query, variables);
-  if (result.errors) throw new Error(JSON.stringify(result.errors));
-  return result.data;
-}
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -46,30 +40,8 @@ describe('the OpenFeature provider', () => {
   });
 
   it('gives every flag type the value, variant and reason resolve gives, for 40 users, with the configuration and experiment as metadata', async () => {
-    const reasons = new Set<string>();
-    const version = provider.client.configuration()!.version;
-    expect(version).toBe(server.uplift.snapshots.current().version);
-    for (const user of OPENFEATURE_USERS) {
-      const expected = await resolvedFlags(server, sdkKey, user);
-      const context = contextOf(user);
-      const details = [
-        await client.getBooleanDetails('new-checkout', false, context),
-        await client.getStringDetails('banner', 'none', context),
-        await client.getNumberDetails('max-items', -1, context),
-        await client.getObjectDetails('layout', { columns: 0 }, context),
-        await client.getBooleanDetails('retired', true, context),
-        await client.getNumberDetails('page-size', -1, context),
-      ];
-      for (const detail of details) {
-        const flag = expected[detail.flagKey];
-        expect({ key: detail.flagKey, value: detail.value, variant: detail.variant ?? null, reason: detail.reason, errorCode: detail.errorCode }).toEqual({
-          key: flag.key, value: flag.value, variant: flag.variant, reason: flag.reason, errorCode: undefined,
-        });
-        const servedByExperiment = detail.flagKey === 'layout';
-        expect(detail.flagMetadata).toEqual({ configVersion: version, ...(servedByExperiment ? { experimentKey: 'checkout-test', experimentPhase: 1 } : {}) });
-        reasons.add(detail.reason!);
-      }
-    }
+    expect(provider.client.configuration()!.version).toBe(server.uplift.snapshots.current().version);
+    const reasons = await expectEveryFlagAsResolve(server, sdkKey, client);
     // Targeting, rollout, experiment, default, disabled and static all occurred.
     expect([...reasons].sort()).toEqual(['DEFAULT', 'DISABLED', 'SPLIT', 'STATIC', 'TARGETING_MATCH']);
   });
@@ -87,7 +59,7 @@ describe('the OpenFeature provider', () => {
   });
 
   it('reads dates in the context as the server would read them over OFREP: ISO 8601 strings', async () => {
-    await ok(`mutation { createFlag(input: { key: "late-joiner", name: "Late joiner", type: BOOLEAN, defaultValue: false, enabled: true,
+    await ok(server, `mutation { createFlag(input: { key: "late-joiner", name: "Late joiner", type: BOOLEAN, defaultValue: false, enabled: true,
       rules: [{ kind: VALUE, targeting: { conditions: [{ attribute: "signedUpAt", operator: DATE_AFTER, value: "2026-06-01T00:00:00Z" }] }, value: true }] }) { key } }`);
     await waitFor(() => provider.client.configuration()!.flags.some((flag) => flag.key === 'late-joiner'));
     expect(await client.getBooleanValue('late-joiner', false, { targetingKey: 'd1', signedUpAt: new Date('2026-07-01T00:00:00Z') })).toBe(true);
@@ -120,8 +92,8 @@ describe('the OpenFeature provider', () => {
 
   it('says ConfigurationChanged, naming the flags changed, when a mutation reaches it over the live stream', async () => {
     changes.length = 0;
-    const flag = await ok('{ flag(key: "new-checkout") { version } }');
-    await ok(`mutation { updateFlag(key: "new-checkout", version: ${flag.flag.version}, input: { defaultValue: true }) { version } }`);
+    const flag = await ok(server, '{ flag(key: "new-checkout") { version } }');
+    await ok(server, `mutation { updateFlag(key: "new-checkout", version: ${flag.flag.version}, input: { defaultValue: true }) { version } }`);
     await waitFor(() => changes.length > 0, 3_000);
     expect(changes[0]).toMatchObject({ flagsChanged: ['new-checkout'], metadata: { configVersion: server.uplift.snapshots.current().version } });
     expect(await client.getBooleanValue('new-checkout', false, { targetingKey: 'someone-new', tier: 'new' })).toBe(true);

@@ -6,7 +6,7 @@
 import { OpenFeature, type Client } from '@openfeature/server-sdk';
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { startTestServer, type TestServer } from '../testing/harness';
-import { contextOf, createOpenFeatureFlags, OPENFEATURE_USERS, resolvedFlags } from './openfeature-flags.fixture';
+import { contextOf, createOpenFeatureFlags, expectEveryFlagAsResolve, OPENFEATURE_USERS, resolvedFlags } from './openfeature-flags.fixture';
 
 let server: TestServer;
 let sdkKey: string;
@@ -25,30 +25,8 @@ afterAll(async () => {
 });
 
 describe('OFREP with the official OpenFeature provider', () => {
-  it('gives every flag type the value, variant and reason resolve gives, for 40 users', async () => {
-    const reasons = new Set<string>();
-    for (const user of OPENFEATURE_USERS) {
-      const expected = await resolvedFlags(server, sdkKey, user);
-      const context = contextOf(user);
-      const details = [
-        await client.getBooleanDetails('new-checkout', false, context),
-        await client.getStringDetails('banner', 'none', context),
-        await client.getNumberDetails('max-items', -1, context),
-        await client.getObjectDetails('layout', { columns: 0 }, context),
-        await client.getBooleanDetails('retired', true, context),
-        await client.getNumberDetails('page-size', -1, context),
-      ];
-      for (const detail of details) {
-        const flag = expected[detail.flagKey];
-        expect({ key: detail.flagKey, value: detail.value, variant: detail.variant ?? null, reason: detail.reason, errorCode: detail.errorCode }).toEqual({
-          key: flag.key, value: flag.value, variant: flag.variant, reason: flag.reason, errorCode: undefined,
-        });
-        // The same metadata as the SDK's provider: the configuration, and the experiment that served the value.
-        const servedBy = detail.flagKey === 'layout' ? { experimentKey: 'checkout-test', experimentPhase: 1 } : {};
-        expect(detail.flagMetadata).toEqual({ configVersion: server.uplift.snapshots.current().version, ...servedBy });
-        reasons.add(detail.reason!);
-      }
-    }
+  it('gives every flag type the value, variant, reason and metadata resolve and the SDK’s provider give, for 40 users', async () => {
+    const reasons = await expectEveryFlagAsResolve(server, sdkKey, client);
     // Targeting, rollout, experiment, default, disabled and static all occurred.
     expect([...reasons].sort()).toEqual(['DEFAULT', 'DISABLED', 'SPLIT', 'STATIC', 'TARGETING_MATCH']);
   });

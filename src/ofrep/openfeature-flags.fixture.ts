@@ -4,10 +4,12 @@
  * an attribute and on a nested attribute's version, a rollout, an experiment's variants, a
  * disabled flag and a static one; users that reach every branch; and resolve's answers to compare.
  */
+import type { Client } from '@openfeature/server-sdk';
 import type { TestServer } from '../testing/harness';
 
-async function ok(server: TestServer, query: string) {
-  const result = await server.gql(query);
+/** A GraphQL call that must succeed: its data. */
+export async function ok(server: TestServer, query: string, variables?: Record<string, unknown>) {
+  const result = await server.gql(query, variables);
   if (result.errors) throw new Error(JSON.stringify(result.errors));
   return result.data;
 }
@@ -60,4 +62,35 @@ export async function resolvedFlags(server: TestServer, key: string, user: Fixtu
   const { data, errors } = await server.gql('query ($u: UserContextInput!) { resolve(user: $u) { flags { key value variant reason } } }', { u: user }, key);
   if (errors) throw new Error(JSON.stringify(errors));
   return Object.fromEntries((data.resolve.flags as ResolvedFlag[]).map((flag) => [flag.key, flag]));
+}
+
+/**
+ * Every fixture flag read through an OpenFeature server client for each user, each detail checked
+ * against resolve (value, variant, reason, no error) and its metadata (the configuration's version,
+ * and the experiment behind `layout`); the reasons seen.
+ */
+export async function expectEveryFlagAsResolve(server: TestServer, key: string, client: Client): Promise<Set<string>> {
+  const reasons = new Set<string>();
+  for (const user of OPENFEATURE_USERS) {
+    const expected = await resolvedFlags(server, key, user);
+    const context = contextOf(user);
+    const details = [
+      await client.getBooleanDetails('new-checkout', false, context),
+      await client.getStringDetails('banner', 'none', context),
+      await client.getNumberDetails('max-items', -1, context),
+      await client.getObjectDetails('layout', { columns: 0 }, context),
+      await client.getBooleanDetails('retired', true, context),
+      await client.getNumberDetails('page-size', -1, context),
+    ];
+    for (const detail of details) {
+      const flag = expected[detail.flagKey];
+      expect({ key: detail.flagKey, value: detail.value, variant: detail.variant ?? null, reason: detail.reason, errorCode: detail.errorCode }).toEqual({
+        key: flag.key, value: flag.value, variant: flag.variant, reason: flag.reason, errorCode: undefined,
+      });
+      const servedBy = detail.flagKey === 'layout' ? { experimentKey: 'checkout-test', experimentPhase: 1 } : {};
+      expect(detail.flagMetadata).toEqual({ configVersion: server.uplift.snapshots.current().version, ...servedBy });
+      reasons.add(detail.reason!);
+    }
+  }
+  return reasons;
 }

@@ -1,8 +1,15 @@
 /**
- * `npm run bench:compare -- <before-ref> [<after-ref>]`: resolve under wrk on two commits side by
- * side in one run, each against the same bare Node http baseline (bench:resolve's configuration,
- * load and baseline: bench/http-load.ts). The after side is the working tree when no second ref is
- * given.
+ * `npm run bench:compare -- <before-ref> [<after-ref>] [--bench resolve|ingest|results]`: one
+ * benchmark on two commits side by side in one run. The after side is the working tree when no
+ * second ref is given.
+ *
+ * resolve (the default): under wrk, each against the same bare Node http baseline (bench:resolve's
+ * configuration, load and baseline: bench/http-load.ts), as below.
+ *
+ * ingest and results: each commit's own `bench/<name>.ts` (its ratio to a baseline measured in
+ * the same process: COPY for ingest, a count(*) scan for results), run in turn, before and after
+ * alternating (BENCH_ROUNDS pairs, default 3 for ingest and 1 for results, whose data set takes
+ * minutes to load), medians of the ratios; the change is in the direction "positive is faster".
  *
  * Each ref is checked out in a temporary git worktree (its node_modules a symlink to this
  * checkout's when the lockfiles are equal, else `npm ci`) and built (`npm run build`): the built
@@ -18,6 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { alternate, build, describeRun, row, scratch, startBare, startTarget, writeLoad, type Target } from './http-load';
+import { median } from './database';
 
 const ROOT = path.resolve(__dirname, '..');
 /** The issue's bar: resolve's ratio to bare down by no more than this. */
@@ -67,9 +75,63 @@ function workingTree(): Checkout {
   return { label: `working tree at ${git(['rev-parse', '--short=10', 'HEAD'])}${dirty ? ' with uncommitted changes' : ''}`, root: ROOT, remove: () => undefined };
 }
 
+/** What each script prints as its ratio, and whether a higher ratio is faster. */
+const SCRIPT_BENCHES = {
+  ingest: { ratioLine: /^ratio trackEvents \/ COPY\s+([\d.]+)/m, higherIsFaster: true, defaultRounds: 3 },
+  results: { ratioLine: /^ratio results \/ scan\s+([\d.]+)/m, higherIsFaster: false, defaultRounds: 1 },
+} as const;
+type ScriptBench = keyof typeof SCRIPT_BENCHES;
+
+/** `bench/<name>.ts` of a checkout, run with ts-node as its npm script runs it; its printed ratio. */
+function runScriptBench(name: ScriptBench, root: string): number {
+  const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'ts-node'), ['--transpile-only', `bench/${name}.ts`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  process.stdout.write(run.stdout ?? '');
+  const ratio = SCRIPT_BENCHES[name].ratioLine.exec(run.stdout ?? '')?.[1];
+  if (run.status !== 0 || ratio === undefined) throw new Error(`bench/${name}.ts failed in ${root} (exit ${run.status})`);
+  return Number(ratio);
+}
+
+function compareScripts(name: ScriptBench, before: Checkout, after: Checkout): void {
+  const { higherIsFaster, defaultRounds } = SCRIPT_BENCHES[name];
+  const rounds = Number(process.env.BENCH_ROUNDS ?? defaultRounds);
+  const ratios = { before: [] as number[], after: [] as number[] };
+  for (let round = 0; round < rounds; round++) {
+    // The order turns each round, so that neither side always runs on a warmer machine.
+    const order = round % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
+    for (const side of order) {
+      console.log(`--- ${name}, round ${round + 1} of ${rounds}: ${side}`);
+      ratios[side].push(runScriptBench(name, side === 'before' ? before.root : after.root));
+    }
+  }
+  const ratioBefore = median(ratios.before);
+  const ratioAfter = median(ratios.after);
+  const change = ((higherIsFaster ? ratioAfter / ratioBefore : ratioBefore / ratioAfter) - 1) * 100;
+  console.log(`before: ${before.label}`);
+  console.log(`after:  ${after.label}`);
+  console.log(`${name} ratios (${higherIsFaster ? 'higher' : 'lower'} is faster), before: ${ratios.before.join(', ')}; after: ${ratios.after.join(', ')}`);
+  console.log(`median ratio before: ${ratioBefore.toFixed(2)}, after: ${ratioAfter.toFixed(2)}`);
+  console.log(`change: ${change >= 0 ? '+' : ''}${change.toFixed(1)}% (no slower means >= ${NO_SLOWER_PERCENT}%: ${change >= NO_SLOWER_PERCENT ? 'met' : 'NOT met'})`);
+}
+
 async function main(): Promise<void> {
-  const [beforeRef, afterRef] = process.argv.slice(2);
-  if (!beforeRef) throw new Error('usage: npm run bench:compare -- <before-ref> [<after-ref>]   (after: the working tree)');
+  const args = process.argv.slice(2);
+  const benchAt = args.indexOf('--bench');
+  const bench = benchAt >= 0 ? args.splice(benchAt, 2)[1] : 'resolve';
+  const [beforeRef, afterRef] = args;
+  if (!beforeRef || !['resolve', ...Object.keys(SCRIPT_BENCHES)].includes(bench)) {
+    throw new Error('usage: npm run bench:compare -- <before-ref> [<after-ref>] [--bench resolve|ingest|results]   (after: the working tree)');
+  }
+  if (bench !== 'resolve') {
+    const checkouts: Checkout[] = [];
+    try {
+      checkouts.push(checkout(beforeRef));
+      checkouts.push(afterRef ? checkout(afterRef) : workingTree());
+      compareScripts(bench as ScriptBench, checkouts[0], checkouts[1]);
+    } finally {
+      for (const c of checkouts) c.remove();
+    }
+    return;
+  }
   const checkouts: Checkout[] = [];
   const targets: Target[] = [];
   const work = scratch();

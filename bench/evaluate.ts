@@ -3,15 +3,14 @@
  * the same configuration and users, in one run (ratios within a run are what BENCHMARKS.md
  * quotes). One evaluation is one experiment or flag for one user: 30 per user here.
  *
- * GrowthBook gets an equivalent payload built from the same snapshot: each experiment is a feature
- * with one experiment rule (same seed, hash version 2, weights, coverage, and hash filters standing
- * for the holdout and the layer slice), each flag a feature with force rules (rollouts as a hashed
- * range with the same seed). Before timing, both engines are checked to give the same answers.
+ * GrowthBook gets the payload Uplift serves its SDKs (`/api/features/<key>`, built by
+ * src/growthbook/growthbook.rules.ts from the same snapshot). Before timing, both engines are
+ * checked to give the same answers.
  */
-import { GrowthBookClient, type ConditionInterface, type FeatureDefinition, type FeatureRule, type Filter } from '@growthbook/growthbook';
+import { GrowthBookClient, type FeatureApiResponse } from '@growthbook/growthbook';
 import { evaluate } from '../src/assignment/evaluate';
-import type { ConfigSnapshot, ExperimentSnapshot, FlagRuleSnapshot, FlagSnapshot, JsonValue, UserContext } from '../src/assignment/snapshot';
-import type { ConditionOperator, Targeting } from '../src/targeting/targeting.types';
+import type { UserContext } from '../src/assignment/snapshot';
+import { experimentFeatureKey, growthBookPayload } from '../src/growthbook/growthbook.rules';
 import { BENCH_USER_COUNT, benchSnapshot, benchUser } from './fixture';
 
 // GrowthBook skips its debug logging when NODE_ENV is production: measure it at its fastest.
@@ -22,77 +21,8 @@ const RUNS = 3;
 const WARM_UP_USERS = 20_000;
 const AGREEMENT_USERS = 10_000;
 
-/** Our operators in GrowthBook's condition language, where it has an exact equivalent. */
-const GROWTHBOOK_OPERATORS: Partial<Record<`${ConditionOperator}`, string>> = {
-  EQ: '$eq', NEQ: '$ne', IN: '$in', NOT_IN: '$nin', GT: '$gt', GTE: '$gte', LT: '$lt', LTE: '$lte', EXISTS: '$exists',
-  SEMVER_EQ: '$veq', SEMVER_GT: '$vgt', SEMVER_GTE: '$vgte', SEMVER_LT: '$vlt', SEMVER_LTE: '$vlte',
-};
-
-function toConditions(targeting: Targeting): ConditionInterface[] {
-  const clauses = targeting.conditions.map((condition) => {
-    const operator = GROWTHBOOK_OPERATORS[condition.operator];
-    if (operator === undefined) throw new Error(`no GrowthBook equivalent for ${condition.operator}`);
-    return { [condition.attribute]: { [operator]: condition.value } } as ConditionInterface;
-  });
-  const combined = clauses.length <= 1 ? clauses : [targeting.match === 'ANY' ? { $or: clauses } : { $and: clauses }];
-  return targeting.tiers.length > 0 ? [{ tier: { $in: targeting.tiers } }, ...combined] : combined;
-}
-
-function toCondition(...targetings: Targeting[]): ConditionInterface | undefined {
-  const clauses = targetings.flatMap(toConditions);
-  return clauses.length === 0 ? undefined : { $and: clauses };
-}
-
-function experimentRule(snapshot: ConfigSnapshot, experiment: ExperimentSnapshot, variations: JsonValue[], ruleTargeting?: Targeting): FeatureRule {
-  const filters: Filter[] = [];
-  if (snapshot.holdout) filters.push({ seed: snapshot.holdout.seed, hashVersion: 2, ranges: [[snapshot.holdout.percentage / 100, 1]] });
-  if (experiment.layer) {
-    const layerKey = experiment.layer.key;
-    const seed = snapshot.layers.find((layer) => layer.key === layerKey)!.seed;
-    filters.push({ seed, hashVersion: 2, ranges: [[experiment.layer.start, experiment.layer.end]] });
-  }
-  return {
-    key: experiment.key,
-    seed: experiment.seed,
-    hashVersion: 2,
-    variations,
-    weights: experiment.variants.map((variant) => variant.weight / 100),
-    coverage: experiment.trafficAllocation / 100,
-    condition: toCondition(experiment.targeting, ...(ruleTargeting ? [ruleTargeting] : [])),
-    filters,
-    meta: experiment.variants.map((variant) => ({ key: variant.key })),
-    phase: String(experiment.phase),
-  };
-}
-
-function flagRule(snapshot: ConfigSnapshot, flag: FlagSnapshot, rule: FlagRuleSnapshot): FeatureRule {
-  switch (rule.kind) {
-    case 'VALUE':
-      return { id: rule.id, force: rule.value, condition: toCondition(rule.targeting) };
-    case 'ROLLOUT':
-      return { id: rule.id, force: rule.value, condition: toCondition(rule.targeting), seed: `${flag.seed}:${rule.id}`, hashVersion: 2, range: [0, rule.percentage / 100] };
-    case 'EXPERIMENT': {
-      const experiment = snapshot.experiments.find((candidate) => candidate.key === rule.experimentKey)!;
-      return experimentRule(snapshot, experiment, experiment.variants.map((variant) => rule.values[variant.key]), rule.targeting);
-    }
-  }
-}
-
-const experimentFeatureKey = (experiment: ExperimentSnapshot) => `experiment:${experiment.key}`;
-
-function toGrowthBookFeatures(snapshot: ConfigSnapshot): Record<string, FeatureDefinition> {
-  const features: Record<string, FeatureDefinition> = {};
-  for (const experiment of snapshot.experiments) {
-    features[experimentFeatureKey(experiment)] = { defaultValue: null, rules: [experimentRule(snapshot, experiment, experiment.variants.map((variant) => variant.key))] };
-  }
-  for (const flag of snapshot.flags) {
-    features[flag.key] = { defaultValue: flag.defaultValue, rules: flag.enabled ? flag.rules.map((rule) => flagRule(snapshot, flag, rule)) : [] };
-  }
-  return features;
-}
-
 /** GrowthBook reads the tier and the hash id from its attributes. */
-const toGrowthBookUser = (user: UserContext) => ({ attributes: { ...user.attributes, id: user.id, tier: user.tier } });
+const toGrowthBookUser = (user: UserContext) => ({ attributes: { ...user.attributes, id: user.id, tier: user.tier ?? null } });
 
 /** The share of evaluations on which both engines give the same answer. */
 function agreement(client: GrowthBookClient, users: UserContext[]): { same: number; total: number } {
@@ -103,8 +33,8 @@ function agreement(client: GrowthBookClient, users: UserContext[]): { same: numb
     const theirs = toGrowthBookUser(user);
     for (const experiment of benchSnapshot.experiments) {
       const assigned = ours.experiments.find((assignment) => assignment.experimentKey === experiment.key)?.variantKey ?? null;
-      const result = client.evalFeature(experimentFeatureKey(experiment), theirs);
-      if (assigned === (result.experimentResult?.inExperiment ? result.value : null)) same++;
+      const result = client.evalFeature(experimentFeatureKey(experiment.key), theirs);
+      if (assigned === (result.source === 'experiment' ? result.experimentResult?.key : null)) same++;
       total++;
     }
     for (const flag of ours.flags) {
@@ -129,7 +59,7 @@ const format = (perSecond: number) => Math.round(perSecond).toLocaleString('en-U
 function main(): void {
   const users = Array.from({ length: BENCH_USER_COUNT }, (_, i) => benchUser(i));
   const growthBookUsers = users.map(toGrowthBookUser);
-  const client = new GrowthBookClient().initSync({ payload: { features: toGrowthBookFeatures(benchSnapshot) } });
+  const client = new GrowthBookClient().initSync({ payload: growthBookPayload(benchSnapshot) as unknown as FeatureApiResponse });
   const featureKeys = Object.keys(client.getFeatures());
   const evaluationsPerUser = benchSnapshot.experiments.length + benchSnapshot.flags.length;
 

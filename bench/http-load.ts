@@ -73,7 +73,22 @@ export interface LoadResult {
   rps: number;
   p50: number;
   p99: number;
+  /** The server process's CPU time (user + system) per answered request, in µs; NaN when unknown. On shared cores it moves less than req/s. */
+  cpuUs: number;
 }
+
+/** CPU time (user + system) of process `pid` so far, in µs, from /proc (Linux); NaN elsewhere. */
+function processCpuUs(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1e6;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
 
 /** A scratch folder for the wrk script and bodies, removed by `cleanup`. */
 export function scratch(): { dir: string; cleanup(): void } {
@@ -102,19 +117,26 @@ export function writeLoad(dir: string, requestPath = '/graphql', bodyOf: (user: 
 }
 
 /** wrk against `url` + the load's path for `seconds`; any non-2xx answer or socket error fails the benchmark. */
-export function wrk(url: string, load: Load, authorization: string, seconds: number): LoadResult {
+export function wrk(url: string, load: Load, authorization: string, seconds: number, pid?: number): LoadResult {
+  const cpuBefore = processCpuUs(pid);
   const run = spawnSync(WRK, ['-t', String(WRK_THREADS), '-c', String(CONNECTIONS), '-d', `${seconds}s`, '--timeout', '10s', '-s', load.script, `${url}${load.path}`, '--', load.bodies, authorization, load.path], { encoding: 'utf8' });
   const line = run.stdout?.split('\n').find((l) => l.startsWith('{'));
   if (run.status !== 0 || !line) throw new Error(`wrk failed (${run.status}): ${run.stderr}${run.stdout}`);
   const r = JSON.parse(line) as { requests: number; durationUs: number; non2xx: number; socketErrors: number; p50Us: number; p99Us: number };
   if (r.non2xx > 0 || r.socketErrors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.socketErrors} socket errors`);
-  return { rps: r.requests / (r.durationUs / 1e6), p50: r.p50Us / 1000, p99: r.p99Us / 1000 };
+  return { rps: r.requests / (r.durationUs / 1e6), p50: r.p50Us / 1000, p99: r.p99Us / 1000, cpuUs: (processCpuUs(pid) - cpuBefore) / r.requests };
 }
 
-export const medianOf = (rounds: LoadResult[]): LoadResult => ({ rps: median(rounds.map((r) => r.rps)), p50: median(rounds.map((r) => r.p50)), p99: median(rounds.map((r) => r.p99)) });
+export const medianOf = (rounds: LoadResult[]): LoadResult => ({
+  rps: median(rounds.map((r) => r.rps)),
+  p50: median(rounds.map((r) => r.p50)),
+  p99: median(rounds.map((r) => r.p99)),
+  cpuUs: median(rounds.map((r) => r.cpuUs)),
+});
 
 export const row = (name: string, r: LoadResult) =>
-  `${name.padEnd(34)} ${Math.round(r.rps).toLocaleString('en').padStart(8)} req/s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(6)} ms`;
+  `${name.padEnd(34)} ${Math.round(r.rps).toLocaleString('en').padStart(8)} req/s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(6)} ms` +
+  (Number.isNaN(r.cpuUs) ? '' : `   CPU ${r.cpuUs.toFixed(1).padStart(5)} µs/request`);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -128,7 +150,7 @@ function freePort(): Promise<number> {
 }
 
 /** Starts a Node process on a free port and waits until it answers GET /healthz (60 s at most). */
-async function startProcess(cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+export async function startProcess(cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
@@ -223,6 +245,8 @@ export interface Target {
   /** The answer to one of the bodies, whose size the bare baseline copies. */
   sample: string;
   events: number;
+  /** The server's process id, for its CPU time. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -255,7 +279,7 @@ export async function startTarget(name: string, root: string): Promise<Target> {
     });
     const sample = await response.text();
     if (!response.ok || JSON.parse(sample).errors) throw new Error(`${name}: ${sample}`);
-    return { name, url, authorization: `Bearer ${sdkKey}`, sample, events, stop: stopAll };
+    return { name, url, authorization: `Bearer ${sdkKey}`, sample, events, pid: child.pid, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -265,7 +289,7 @@ export async function startTarget(name: string, root: string): Promise<Target> {
 /** The bare baseline, answering every request with `body`. */
 export async function startBare(body: string): Promise<Target> {
   const { child, url } = await startProcess(os.tmpdir(), ['-e', BARE_SERVER], { BARE_BODY: body });
-  return { name: 'bare node http, fixed body', url, authorization: 'Bearer none', sample: body, events: 0, stop: () => stop(child) };
+  return { name: 'bare node http, fixed body', url, authorization: 'Bearer none', sample: body, events: 0, pid: child.pid, stop: () => stop(child) };
 }
 
 /**
@@ -273,12 +297,12 @@ export async function startBare(body: string): Promise<Target> {
  * each round (on two shared cores a round of any of them can be hit by a neighbour); medians.
  */
 export function alternate(targets: Target[], load: Load): { rounds: LoadResult[][]; medians: LoadResult[] } {
-  for (const target of targets) wrk(target.url, load, target.authorization, WARMUP_S);
+  for (const target of targets) wrk(target.url, load, target.authorization, WARMUP_S, target.pid);
   const rounds: LoadResult[][] = targets.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < targets.length; i++) {
       const t = (i + round) % targets.length;
-      rounds[t].push(wrk(targets[t].url, load, targets[t].authorization, DURATION_S));
+      rounds[t].push(wrk(targets[t].url, load, targets[t].authorization, DURATION_S, targets[t].pid));
     }
   }
   return { rounds, medians: rounds.map(medianOf) };

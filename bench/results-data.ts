@@ -2,7 +2,8 @@
  * The bench:results data set, shared by bench:results and bench:pages: 1,000,000 exposed users of
  * activity-incentives and advisor-pilot and about 10,000,000 events shaped like the demo scenario.
  *
- * Loading stands in for ingestion: COPY into events and exposures, then the per-user daily
+ * Loading stands in for ingestion: COPY into events and exposures (and 1% of the users seen in
+ * another variant too, for the multiple-variant check), then the per-user daily
  * summaries filled with INSERT ... SELECT ... GROUP BY, and each exposure's active days and metric
  * values rebuilt from those, which is what trackEvents, folding and exposure logging would have
  * kept current.
@@ -42,6 +43,11 @@ async function load(databaseUrl: string, dataSource: RunningUplift['dataSource']
         yield `${[user.experimentKey, 1, user.userId, user.variantKey, user.tier, user.exposedAt.toISOString()].map(csv).join(',')}\n`;
       }
     });
+    // About one user in a hundred also seen in another variant (an SDK on a stale configuration), as trackExposures keeps them.
+    await client.query(`INSERT INTO other_variant_exposures (experiment_key, phase, user_id, variant_key, last_exposed_at)
+      SELECT experiment_key, phase, user_id,
+        CASE WHEN variant_key <> 'control' THEN 'control' WHEN experiment_key = 'advisor-pilot' THEN 'advisor' ELSE 'check-in' END, exposed_at + interval '1 hour'
+      FROM exposures WHERE hashtext(user_id) % 100 = 0`);
     let events = 0;
     // The demo generator gives about 11.7 events per user; a second seeded stream keeps 61% of the
     // extra app opens (never the first of a user's day, so active days and rates are unchanged),

@@ -11,6 +11,7 @@ import { ExposureMetricValues1795535474250 } from './1795535474250-ExposureMetri
 import { TierCatalogue1795540000000 } from './1795540000000-TierCatalogue';
 import { VariantStrategy1795540000001 } from './1795540000001-VariantStrategy';
 import { ShortKeyPrefixes1796118107312 } from './1796118107312-ShortKeyPrefixes';
+import { OtherVariantExposures1796128142068 } from './1796128142068-OtherVariantExposures';
 import { ClientKeys1795540000002 } from './1795540000002-ClientKeys';
 import { AnalysisPlan1795541000000 } from './1795541000000-AnalysisPlan';
 import { ActivityQuality1795550000000 } from './1795550000000-ActivityQuality';
@@ -35,4 +36,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   AnalysisPlan1795541000000,
   ActivityQuality1795550000000,
   ShortKeyPrefixes1796118107312,
+  OtherVariantExposures1796128142068,
 ];

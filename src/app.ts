@@ -134,6 +134,7 @@ export async function startUplift(config: UpliftConfig): Promise<RunningUplift> 
       changes: bus,
       hostCheck: { listenHost: config.host, allowedHosts: config.allowedHosts ?? [] },
       corsOrigins: config.corsOrigins,
+      streamHeartbeatMs: config.streamHeartbeatMs,
     });
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', reject);

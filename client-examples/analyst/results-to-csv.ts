@@ -8,36 +8,14 @@
  * Options after the key: `--by-tier` adds one block of rows per tier; `--bh` adjusts p-values with
  * Benjamini-Hochberg instead of Holm.
  */
-const QUERY = `query ($key: String!, $segmentBy: SegmentBy, $adjustment: PValueAdjustmentMethod) {
-  experimentResults(key: $key, segmentBy: $segmentBy, adjustment: $adjustment) {
-    experimentKey computedAt guardrailStatus
-    recommendation { action variantKey reason }
-    metrics { ...metric }
-    segments { tier metrics { ...metric } }
-  }
-}
-fragment metric on MetricResult {
-  metricKey role
-  arms { variantKey isControl users value interval { lower upper } }
-  comparisons { variantKey absoluteLift absoluteLiftInterval { lower upper } relativeLift relativeLiftInterval { lower upper } pValue adjustedPValue significant }
-}`;
+import { request } from '../typed-client';
+import { AnalystResultsDocument, type AnalystMetricFragment } from './operations.generated';
 
 export const CSV_COLUMNS = [
   'experiment', 'computed_at', 'segment', 'metric', 'role', 'variant', 'is_control', 'users', 'value', 'value_lower', 'value_upper',
   'absolute_lift', 'absolute_lift_lower', 'absolute_lift_upper', 'relative_lift', 'relative_lift_lower', 'relative_lift_upper',
   'p_value', 'adjusted_p_value', 'significant',
 ];
-
-type Interval = { lower: number; upper: number } | null;
-interface MetricBlock {
-  metricKey: string;
-  role: string;
-  arms: { variantKey: string; isControl: boolean; users: number; value: number | null; interval: Interval }[];
-  comparisons: {
-    variantKey: string; absoluteLift: number | null; absoluteLiftInterval: Interval; relativeLift: number | null;
-    relativeLiftInterval: Interval; pValue: number | null; adjustedPValue: number | null; significant: boolean;
-  }[];
-}
 
 const cell = (value: unknown) => {
   if (value === null || value === undefined) return '';
@@ -46,16 +24,14 @@ const cell = (value: unknown) => {
 };
 
 export async function fetchResultsCsv(url: string, key: string, experimentKey: string, options: { byTier?: boolean; bh?: boolean } = {}): Promise<string> {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query: QUERY, variables: { key: experimentKey, segmentBy: options.byTier ? 'TIER' : 'NONE', adjustment: options.bh ? 'BH' : 'HOLM' } }),
+  // The query is results.graphql; its variables and answer are typed from the schema.
+  const { experimentResults: results } = await request(url, key, AnalystResultsDocument, {
+    key: experimentKey,
+    segmentBy: options.byTier ? 'TIER' : 'NONE',
+    adjustment: options.bh ? 'BH' : 'HOLM',
   });
-  const body = (await response.json()) as { data?: { experimentResults: any }; errors?: { message: string; extensions?: { code?: string } }[] };
-  if (body.errors) throw new Error(`Uplift refused: ${body.errors[0].extensions?.code ?? ''} ${body.errors[0].message}`);
-  const results = body.data!.experimentResults;
   const rows: unknown[][] = [CSV_COLUMNS];
-  const block = (segment: string, metrics: MetricBlock[]) => {
+  const block = (segment: string, metrics: AnalystMetricFragment[]) => {
     for (const metric of metrics) {
       for (const arm of metric.arms) {
         const c = metric.comparisons.find((comparison) => comparison.variantKey === arm.variantKey);

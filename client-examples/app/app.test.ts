@@ -1,4 +1,5 @@
-import { startAppService } from './app';
+import { DEFAULT_DAILY_POSTS, startAppService } from './app';
+import { createAppKey } from './create-app-key';
 import { LocalUpliftClient, UpliftClient } from '@uplift/sdk';
 import { startTestServer, type TestServer } from '../../src/testing/harness';
 
@@ -29,7 +30,16 @@ beforeAll(async () => {
   expect(started.errors).toBeUndefined();
   await server.gql(`mutation { createFlag(input: { key: "task-centre", name: "Task centre", type: BOOLEAN, defaultValue: false, enabled: true,
     rules: [{ kind: EXPERIMENT, experimentKey: "activity-incentives", variantValues: [{ variantKey: "task-system", value: true }] }] }) { key } }`);
-  sdkKey = await server.createKey('SDK', 'example-app');
+  // High-value users get dark mode and 20 posts a day; nobody else has either.
+  for (const mutation of [
+    'createEntitlement(input: { key: "dark-mode", name: "Dark mode", kind: FEATURE }) { key }',
+    'createEntitlement(input: { key: "daily-posts", name: "Daily posts", kind: QUOTA, period: DAY, defaultValue: 5 }) { key }',
+    `createEntitlementRule(input: { key: "vip-perks", name: "VIP perks", effect: GRANT, enabled: true, targeting: { tiers: ["high_value"] },
+      entitlements: [{ key: "dark-mode" }, { key: "daily-posts", value: 20 }] }) { key }`,
+  ]) {
+    expect((await server.gql(`mutation { ${mutation} }`)).errors).toBeUndefined();
+  }
+  sdkKey = await createAppKey(server.url, server.adminKey, 'example-app', 'SDK');
   await server.uplift.snapshots.refresh();
   app = await startAppService({ upliftUrl: server.url, sdkKey });
 });
@@ -49,6 +59,18 @@ describe('client-examples/app', () => {
       expect(again).toEqual(home);
     }
     expect([...seen.keys()].sort()).toEqual(['check-in', 'control', 'task-system']);
+  });
+
+  it('serves each user their entitlements from the same answer', async () => {
+    const home = async (tier: string) => (await (await fetch(`${app.url}/home?userId=entitled-${tier}&tier=${tier}&appVersion=5.3.0`)).json()) as any;
+    expect(await home('high_value')).toMatchObject({ darkMode: true, dailyPosts: 20, errorCode: null });
+    expect(await home('regular')).toMatchObject({ darkMode: false, dailyPosts: DEFAULT_DAILY_POSTS, errorCode: null });
+  });
+
+  it('runs on a key created through the API with an admin key, and on nothing weaker to create one', async () => {
+    const keys = (await server.gql('query { apiKeys { name role } }')).data.apiKeys;
+    expect(keys).toContainEqual({ name: 'example-app', role: 'SDK' });
+    await expect(createAppKey(server.url, sdkKey, 'not-allowed', 'SDK')).rejects.toThrow(/FORBIDDEN/);
   });
 
   it('tracks a check-in and its reward cost, as events Uplift stores', async () => {

@@ -1,13 +1,24 @@
 /**
  * An app's backend using Uplift: `GET /home?userId=&tier=&appVersion=` shows the user's incentive (the payload
- * of their variant of `activity-incentives`) and whether the task centre is on; `POST /check-in`
- * records the user's check-in and its reward cost. Run it against a live Uplift:
+ * of their variant of `activity-incentives`), whether the task centre is on, and what the user is
+ * entitled to (dark mode, posts a day); `POST /check-in` records the user's check-in and its reward
+ * cost. Create its SDK key with create-app-key.ts, then run it against a live Uplift:
  *
  *   UPLIFT_URL=http://127.0.0.1:4000 UPLIFT_SDK_KEY=upl_... npx ts-node client-examples/app/app.ts
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UpliftClient } from '@uplift/sdk';
+import { UpliftClient, type Resolution } from '@uplift/sdk';
+
+/** Posts a day when Uplift grants no `daily-posts` quota, or cannot say (its database away: `entitlements` null). */
+export const DEFAULT_DAILY_POSTS = 3;
+
+/** What the user may use, from the same answer as their variants: entitlements are resolved server-side, with the user's behaviour. */
+function entitlementsOf(resolution: Resolution) {
+  const value = (key: string) => resolution.entitlements?.find((entitlement) => entitlement.key === key)?.value;
+  const dailyPosts = value('daily-posts');
+  return { darkMode: value('dark-mode') === true, dailyPosts: typeof dailyPosts === 'number' ? dailyPosts : DEFAULT_DAILY_POSTS };
+}
 
 export async function startAppService(options: { upliftUrl: string; sdkKey: string; port?: number }) {
   // Remote mode: resolve logs the exposures. Errors never throw: they answer the defaults with an errorCode.
@@ -24,7 +35,14 @@ export async function startAppService(options: { upliftUrl: string; sdkKey: stri
         const resolution = await uplift.resolve(user);
         const incentive = resolution.experiments.find((e) => e.experimentKey === 'activity-incentives');
         const taskCentre = resolution.flags.find((f) => f.key === 'task-centre');
-        return send(200, { userId, variant: incentive?.variantKey ?? null, incentive: incentive?.payload ?? null, taskCentre: taskCentre?.value ?? false, errorCode: resolution.errorCode ?? null });
+        return send(200, {
+          userId,
+          variant: incentive?.variantKey ?? null,
+          incentive: incentive?.payload ?? null,
+          taskCentre: taskCentre?.value ?? false,
+          ...entitlementsOf(resolution),
+          errorCode: resolution.errorCode ?? null,
+        });
       }
       if (req.method === 'POST' && url.pathname === '/check-in') {
         const resolution = await uplift.resolve(user);

@@ -41,11 +41,28 @@ export interface UpliftOptions {
   onError?: (error: UpliftError) => void;
 }
 
+/**
+ * Where the last configuration fetched is kept between starts, so that an app restarted while
+ * Uplift is away still serves (the last known good configuration). In browsers, localStorage;
+ * on servers, a file (examples in docs/app-developer.md). Failures are reported to onError and
+ * never stop the client.
+ */
+export interface ConfigCache {
+  load(): SdkConfig | null | undefined | Promise<SdkConfig | null | undefined>;
+  save(config: SdkConfig): void | Promise<void>;
+}
+
 export interface LocalOptions extends UpliftOptions {
-  /** How often the configuration is fetched again; default 30,000 ms. 0: never (call refresh()). */
+  /**
+   * How often the configuration is polled (`GET /sdk/v1/config` with the ETag held: a 304 while
+   * unchanged); default 30,000 ms. While the update stream is connected, ten times as rarely.
+   * 0: never (call refresh()).
+   */
   refreshIntervalMs?: number;
   /** A configuration to start from (server-side rendering, or the last one the app kept), until the first fetch succeeds. */
   bootstrap?: SdkConfig;
+  /** Loaded at start when there is no bootstrap; saved each time a new configuration is fetched. */
+  cache?: ConfigCache;
   /**
    * Client-side (CLIENT) keys: the one user this client evaluates for (a browser's or a phone's
    * user). The server then sends that user's forced assignments and nobody else's; other users
@@ -54,8 +71,9 @@ export interface LocalOptions extends UpliftOptions {
   userId?: string;
   /**
    * Follow the server's live update stream (Server-Sent Events over fetch, the key in a header):
-   * a change reaches the client in well under a second. Polling (refreshIntervalMs) goes on
-   * beside it, so a broken stream only slows updates down; the stream reconnects with backoff.
+   * a change reaches the client in well under a second. Polling (refreshIntervalMs) slows down
+   * while the stream is connected and resumes its pace when it breaks; the stream reconnects
+   * with backoff.
    */
   stream?: boolean;
   /** Told each time a configuration of another version is installed (the bootstrap included; `previous` null for the first). Never throws into the SDK. */
@@ -201,6 +219,11 @@ export class UpliftClient extends BaseClient {
   }
 }
 
+/** While the update stream is connected, polls are this many times as rare: a safety net for a lost event. */
+const STREAM_POLL_FACTOR = 10;
+/** The server sends something at least every 25 s; a stream silent for longer than two of those is not counted on. */
+const STREAM_SILENCE_MS = 60_000;
+
 interface Installed {
   config: SdkConfig;
   /** What evaluate() runs on: the configuration without what this engine cannot evaluate. */
@@ -228,7 +251,19 @@ function installEntitlements(section: SdkConfig['entitlements']): Installed['ent
 }
 
 /**
- * Local mode: the configuration is fetched (and refreshed) from `sdkConfig`, and every answer is
+ * What the SDK reads of a configuration before installing it; installing checks the rest
+ * (compatibleSnapshot, compileSnapshot). A body of another shape is refused, never taken for an
+ * unchanged configuration.
+ */
+function isSdkConfig(value: unknown): value is SdkConfig {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { version, experiments, flags } = value as Record<string, unknown>;
+  return typeof version === 'string' && Array.isArray(experiments) && Array.isArray(flags);
+}
+
+/**
+ * Local mode: the configuration is fetched (and polled, or followed) from `GET /sdk/v1/config`,
+ * the body `sdkConfig` gives, and every answer is
  * computed in-process by the server's own engine (bundled from its source), so it is what
  * `resolve` would say for the same configuration. Answers are synchronous. Exposures are logged
  * when the app reads an experiment's variant or a flag served by one, never by `resolve`.
@@ -238,15 +273,30 @@ export class LocalUpliftClient extends BaseClient {
   private readonly exposures: BatchQueue<ExposureInput>;
   /** Exposures already queued, as `experiment:phase:user`: the server keeps only the first anyway. */
   private readonly exposed = new Set<string>();
-  private refreshTimer: ReturnType<typeof setInterval> | undefined;
-  private firstLoad: Promise<void> | undefined;
   private readonly userId: string | undefined;
+  private readonly cache: ConfigCache | undefined;
+  private readonly configPath: string;
+  private readonly refreshIntervalMs: number;
+  private refreshTimer: ReturnType<typeof setInterval> | undefined;
+  /** Settles once the first fetch succeeded or will not be retried, and the cache was read. */
+  private readonly started: Promise<void>;
+  private readonly firstInstall: Promise<void>;
+  private onFirstInstall: () => void = () => undefined;
+  /** The ETag of the fetched configuration installed, sent back as If-None-Match. */
+  private etag: string | undefined;
+  private lastFetchAt = 0;
+  private fetching: Promise<UpliftError | null> | undefined;
+  private fetchAgain = false;
   private readonly onChange: LocalOptions['onChange'];
-  private lastContact: number | null = null;
+  /** When a fetch was last answered (a configuration, or 304: the one held is current). */
+  private lastAnsweredAt = 0;
 
   constructor(options: LocalOptions) {
     super(options);
     this.userId = options.userId;
+    this.cache = options.cache;
+    this.configPath = `/sdk/v1/config${options.userId === undefined ? '' : `?userId=${encodeURIComponent(options.userId)}`}`;
+    this.refreshIntervalMs = options.refreshIntervalMs ?? 30_000;
     this.onChange = options.onChange;
     const batch = { ...DEFAULT_BATCH, ...options.batch };
     this.exposures = new BatchQueue<ExposureInput>(
@@ -254,18 +304,68 @@ export class LocalUpliftClient extends BaseClient {
       { ...batch, maxBatchSize: Math.min(batch.maxBatchSize, 5_000) },
       this.reportError,
     );
+    this.firstInstall = new Promise<void>((resolve) => (this.onFirstInstall = resolve));
     if (options.bootstrap) this.install(options.bootstrap);
-    this.firstLoad = this.refresh();
+    this.started = this.start(!options.bootstrap && this.cache !== undefined);
     if (options.stream) void this.follow(0);
-    const every = options.refreshIntervalMs ?? 30_000;
-    if (every > 0) {
-      this.refreshTimer = setInterval(() => void this.refresh(), every);
+    if (this.refreshIntervalMs > 0) {
+      this.refreshTimer = setInterval(() => this.poll(), this.refreshIntervalMs);
       (this.refreshTimer as { unref?: () => void }).unref?.();
     }
   }
 
+  /**
+   * The first fetch, retried with jittered backoff (up to the polling interval) while the server
+   * is unreachable or restarting; the cache is read meanwhile, and a fetched configuration wins.
+   */
+  private async start(readCache: boolean): Promise<void> {
+    const cached = readCache ? this.loadCache() : undefined;
+    for (let attempt = 0; !this.closed; attempt++) {
+      const error = await this.fetchConfig();
+      if (!error || !error.retriable || this.refreshIntervalMs === 0) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.random() * Math.min(this.refreshIntervalMs, 30_000, 500 * 2 ** attempt));
+        (timer as { unref?: () => void }).unref?.();
+      });
+    }
+    await cached;
+  }
+
+  private async loadCache(): Promise<void> {
+    let config: SdkConfig | null | undefined;
+    try {
+      config = await this.cache!.load();
+    } catch (error) {
+      return this.reportError(new UpliftError('CACHE_ERROR', `Could not load the cached configuration: ${error instanceof Error ? error.message : String(error)}`));
+    }
+    // Kept for another client-side user (or by a server-side key): not this client's to serve.
+    if (!config || typeof config !== 'object' || config.forcedAssignmentsOf !== this.userId) return;
+    if (!this.installed) this.install(config);
+  }
+
+  private async saveCache(config: SdkConfig): Promise<void> {
+    try {
+      await this.cache?.save(config);
+    } catch (error) {
+      this.reportError(new UpliftError('CACHE_ERROR', `Could not save the configuration: ${error instanceof Error ? error.message : String(error)}`));
+    }
+  }
+
+  /** A poll, skipped while the update stream is healthy unless ten intervals passed since the last fetch. */
+  private poll(): void {
+    if (this.streamHealthy() && Date.now() - this.lastFetchAt < this.refreshIntervalMs * STREAM_POLL_FACTOR) return;
+    void this.fetchConfig();
+  }
+
   private streamAbort: AbortController | undefined;
   private lastEventId: string | undefined;
+  private streamConnected = false;
+  private streamHeardAt = 0;
+
+  /** Connected, and heard from lately: the server sends something at least every 25 s. */
+  private streamHealthy(): boolean {
+    return this.streamConnected && Date.now() - this.streamHeardAt < STREAM_SILENCE_MS;
+  }
 
   /** Reads the update stream until it ends, then reconnects after a jittered backoff. */
   private async follow(attempt: number): Promise<void> {
@@ -275,14 +375,15 @@ export class LocalUpliftClient extends BaseClient {
     let connected = false;
     try {
       const body = await this.transport.openStream('/sdk/v1/stream', this.lastEventId ? { 'last-event-id': this.lastEventId } : {}, controller.signal);
-      connected = true;
+      connected = this.streamConnected = true;
+      this.streamHeardAt = Date.now();
       const reader = body.getReader();
       const decoder = new TextDecoder();
       let buffer = '';
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        this.lastContact = Date.now(); // heartbeats included: the server is there, and would tell of a change
+        this.streamHeardAt = Date.now();
         buffer += decoder.decode(value, { stream: true });
         let end: number;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
@@ -293,6 +394,7 @@ export class LocalUpliftClient extends BaseClient {
     } catch (error) {
       if (!this.closed) this.reportError(asUpliftError(error));
     }
+    this.streamConnected = false;
     if (this.closed) return;
     const next = connected ? 0 : attempt + 1;
     const timer = setTimeout(() => void this.follow(next), Math.random() * Math.min(30_000, 1_000 * 2 ** next));
@@ -310,24 +412,28 @@ export class LocalUpliftClient extends BaseClient {
     if (event !== 'config') return;
     try {
       const { version } = JSON.parse(data) as { version?: string };
-      if (version !== undefined && version !== this.installed?.config.version) void this.refresh();
+      if (version !== undefined && version !== this.installed?.config.version) void this.fetchConfig();
     } catch {
       // A frame this SDK cannot read: polling still brings the configuration.
     }
   }
 
-  /** True once a configuration is in hand (bootstrap or fetched); false if none arrived within `timeoutMs`. Never rejects. */
+  /**
+   * True once a configuration is in hand (bootstrap, cache or fetched); false when none arrived
+   * within `timeoutMs`, or sooner when the server refused the key. Never rejects.
+   */
   async ready(timeoutMs = 5_000): Promise<boolean> {
     if (this.installed) return true;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([this.firstLoad, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    await Promise.race([this.started, this.firstInstall, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
     return this.installed !== null;
   }
 
-  /** When the server was last heard from (a fetch answered, or anything on the update stream), in ms since the epoch; null if never. */
+  /** When the server was last heard from (a fetch answered, or anything on the update stream, heartbeats included), in ms since the epoch; null if never. */
   lastContactAt(): number | null {
-    return this.lastContact;
+    const at = Math.max(this.lastAnsweredAt, this.streamHeardAt);
+    return at > 0 ? at : null;
   }
 
   /** The configuration in use, e.g. to keep for the next start (bootstrap); null before one arrived. */
@@ -337,17 +443,54 @@ export class LocalUpliftClient extends BaseClient {
 
   /** Fetches the configuration now; on failure keeps serving the last one and reports the error. */
   async refresh(): Promise<void> {
-    if (this.closed) return;
+    await this.fetchConfig();
+  }
+
+  /** One fetch at a time: a call during one asks for another right after it (the change may be newer than its request). */
+  private fetchConfig(): Promise<UpliftError | null> {
+    if (this.fetching) {
+      this.fetchAgain = true;
+      return this.fetching;
+    }
+    this.fetching = (async () => {
+      let error: UpliftError | null;
+      do {
+        this.fetchAgain = false;
+        error = await this.fetchOnce();
+      } while (this.fetchAgain && !this.closed);
+      this.fetching = undefined;
+      return error;
+    })();
+    return this.fetching;
+  }
+
+  /** A conditional GET: a 304 keeps the configuration held. The error, reported already, is returned. */
+  private async fetchOnce(): Promise<UpliftError | null> {
+    if (this.closed) return null;
+    this.lastFetchAt = Date.now();
     try {
-      const config = await operations.sdkConfig(this.transport, this.userId);
-      this.lastContact = Date.now();
-      if (config.version !== this.installed?.config.version) this.install(config);
+      const answer = await this.transport.getJson<unknown>(this.configPath, this.etag);
+      if (answer === null) {
+        this.lastAnsweredAt = Date.now();
+        return null;
+      }
+      const config = answer.value;
+      if (!isSdkConfig(config)) throw new UpliftError('INVALID_RESPONSE', 'Uplift answered the configuration with something that is not one');
+      if (config.version === this.installed?.config.version || this.install(config)) {
+        this.etag = answer.etag ?? undefined;
+        this.lastAnsweredAt = Date.now();
+      }
+      if (this.installed?.config === config) await this.saveCache(config);
+      return null;
     } catch (error) {
-      this.reportError(asUpliftError(error));
+      const uplift = asUpliftError(error);
+      this.reportError(uplift);
+      return uplift;
     }
   }
 
-  private install(config: SdkConfig): void {
+  /** Installs a configuration unless this engine refuses it (reported); true when installed. */
+  private install(config: SdkConfig): boolean {
     try {
       const { snapshot, unsupported } = compatibleSnapshot(config);
       compileSnapshot(snapshot); // refuses a corrupt configuration now, not on the app's first read
@@ -361,9 +504,12 @@ export class LocalUpliftClient extends BaseClient {
         ],
         entitlements: installEntitlements(config.entitlements),
       };
+      this.onFirstInstall();
       this.tellChange(config, previous);
+      return true;
     } catch (error) {
       this.reportError(new UpliftError('INVALID_RESPONSE', `Configuration refused: ${error instanceof Error ? error.message : String(error)}`));
+      return false;
     }
   }
 

@@ -28,7 +28,9 @@ export type UpliftErrorCode =
   /** The configuration uses an operator, rule kind or schema version this SDK does not know: the default is served. */
   | 'UNSUPPORTED_CONFIGURATION'
   /** Only the server can answer (an entitlement that needs the user's behaviour or per-user grants). */
-  | 'NEEDS_SERVER';
+  | 'NEEDS_SERVER'
+  /** The app's configuration cache (LocalOptions.cache) failed to load or save; told to onError only, the client goes on without it. */
+  | 'CACHE_ERROR';
 
 const RETRIABLE: ReadonlySet<UpliftErrorCode> = new Set(['NETWORK_ERROR', 'TIMEOUT', 'SERVICE_UNAVAILABLE']);
 

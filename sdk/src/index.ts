@@ -1,4 +1,4 @@
-export { UpliftClient, LocalUpliftClient, type UpliftOptions, type LocalOptions, type ClientStats } from './client';
+export { UpliftClient, LocalUpliftClient, type UpliftOptions, type LocalOptions, type ClientStats, type ConfigCache } from './client';
 export { UpliftError, type UpliftErrorCode } from './errors';
 export { DEFAULT_BATCH, type BatchOptions, type QueueStats } from './queue';
 export type { FetchLike } from './transport';

@@ -1,72 +1,68 @@
 /**
- * The GraphQL operations the SDK sends, each with the type of its answer. They select exactly
- * what the types in types.ts declare.
+ * The GraphQL operations the SDK sends (operations.graphql), through the typed documents
+ * `npm run codegen` generates from them: variables and answers are typed from the schema, and
+ * turning an answer into the SDK's public types (types.ts) is checked by the compiler, so a schema
+ * change that the public types do not follow fails the build rather than an app.
  */
+import { UpliftError } from './errors';
 import type { Transport } from './transport';
-import type { Entitlement, ExposureInput, Resolution, SdkConfig, User } from './types';
+import type { ExposureInput, Resolution, User } from './types';
 import type { ExperimentAssignment, FlagEvaluation } from '../../src/engine';
+import {
+  UpliftResolveDocument,
+  UpliftResolveManyDocument,
+  UpliftTrackEventsDocument,
+  UpliftTrackExposuresDocument,
+  type EventInput,
+  type TypedDocumentString,
+  type UpliftResolutionFragment,
+} from './operations.generated';
 
-const RESOLUTION_FIELDS = `userId inHoldout
-  experiments { experimentKey variantKey payload phase reason }
-  flags { key value variant reason errorCode }
-  entitlements { key kind value period source sourceType expiresAt }`;
+/** An event as trackEvents takes it. */
+export type EventWire = EventInput;
 
-export const RESOLVE = `query UpliftResolve($user: UserContextInput!) { resolve(user: $user) { ${RESOLUTION_FIELDS} } }`;
-export const RESOLVE_MANY = `query UpliftResolveMany($users: [UserContextInput!]!) { resolveMany(users: $users) { ${RESOLUTION_FIELDS} } }`;
-export const SDK_CONFIG = `query UpliftSdkConfig($userId: String) { sdkConfig(userId: $userId) }`;
-export const TRACK_EVENTS = `mutation UpliftTrackEvents($events: [EventInput!]!) { trackEvents(events: $events) { accepted duplicates rejected { index id field message } } }`;
-export const TRACK_EXPOSURES = `mutation UpliftTrackExposures($exposures: [ExposureInput!]!) { trackExposures(exposures: $exposures) { accepted duplicates rejected { index field message } } }`;
-
-interface WireFlag extends Omit<FlagEvaluation, 'errorCode'> {
-  errorCode: string | null;
+function send<Result, Variables extends Record<string, unknown>>(transport: Transport, document: TypedDocumentString<Result, Variables>, variables: Variables): Promise<Result> {
+  return transport.graphql<Result>(document.toString(), variables);
 }
-interface WireResolution {
-  userId: string;
-  inHoldout: boolean;
-  experiments: ExperimentAssignment[];
-  flags: WireFlag[];
-  entitlements: Entitlement[] | null;
+
+type WireAssignment = UpliftResolutionFragment['experiments'][number];
+type WireFlag = UpliftResolutionFragment['flags'][number];
+
+/** The schema types an assignment's reason as any resolution reason; the engine only ever assigns by split or by a forced assignment. */
+function assignmentFromWire(assignment: WireAssignment): ExperimentAssignment {
+  const { reason } = assignment;
+  if (reason !== 'SPLIT' && reason !== 'TARGETING_MATCH') {
+    throw new UpliftError('INVALID_RESPONSE', `Uplift assigned experiment "${assignment.experimentKey}" with reason ${reason}`);
+  }
+  return { ...assignment, reason };
 }
 
 /** GraphQL spells an absent error code as null; the engine leaves it out. The SDK answers as the engine does, in both modes. */
-function fromWire(resolution: WireResolution): Resolution {
+function flagFromWire({ errorCode, ...flag }: WireFlag): FlagEvaluation {
+  return errorCode === null ? flag : { ...flag, errorCode };
+}
+
+function fromWire(resolution: UpliftResolutionFragment): Resolution {
   return {
-    ...resolution,
-    flags: resolution.flags.map(({ errorCode, ...flag }) => (errorCode === null ? flag : { ...flag, errorCode })),
+    userId: resolution.userId,
+    inHoldout: resolution.inHoldout,
+    experiments: resolution.experiments.map(assignmentFromWire),
+    flags: resolution.flags.map(flagFromWire),
+    entitlements: resolution.entitlements,
   };
-}
-
-export interface EventWire {
-  id: string;
-  userId: string;
-  type: string;
-  value: number | null;
-  properties: Record<string, unknown> | null;
-  occurredAt: string;
-}
-
-export interface TrackResult {
-  accepted: number;
-  duplicates: number;
-  rejected: { index: number; field: string; message: string }[];
 }
 
 export const operations = {
   async resolve(transport: Transport, user: User): Promise<Resolution> {
-    const data = await transport.graphql<{ resolve: WireResolution }>(RESOLVE, { user });
-    return fromWire(data.resolve);
+    return fromWire((await send(transport, UpliftResolveDocument, { user })).resolve);
   },
   async resolveMany(transport: Transport, users: User[]): Promise<Resolution[]> {
-    const data = await transport.graphql<{ resolveMany: WireResolution[] }>(RESOLVE_MANY, { users });
-    return data.resolveMany.map(fromWire);
+    return (await send(transport, UpliftResolveManyDocument, { users })).resolveMany.map(fromWire);
   },
-  async sdkConfig(transport: Transport, userId?: string): Promise<SdkConfig> {
-    return (await transport.graphql<{ sdkConfig: SdkConfig }>(SDK_CONFIG, { userId: userId ?? null })).sdkConfig;
+  async trackEvents(transport: Transport, events: EventWire[]) {
+    return (await send(transport, UpliftTrackEventsDocument, { events })).trackEvents;
   },
-  async trackEvents(transport: Transport, events: EventWire[]): Promise<TrackResult> {
-    return (await transport.graphql<{ trackEvents: TrackResult }>(TRACK_EVENTS, { events })).trackEvents;
-  },
-  async trackExposures(transport: Transport, exposures: ExposureInput[]): Promise<TrackResult> {
-    return (await transport.graphql<{ trackExposures: TrackResult }>(TRACK_EXPOSURES, { exposures })).trackExposures;
+  async trackExposures(transport: Transport, exposures: ExposureInput[]) {
+    return (await send(transport, UpliftTrackExposuresDocument, { exposures })).trackExposures;
   },
 };

@@ -24,9 +24,10 @@ interface GraphQLAnswer<T> {
   errors?: { message: string; extensions?: { code?: string; reason?: string } }[];
 }
 
-/** GraphQL over `fetch`, with a timeout, and every failure turned into an UpliftError. The key goes in a header, never the address. */
+/** GraphQL and plain GETs over `fetch`, with a timeout, and every failure turned into an UpliftError. The key goes in a header, never the address. */
 export class Transport {
   private readonly fetch: FetchLike;
+  private readonly base: string;
   private readonly endpoint: string;
 
   constructor(private readonly options: TransportOptions) {
@@ -34,14 +35,15 @@ export class Transport {
     if (!found) throw new Error('No fetch: pass options.fetch');
     // Browsers refuse a fetch called as another object's method ("Illegal invocation").
     this.fetch = options.fetch ?? found.bind(globalThis);
-    this.endpoint = `${options.url.replace(/\/+$/, '')}/graphql`;
+    this.base = options.url.replace(/\/+$/, '');
+    this.endpoint = `${this.base}/graphql`;
   }
 
   /** Opens a long-lived GET (the live update stream); the caller reads the body and aborts it. */
   async openStream(path: string, headers: Record<string, string>, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
     let response: Awaited<ReturnType<FetchLike>>;
     try {
-      response = await this.fetch(`${this.options.url.replace(/\/+$/, '')}${path}`, {
+      response = await this.fetch(`${this.base}${path}`, {
         method: 'GET',
         headers: { accept: 'text/event-stream', authorization: `Bearer ${this.options.key}`, ...headers },
         signal,
@@ -55,36 +57,55 @@ export class Transport {
     return response.body;
   }
 
+  /**
+   * GET of a JSON document (the SDK configuration), conditional on the ETag of the copy held:
+   * `null` when the server answers 304 (unchanged, no body).
+   */
+  async getJson<T>(path: string, etag: string | undefined): Promise<{ value: T; etag: string | null } | null> {
+    const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${this.options.key}` };
+    if (etag) headers['if-none-match'] = etag;
+    const answer = await this.send(`${this.base}${path}`, { method: 'GET', headers });
+    if (answer.status === 304) return null;
+    return { value: this.parse<T>(answer), etag: answer.etag };
+  }
+
   async graphql<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
+    const answer = await this.send(this.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.key}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = this.parse<GraphQLAnswer<T>>(answer);
+    if (body.data === undefined || body.data === null) throw new UpliftError('INVALID_RESPONSE', 'Uplift answered without data', answer.status);
+    return body.data;
+  }
+
+  /** One request within the timeout; the network's failures as UpliftErrors. */
+  private async send(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<{ status: number; text: string; etag: string | null }> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
-    let status: number;
-    let text: string;
     try {
-      const response = await this.fetch(this.endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.key}` },
-        body: JSON.stringify({ query, variables }),
-        signal: controller.signal,
-      });
-      status = response.status;
-      text = await response.text();
+      const response = await this.fetch(url, { ...init, signal: controller.signal });
+      return { status: response.status, text: await response.text(), etag: response.headers.get('etag') };
     } catch (error) {
       if (controller.signal.aborted) throw new UpliftError('TIMEOUT', `Uplift did not answer within ${this.options.timeoutMs} ms`);
       throw new UpliftError('NETWORK_ERROR', `Could not reach Uplift: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       clearTimeout(timer);
     }
-    let answer: GraphQLAnswer<T>;
+  }
+
+  /** The answer's JSON; a refusal (GraphQL's `errors`, which every endpoint uses) or another status as an UpliftError. */
+  private parse<T>({ status, text }: { status: number; text: string }): T {
+    let body: T & GraphQLAnswer<unknown>;
     try {
-      answer = JSON.parse(text) as GraphQLAnswer<T>;
+      body = JSON.parse(text) as T & GraphQLAnswer<unknown>;
     } catch {
       throw errorFromAnswer(status, undefined, `Uplift answered HTTP ${status} without JSON`);
     }
-    const first = answer.errors?.[0];
+    const first = body?.errors?.[0];
     if (first) throw errorFromAnswer(status, first.extensions?.code, first.message, first.extensions?.reason);
     if (status < 200 || status >= 300) throw errorFromAnswer(status, undefined, `Uplift answered HTTP ${status}`);
-    if (answer.data === undefined || answer.data === null) throw new UpliftError('INVALID_RESPONSE', 'Uplift answered without data', status);
-    return answer.data;
+    return body;
   }
 }

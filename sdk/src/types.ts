@@ -10,6 +10,12 @@ import type {
 } from '../../src/engine';
 import type { UpliftErrorCode } from './errors';
 
+/*
+ * The SDK's public types: the engine's, and documented shapes of what the server answers. Remote
+ * mode builds them from the types codegen generates from the schema (operations.ts), so the
+ * compiler refuses a schema change these do not follow.
+ */
+
 export type { ConfigSnapshot, ExperimentAssignment, FlagEvaluation, JsonValue, Reason, UserContext } from '../../src/engine';
 
 /** A user as the app describes it: the same three fields `resolve` takes. */

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../src/testing/harness';
-import { chromiumPath, launchChromium, pageServer, type PageServer } from '../../src/testing/browser';
+import { chromiumPath, launchChromium } from '../../src/testing/chromium';
+import { pageServer, type PageServer } from '../../src/testing/page-server';
 import { configFromEnv } from '../../src/common/config';
 
 if (!chromiumPath) console.warn("SKIPPED: the SDK browser test needs Chromium: install Debian's chromium package or set CHROMIUM_PATH.");

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LocalUpliftClient, UpliftClient, type SdkConfig, type UpliftError } from '@uplift/sdk';
-import { startTestServer, type TestServer } from '../../src/testing/harness';
+import { closedPort, startTestServer, type TestServer } from '../../src/testing/harness';
 
 let server: TestServer;
 let sdkKey: string;
@@ -38,14 +38,6 @@ async function flakyProxy(failures: number) {
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, seen: () => seen, close: () => new Promise<void>((resolve) => proxy.close(() => resolve())) };
-}
-
-async function closedPort(): Promise<string> {
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
 }
 
 describe('remote mode', () => {

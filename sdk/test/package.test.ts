@@ -27,6 +27,13 @@ function declarationsOf(file: string): string {
   return [text, ...chunks].join('\n');
 }
 
+/** A built entry's code with the chunks it imports. */
+function codeOf(entry: string): string {
+  const text = readFileSync(path.join(root, 'dist', entry), 'utf8');
+  const chunks = [...text.matchAll(/(?:from\s+|require\()["']\.\/([^"']+)["']/g)].map((m) => readFileSync(path.join(root, 'dist', m[1]), 'utf8'));
+  return [text, ...chunks].join('\n');
+}
+
 describe('the built package', () => {
   it('loads as an ES module and as CommonJS through its exports', () => {
     const esm = run(`import * as sdk from '@uplift/sdk';\n${PROBE}`, 'module');
@@ -77,5 +84,15 @@ provider.onClose();`;
     expect(Object.keys(manifest.dependencies)).toEqual(['semver']);
     expect(manifest.peerDependencies).toEqual({ '@openfeature/server-sdk': expect.any(String) });
     expect(manifest.peerDependenciesMeta).toEqual({ '@openfeature/server-sdk': { optional: true } });
+  });
+
+  it('sends the documents codegen generated as plain strings: no GraphQL runtime or document AST in the bundle', () => {
+    for (const entry of ['index.mjs', 'index.js']) {
+      // The entry and the chunk it shares with the OpenFeature entry.
+      const code = codeOf(entry);
+      expect(code).toContain('query UpliftResolve($user: UserContextInput!)');
+      expect(code).toContain('mutation UpliftTrackEvents($events: [EventInput!]!)');
+      expect(code).not.toMatch(/"kind":\s*"Document"|kind:\s*"Document"|GraphQLError/);
+    }
   });
 });

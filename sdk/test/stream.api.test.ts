@@ -50,6 +50,7 @@ describe('the configuration stream', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(response.headers.get('x-accel-buffering')).toBe('no');
     expect(response.headers.get('cache-control')).toMatch(/no-transform/);
+    expect(response.headers.get('content-encoding')).toBeNull(); // fetch asked for gzip, br and deflate
     const current = server.uplift.snapshots.current().version;
     const first = await readUntil(response.body!, (text) => text.includes('data:'), 3_000);
     expect(first).toContain(`event: config\nid: ${current}\ndata: {"version":"${current}"}\n\n`);
@@ -91,8 +92,29 @@ describe('the configuration stream', () => {
     await local.close();
   });
 
-  it('is closed first on shutdown, so that stopping does not wait for open streams', async () => {
-    const other = await startTestServer();
+  it('sends a heartbeat on a silent stream within the configured interval', async () => {
+    const other = await startTestServer({ config: { streamHeartbeatMs: 300 } });
+    const controller = new AbortController();
+    // Resuming at the current version: nothing to send but heartbeats.
+    const response = await fetch(`${other.url}/sdk/v1/stream`, {
+      headers: { authorization: `Bearer ${other.adminKey}`, 'last-event-id': other.uplift.snapshots.current().version },
+      signal: controller.signal,
+    });
+    const text = await readUntil(response.body!, (t) => t.split(': heartbeat\n\n').length > 2, 2_000);
+    expect(text).toMatch(/^retry: 5000\n\n(: heartbeat\n\n){2,}$/);
+    controller.abort();
+    await other.close();
+  });
+
+  it('is closed first on shutdown, so that stopping does not wait for open streams, and logs no key from the address', async () => {
+    const lines: string[] = [];
+    const other = await startTestServer({ config: { logLevel: 'info', logDestination: { write: (line: string) => void lines.push(line) } } });
+    const publicKey = await other.createKey('CLIENT', 'web');
+    const secretKey = await other.createKey('SDK', 'server');
+    expect((await fetch(`${other.url}/sdk/v1/stream?key=${secretKey}`)).status).toBe(403);
+    const browser = await fetch(`${other.url}/sdk/v1/stream?key=${publicKey}`);
+    expect(browser.status).toBe(200);
+    const browserEnded = browser.text();
     const response = await fetch(`${other.url}/sdk/v1/stream`, { headers: { authorization: `Bearer ${other.adminKey}` } });
     expect(response.status).toBe(200);
     const reader = response.body!.getReader();
@@ -105,5 +127,11 @@ describe('the configuration stream', () => {
     // closed first, it ends cleanly and stopping takes what it takes without it.
     expect(await ended).toBe('ended cleanly');
     expect(Date.now() - started).toBeLessThan(9_500);
+    await browserEnded;
+    const logged = lines.join('');
+    expect(logged).not.toContain(publicKey);
+    expect(logged).not.toContain(secretKey);
+    const paths = lines.map((line) => JSON.parse(line)).filter((line) => line.msg === 'request').map((line) => `${line.status} ${line.path}`);
+    expect(paths).toEqual(expect.arrayContaining(['403 /sdk/v1/stream?key', '200 /sdk/v1/stream?key']));
   });
 });

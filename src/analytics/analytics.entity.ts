@@ -34,6 +34,34 @@ export class Exposure {
 }
 
 /**
+ * A user seen in a variant of an experiment's phase other than the one their exposure holds (the
+ * first, which the analysis keeps them in): the sightings that the exposure's key would otherwise
+ * drop. Two writers: an exposure logged for a user already exposed to another variant, and
+ * trackExposures' reports that it refuses as exposures because the SDK's configuration is stale (an
+ * older phase, or another variant than the user is bucketed into; `phase` is then the one the SDK
+ * named). Results count the exposed users with a row here (multipleVariantUsers). The key
+ * leads with the experiment: one experiment's rows are one index range, and few.
+ */
+@Entity('other_variant_exposures')
+export class OtherVariantExposure {
+  @PrimaryColumn('text', { name: 'experiment_key' })
+  experimentKey!: string;
+
+  @PrimaryColumn('int')
+  phase!: number;
+
+  @PrimaryColumn('text', { name: 'user_id' })
+  userId!: string;
+
+  @PrimaryColumn('text', { name: 'variant_key' })
+  variantKey!: string;
+
+  /** The latest time the user was seen in the variant: a report from an older phase counts for the current phase when it is after that phase started. */
+  @Column('timestamp with time zone', { name: 'last_exposed_at', precision: 3 })
+  lastExposedAt!: Date;
+}
+
+/**
  * Per user, per UTC day and per event type: how many events and the sum of their values. Kept
  * current by ingestion (in the same statement as the events), so that behavioural facts and
  * metrics read these instead of scanning raw events. The key leads with the user: one indexed

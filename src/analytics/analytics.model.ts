@@ -56,6 +56,8 @@ export interface GroupAggregate {
   segmented: boolean;
   /** Every exposed user of the group, whatever the metrics' windows. */
   exposed: number;
+  /** Exposed users of the group also seen in another variant of the phase (they stay in this group). */
+  multipleVariantUsers: number;
   /** Each metric's statistics, by metric key. */
   metrics: Record<string, SufficientStatistics>;
 }
@@ -63,6 +65,8 @@ export interface GroupAggregate {
 export interface AggregationRequest {
   experimentKey: string;
   phase: number;
+  /** When the phase started: from then on, an SDK still on an older phase shows the user another randomisation's variant. */
+  phaseStartedAt: Date | null;
   metrics: MetricDefinition[];
   /** The current UTC day, YYYY-MM-DD: days before it have passed. */
   today: string;

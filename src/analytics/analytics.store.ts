@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { activeDayBit, exposureDayOf, foldMetricValues, INSERT_EXPOSURES, lockMetricValues, LOG_DELTAS } from './metric-values';
+import { activeDayBit, exposureDayOf, foldMetricValues, INSERT_EXPOSURES, lockMetricValues, LOG_DELTAS, recordOtherVariantsSql } from './metric-values';
 import { aggregationStatements } from './aggregation.sql';
 import type { AggregationRequest, EventRow, ExposureRow, ExposureDay, GroupAggregate } from './analytics.model';
 import { TIMELINE_DAYS } from './analytics.model';
@@ -27,6 +27,10 @@ const INSERT_EVENTS = `WITH inserted AS (
     DO UPDATE SET first_active_at = least(a.first_active_at, excluded.first_active_at), last_active_at = greatest(a.last_active_at, excluded.last_active_at)
   )
   SELECT count(*)::int AS inserted FROM inserted`;
+
+const RECORD_OTHER_VARIANTS = recordOtherVariantsSql(
+  '(SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::timestamptz[]) AS u(experiment_key, phase, user_id, variant_key, exposed_at))',
+);
 
 const COUNT_EXISTING_EXPOSURES = `SELECT count(*)::int AS existing
   FROM unnest($1::text[], $2::int[], $3::text[]) AS u(experiment_key, phase, user_id)
@@ -82,11 +86,23 @@ export class AnalyticsStore {
   /**
    * insertExposures, returning how many were new (trackExposures reports it). Counted under the
    * same lock as every exposure write, so the count is exact; rows must not repeat a key.
+   * `seenInOtherVariants` are reports refused as exposures that still show the user saw a variant
+   * (a stale configuration's): kept in other_variant_exposures, in the same transaction.
    */
-  async insertNewExposures(exposures: ExposureRow[]): Promise<number> {
-    if (exposures.length === 0) return 0;
+  async insertNewExposures(exposures: ExposureRow[], seenInOtherVariants: ExposureRow[] = []): Promise<number> {
+    if (exposures.length === 0 && seenInOtherVariants.length === 0) return 0;
     return this.manager.transaction(async (manager) => {
       await lockMetricValues(manager);
+      if (seenInOtherVariants.length > 0) {
+        await manager.query(RECORD_OTHER_VARIANTS, [
+          seenInOtherVariants.map((e) => e.experimentKey),
+          seenInOtherVariants.map((e) => e.phase),
+          seenInOtherVariants.map((e) => e.userId),
+          seenInOtherVariants.map((e) => e.variantKey),
+          seenInOtherVariants.map((e) => e.exposedAt.toISOString()),
+        ]);
+      }
+      if (exposures.length === 0) return 0;
       const [{ existing }]: { existing: number }[] = await manager.query(COUNT_EXISTING_EXPOSURES, [
         exposures.map((e) => e.experimentKey),
         exposures.map((e) => e.phase),
@@ -129,6 +145,7 @@ export class AnalyticsStore {
         tier: r.tier as string | null,
         segmented: r.segmented as boolean,
         exposed: num(r.exposed),
+        multipleVariantUsers: num(r.multiple_variant_users),
         metrics: Object.fromEntries(
           request.metrics.map((metric, i) => [
             metric.key,

@@ -152,22 +152,42 @@ function setActiveDaysSql(exposures: string, days: string): string {
 export const LOG_DELTAS = 'INSERT INTO metric_value_log (user_id, day, event_type, event_count, value_sum) SELECT * FROM deltas';
 
 /**
- * New exposures (the first of each experiment, phase and user is kept) with their active days and
- * metric values from what is already known. Parameters: arrays of experiment keys, phases, user
- * ids, variant keys, tiers and exposure times.
+ * `INSERT ... SELECT` keeping the rows of `seen` (experiment_key, phase, user_id, variant_key,
+ * exposed_at) in other_variant_exposures: users seen in a variant other than their exposure's.
+ * A sighting seen again keeps its latest time; rows are written in key order, as above.
  */
-export const INSERT_EXPOSURES = `WITH inserted AS (
+export function recordOtherVariantsSql(seen: string): string {
+  return `INSERT INTO other_variant_exposures AS o (experiment_key, phase, user_id, variant_key, last_exposed_at)
+    SELECT experiment_key, phase, user_id, variant_key, max(exposed_at) FROM ${seen} s
+    GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+    ON CONFLICT (experiment_key, phase, user_id, variant_key) DO UPDATE SET last_exposed_at = greatest(o.last_exposed_at, excluded.last_exposed_at)`;
+}
+
+/**
+ * New exposures (the first of each experiment, phase and user is kept) with their active days and
+ * metric values from what is already known. A row naming another variant than the one kept (already
+ * stored, or earlier in the batch) is not lost: it goes to other_variant_exposures. Parameters:
+ * arrays of experiment keys, phases, user ids, variant keys, tiers and exposure times.
+ */
+export const INSERT_EXPOSURES = `WITH input AS (
+    SELECT *, ${exposureDayOf('exposed_at')} AS day0
+    FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS u(experiment_key, phase, user_id, variant_key, tier, exposed_at)
+  ), inserted AS (
     INSERT INTO exposures (experiment_key, phase, user_id, variant_key, tier, exposed_at, active_days)
     SELECT u.experiment_key, u.phase, u.user_id, u.variant_key, u.tier, u.exposed_at, (
       SELECT coalesce(bit_or(set_bit(${NO_ACTIVE_DAYS}, d.day - u.day0 + ${PRE_PERIOD_DAYS}, 1)), ${NO_ACTIVE_DAYS})
       FROM user_event_days d WHERE d.user_id = u.user_id AND d.day BETWEEN u.day0 - ${PRE_PERIOD_DAYS} AND u.day0 + ${MAX_DAYS}
     )
-    FROM (
-      SELECT *, ${exposureDayOf('exposed_at')} AS day0
-      FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS u(experiment_key, phase, user_id, variant_key, tier, exposed_at)
-    ) u
+    FROM input u
     ON CONFLICT DO NOTHING
     RETURNING experiment_key, phase, user_id, variant_key, tier, ${exposureDayOf('exposed_at')} AS exposure_day
+  ), other_variants AS (
+    ${recordOtherVariantsSql(`(
+      SELECT u.experiment_key, u.phase, u.user_id, u.variant_key, u.exposed_at FROM input u
+      LEFT JOIN exposures e ON e.experiment_key = u.experiment_key AND e.phase = u.phase AND e.user_id = u.user_id
+      LEFT JOIN inserted i ON i.experiment_key = u.experiment_key AND i.phase = u.phase AND i.user_id = u.user_id
+      WHERE u.variant_key <> coalesce(e.variant_key, i.variant_key)
+    )`)}
   ), quality AS (
     ${setActivityQualitySql('inserted', 'metrics')}
   )

@@ -8,7 +8,7 @@ import { evaluate } from './evaluate';
 import { AssignmentErrorReason, assignmentError } from './assignment.errors';
 import { toUserContext, userProblem } from '../engine/user';
 import type { ConfigSnapshot, UserContext } from './snapshot';
-import { clientSdkConfig, serverSdkConfig, type SdkConfigPayload } from './sdk-config';
+import { sdkConfigFor, type SdkConfigPayload } from './sdk-config';
 import type { RequestContext } from '../common/context';
 import { Role } from '../auth/principal';
 import { assertRole } from '../auth/auth-checker';
@@ -116,12 +116,7 @@ export class ResolveResolver {
     @Ctx() ctx: RequestContext,
     @Arg('userId', () => String, { nullable: true, description: 'CLIENT keys: the user this configuration is for (required). Other keys: ignored.' }) userId?: string | null,
   ): SdkConfigPayload {
-    const config = ctx.snapshots.current();
-    if (ctx.principal?.role !== Role.CLIENT) return serverSdkConfig(config);
-    if (userId == null) throw assignmentError(AssignmentErrorReason.USER_REQUIRED, 'A client-side key reads the configuration of one user: pass userId', 'userId');
-    const problem = userProblem({ id: userId });
-    if (problem) throw assignmentError(AssignmentErrorReason.INVALID_USER, problem.message, 'userId');
-    return clientSdkConfig(config, userId);
+    return sdkConfigFor(ctx.snapshots.current(), { clientSide: ctx.principal?.role === Role.CLIENT, userId });
   }
 }
 

@@ -5,9 +5,12 @@ import type { EntitlementConfig } from '../entitlements/entitlement.snapshot';
 import { ChangeTopic, type ChangeBus } from '../common/change-bus';
 import type { Logger } from '../common/logger';
 import { UnknownTierCounter } from '../tiers/tier.metrics';
+import { SettledCollection } from '../common/settled-collection';
 
 /** Rebuilds even without a notification this often, in case one was lost. */
 const SAFETY_REFRESH_MS = 30_000;
+/** Quiet time after the last rebuild before the replaced snapshots are collected (src/common/settled-collection.ts). */
+const COLLECT_AFTER_MS = 2_000;
 
 /**
  * Holds the running configuration in memory, immutable, for the resolve path to read without
@@ -24,6 +27,7 @@ export class SnapshotService {
   /** Users resolved with a tier the catalogue does not know, per tier: for the metrics endpoint to read. */
   readonly unknownTiers = new UnknownTierCounter();
   private readonly changeListeners: ((config: ConfigSnapshot) => void)[] = [];
+  private readonly replacedSnapshots = new SettledCollection(COLLECT_AFTER_MS);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -40,6 +44,7 @@ export class SnapshotService {
 
   stop(): void {
     clearInterval(this.timer);
+    this.replacedSnapshots.stop();
   }
 
   current(): ConfigSnapshot {
@@ -80,6 +85,7 @@ export class SnapshotService {
             this.snapshot = next;
             const { config, entitlements } = next;
             for (const listener of this.changeListeners) listener(config);
+            this.replacedSnapshots.poke();
             this.logger.info({ version: config.version, experiments: config.experiments.length, flags: config.flags.length, entitlementRules: entitlements.rules.length }, 'configuration snapshot rebuilt');
           }
         } catch (error) {

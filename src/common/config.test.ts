@@ -14,3 +14,16 @@ describe('UPLIFT_RESULTS_INTERVAL_MS', () => {
     }
   });
 });
+
+describe('UPLIFT_STREAM_HEARTBEAT_MS', () => {
+  it('defaults to 25 s, the longest allowed', () => {
+    expect(configFromEnv({}).streamHeartbeatMs).toBe(25_000);
+    expect(configFromEnv({ UPLIFT_STREAM_HEARTBEAT_MS: '10000' }).streamHeartbeatMs).toBe(10_000);
+  });
+
+  it('refuses intervals that idle proxies would cut, and what is not a whole number of milliseconds', () => {
+    for (const value of ['25001', '60000', '999', '1.5', 'often']) {
+      expect(() => configFromEnv({ UPLIFT_STREAM_HEARTBEAT_MS: value })).toThrow(`UPLIFT_STREAM_HEARTBEAT_MS must be an integer from 1000 to 25000 (proxies close streams idle for 30 s or more), got "${value}"`);
+    }
+  });
+});

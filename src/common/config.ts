@@ -3,6 +3,7 @@ import type { DestinationStream } from 'pino';
 import { MIN_ADMIN_KEY_LENGTH } from '../auth/key-format';
 import { parseAllowedHosts } from '../server/host-check';
 import { parseCorsOrigins } from '../server/cors';
+import { HEARTBEAT_MS } from '../stream/config-stream';
 
 /** Everything Uplift reads from the environment, parsed once at start-up. */
 export interface UpliftConfig {
@@ -33,6 +34,8 @@ export interface UpliftConfig {
   exposureBufferRows?: number;
   /** Browser origins allowed to call the API (UPLIFT_CORS_ORIGINS, comma-separated), e.g. `https://app.example.com`. */
   corsOrigins?: string[];
+  /** How often the SDK update stream sends a heartbeat, in ms (UPLIFT_STREAM_HEARTBEAT_MS; default and most 25,000). */
+  streamHeartbeatMs?: number;
   /** The server's clock: exposure and event times, experiment start and stop, entitlements, results' today; tests and the demo inject one. */
   now?: () => Date;
 }
@@ -66,6 +69,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfi
   if (spoolMaxBytes !== undefined && (!Number.isSafeInteger(spoolMaxBytes) || spoolMaxBytes < 0)) {
     throw new Error(`UPLIFT_SPOOL_MAX_BYTES must be a whole number of bytes, got "${env.UPLIFT_SPOOL_MAX_BYTES}"`);
   }
+  const heartbeat = env.UPLIFT_STREAM_HEARTBEAT_MS === undefined || env.UPLIFT_STREAM_HEARTBEAT_MS === '' ? HEARTBEAT_MS : Number(env.UPLIFT_STREAM_HEARTBEAT_MS);
+  if (!Number.isInteger(heartbeat) || heartbeat < 1_000 || heartbeat > HEARTBEAT_MS) {
+    throw new Error(`UPLIFT_STREAM_HEARTBEAT_MS must be an integer from 1000 to ${HEARTBEAT_MS} (proxies close streams idle for 30 s or more), got "${env.UPLIFT_STREAM_HEARTBEAT_MS}"`);
+  }
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     spoolDir: env.UPLIFT_SPOOL_DIR ? path.resolve(env.UPLIFT_SPOOL_DIR) : undefined,
@@ -80,5 +87,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): UpliftConfi
     metricsPort,
     resultsIntervalMs: resultsInterval,
     corsOrigins: parseCorsOrigins(env.UPLIFT_CORS_ORIGINS),
+    streamHeartbeatMs: heartbeat,
   };
 }

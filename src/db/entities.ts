@@ -7,12 +7,12 @@ import { Metric } from '../metrics/metric.entity';
 import { ExposureMetricValue } from '../analytics/metric-value.entity';
 import { ResultSnapshot } from '../results/result-snapshot.entity';
 import { TrackedEvent } from '../events/event.entity';
-import { Exposure, UserActivity, UserEventDay } from '../analytics/analytics.entity';
+import { Exposure, OtherVariantExposure, UserActivity, UserEventDay } from '../analytics/analytics.entity';
 import { Entitlement, EntitlementRule, UserGrant } from '../entitlements/entitlement.entity';
 import { Tier } from '../tiers/tier.entity';
 
 /** Every TypeORM entity; the migrations must match them (see `npm run migration:check`). */
 export const entities = [
-  ApiKey, AuditEntry, Experiment, Variant, StatusChange, ForcedAssignment, Layer, Holdout, Flag, TrackedEvent, Exposure, UserEventDay, UserActivity,
+  ApiKey, AuditEntry, Experiment, Variant, StatusChange, ForcedAssignment, Layer, Holdout, Flag, TrackedEvent, Exposure, OtherVariantExposure, UserEventDay, UserActivity,
   Metric, ExposureMetricValue, ResultSnapshot, Entitlement, EntitlementRule, UserGrant, Tier,
 ];

@@ -204,6 +204,70 @@ describe('evaluate: experiments', () => {
     expect(chiSquarePValue(perSlice, slices.map(([, start, end]) => end - start))).toBeGreaterThan(0.001);
   });
 
+  it("finds each user's experiments among many layers as GrowthBook's SDK does for each experiment one by one, forced assignments and a layer with overlapping slices included", () => {
+    // 12 layers, each cut at random into slices with gaps between some (users in a gap enter none of
+    // its experiments); one more layer whose slices overlap (a snapshot breaking its own rule), and
+    // experiments outside any layer. The engine looks only at the slice holding the user's bucket.
+    let seed = 7;
+    const random = () => ((seed = Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
+    const layers = Array.from({ length: 13 }, (_, l) => ({ key: `layer-${l}`, seed: `layer-seed-${l}` }));
+    const experiments: ExperimentSnapshot[] = [];
+    const tiers = ['new', 'regular', 'high_value'];
+    for (let l = 0; l < 12; l++) {
+      const cuts = [0, ...Array.from({ length: 5 }, () => Math.round(random() * 100) / 100), 1].sort((a, b) => a - b);
+      for (let c = 0; c + 1 < cuts.length; c++) {
+        if (random() < 0.3) continue; // a gap
+        experiments.push(experimentOf({
+          key: `exp-${l}-${c}`, seed: `seed-${l}-${c}`, weights: [34, 33, 33], trafficAllocation: random() < 0.5 ? 100 : 60,
+          layer: { key: layers[l].key, start: cuts[c], end: cuts[c + 1] },
+          targeting: random() < 0.3 ? { ...EVERYONE, tiers: [tiers[l % 3]] } : EVERYONE,
+        }));
+      }
+    }
+    experiments.push(
+      experimentOf({ key: 'overlap-a', seed: 'overlap-a', layer: { key: 'layer-12', start: 0, end: 0.6 } }),
+      experimentOf({ key: 'overlap-b', seed: 'overlap-b', layer: { key: 'layer-12', start: 0.4, end: 1 } }),
+      experimentOf({ key: 'free-1', seed: 'free-1', trafficAllocation: 50 }),
+      experimentOf({ key: 'free-2', seed: 'free-2', targeting: HIGH_VALUE }),
+    );
+    // Shuffled, so that snapshot order is not layer order; forced users, one of them in several experiments.
+    experiments.sort(() => random() - 0.5);
+    experiments[3] = { ...experiments[3], forcedAssignments: { 'qa-1': 'treatment-1', 'user-5': 'control' } };
+    experiments[9] = { ...experiments[9], forcedAssignments: { 'qa-1': 'treatment-2' } };
+    const snapshot = snapshotOf({ holdout: { percentage: 10, seed: 'holdout-seed' }, layers, experiments });
+
+    const client = new GrowthBookClient();
+    const users = [...userIds(3000), 'qa-1'].map((id, i) => ({ id, tier: tiers[i % 3] }));
+    const reference = (user: { id: string; tier: string }) =>
+      experiments.flatMap((experiment) => {
+        const forcedKey = experiment.forcedAssignments[user.id];
+        if (forcedKey !== undefined) return [`${experiment.key}=${forcedKey}`];
+        const filters: Filter[] = [{ seed: 'holdout-seed', hashVersion: 2, ranges: [[0.1, 1]] }];
+        const layer = experiment.layer;
+        if (layer) filters.push({ seed: layers.find((candidate) => candidate.key === layer.key)!.seed, hashVersion: 2, ranges: [[layer.start, layer.end]] });
+        const result = client.runInlineExperiment(
+          {
+            key: experiment.key,
+            seed: experiment.seed,
+            hashVersion: 2,
+            variations: experiment.variants.map((variant) => variant.key) as [string, string, ...string[]],
+            weights: experiment.variants.map((variant) => variant.weight / 100),
+            coverage: experiment.trafficAllocation / 100,
+            filters,
+            ...(experiment.targeting.tiers.length > 0 ? { condition: { tier: { $in: experiment.targeting.tiers } } } : {}),
+          },
+          { attributes: user },
+        );
+        return result.inExperiment ? [`${experiment.key}=${result.value}`] : [];
+      });
+    const ours = users.map((user) => evaluate(snapshot, user).experiments.map((assignment) => `${assignment.experimentKey}=${assignment.variantKey}`));
+    expect(ours).toEqual(users.map(reference));
+    // Meaningful: most users are in several experiments, and both overlapping ones hold some users at once.
+    expect(ours.filter((assignments) => assignments.length >= 5).length).toBeGreaterThan(users.length / 2);
+    expect(ours.filter((assignments) => assignments.some((a) => a.startsWith('overlap-a=')) && assignments.some((a) => a.startsWith('overlap-b='))).length).toBeGreaterThan(50);
+    expect(ours[users.length - 1]).toEqual(expect.arrayContaining([`${experiments[3].key}=treatment-1`, `${experiments[9].key}=treatment-2`]));
+  });
+
   describe('splits 100,000 users within chi-square tolerance of the weights', () => {
     const ids = userIds(100_000);
     it.each([[[50, 50]], [[25, 25, 25, 25]], [[10, 30, 60]]])('weights %j', (weights) => {

@@ -57,7 +57,8 @@ export class ExposureResolver {
   @Mutation(() => TrackExposuresResult, {
     description:
       `Exposures logged by SDKs evaluating locally, up to ${MAX_EXPOSURES_PER_CALL} per call. Idempotent: a user's first exposure to an experiment phase is kept. ` +
-      'Each is checked against the running configuration: current phase, the variant the user is bucketed into, not forced, within the clock bounds of trackEvents.',
+      'Each is checked against the running configuration: current phase, the variant the user is bucketed into, not forced, within the clock bounds of trackEvents. ' +
+      'One refused for a stale configuration (an older phase, another variant) is kept as the user seen in that variant, which results report (multipleVariantUsers).',
   })
   async trackExposures(
     @Ctx() ctx: RequestContext,
@@ -66,8 +67,8 @@ export class ExposureResolver {
     if (exposures.length > MAX_EXPOSURES_PER_CALL) {
       throw eventError(EventErrorReason.TOO_MANY_EXPOSURES, `At most ${MAX_EXPOSURES_PER_CALL} exposures per call, got ${exposures.length}`, 'exposures');
     }
-    const { rows, rejected, repeats } = validateExposures(exposures, ctx.snapshots.current(), ctx.now().getTime());
-    const accepted = await new AnalyticsStore(ctx.dataSource.manager).insertNewExposures(rows);
+    const { rows, rejected, repeats, seenInOtherVariants } = validateExposures(exposures, ctx.snapshots.current(), ctx.now().getTime());
+    const accepted = await new AnalyticsStore(ctx.dataSource.manager).insertNewExposures(rows, seenInOtherVariants);
     return { accepted, duplicates: rows.length - accepted + repeats, rejected };
   }
 }

@@ -52,8 +52,9 @@ async function insertGoodRows(store: AnalyticsStore, rows: ExposureRow[]): Promi
 /**
  * Records exposures off the request path: resolve only appends to a buffer, and a timer writes
  * batches. The table's primary key (experiment, phase, user) keeps exactly the first one, and the
- * insert is ON CONFLICT DO NOTHING, so writing a row twice is harmless; the in-memory set only
- * saves the database from repeats.
+ * insert is ON CONFLICT DO NOTHING, so writing a row twice is harmless (one naming another variant
+ * is kept in other_variant_exposures, for results to report); the in-memory set only saves the
+ * database from repeats.
  *
  * Nothing is lost while the database is away: the buffer goes to a spool on local disk
  * (exposure.spool.ts: append-only, fsynced, bounded) and is replayed, oldest file first, once
@@ -113,11 +114,6 @@ export class ExposureWriter {
   /** Bytes waiting in the spool, and the most there were since start. */
   get spoolBytes(): number {
     return this.spool.bytes;
-  }
-
-  /** Exposures dropped because memory and the spool were both full (what /metrics reports for the spool). */
-  get spoolDropped(): number {
-    return this.dropped;
   }
 
   get spoolPeakBytes(): number {

@@ -1,11 +1,7 @@
-import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { chromiumPath, launchChromium } from '../testing/chromium';
 import { startTestServer, type TestServer } from '../testing/harness';
 
-/** Debian's chromium package, or the binary named by CHROMIUM_PATH. Playwright's own browser download is not used. */
-const chromiumPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-  (candidate): candidate is string => !!candidate && fs.existsSync(candidate),
-);
 
 if (!chromiumPath) {
   // eslint-disable-next-line no-console
@@ -20,11 +16,7 @@ if (!chromiumPath) {
     server = await startTestServer();
     await server.gql(`mutation { createExperiment(input: { key: "browser-visible", name: "Seen in GraphiQL", variants: [
       { key: "control", name: "Control", weight: 50, isControl: true }, { key: "treatment", name: "Treatment", weight: 50 }] }) { key } }`);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      // Without the background-networking flags Chromium itself calls out to Google's hosts.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

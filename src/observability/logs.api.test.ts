@@ -24,7 +24,10 @@ afterAll(async () => {
 describe('no log line contains a key', () => {
   it('redacts keys in URL paths, query strings and headers, and the configured admin key anywhere', async () => {
     const headers = { authorization: `Bearer ${sdkKey}` };
-    for (const path of [`/api/features/${sdkKey}`, `/sub/${sdkKey}?apiKey=${sdkKey}&format=json`, `/graphql?query=%7B__typename%7D&key=${encodeURIComponent(ADMIN_KEY)}`, `/sub/${encodeURIComponent(ADMIN_KEY)}`]) {
+    // GrowthBook's SDKs put their key in the path: a CLIENT key served, secret keys refused, none logged.
+    const clientKey = await server.createKey('CLIENT');
+    expect((await fetch(`${server.url}/api/features/${clientKey}`)).status).toBe(200);
+    for (const path of [`/api/features/${sdkKey}`, `/api/features/${encodeURIComponent(ADMIN_KEY)}`, `/api/features/${sdkKey}%E0%A4%A`, `/sub/${sdkKey}?apiKey=${sdkKey}&format=json`, `/graphql?query=%7B__typename%7D&key=${encodeURIComponent(ADMIN_KEY)}`, `/sub/${encodeURIComponent(ADMIN_KEY)}`]) {
       await fetch(`${server.url}${path}`, { headers });
     }
     await server.gql('mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }', { input: { name: 'another', role: 'SDK' } });
@@ -37,6 +40,7 @@ describe('no log line contains a key', () => {
     expect(output).not.toContain(sdkKey);
     expect(output).not.toContain(sdkKey.slice(4));
     expect(output).not.toContain(ADMIN_KEY);
+    expect(output).not.toContain(clientKey.slice(4));
     const paths = parsed().filter((line) => line.msg === 'request').map((line) => line.path);
     expect(paths).toEqual(expect.arrayContaining(['/api/features/[redacted]', '/sub/[redacted]?apiKey&format', '/graphql?query&key', '/sub/[redacted]']));
     expect(output).toContain('retrying with [redacted] and [redacted]');

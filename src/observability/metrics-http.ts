@@ -1,40 +1,20 @@
 import type { RequestHandler } from 'express';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
-import { DomainError, ErrorCode } from '../common/errors';
+import { ErrorCode } from '../common/errors';
 import type { RequestContext } from '../common/context';
-import type { Authenticator } from '../auth/authenticator';
-import { AuthErrorReason } from '../auth/auth.errors';
+import { sendRefusal, type KeyCheck } from '../auth/key-check';
 import { Role } from '../auth/principal';
 import { operationKindOf, type OperationKind, type UpliftMetrics } from './metrics';
 
 /** Who may read /metrics on the main port: it shows traffic and backlogs, not data, but not to apps. */
-const METRICS_ROLES: readonly Role[] = [Role.ADMIN, Role.ANALYST];
-
-const refusal = (message: string, code: ErrorCode, reason: string) => ({ errors: [{ message, extensions: { code, reason } }] });
+const METRICS_ROLES: ReadonlySet<Role> = new Set([Role.ADMIN, Role.ANALYST]);
 
 /** GET /metrics on the main port: an ADMIN or ANALYST key (Bearer) is required. */
-export function metricsEndpoint(metrics: UpliftMetrics, authenticator: Authenticator): RequestHandler {
+export function metricsEndpoint(metrics: UpliftMetrics, checkKey: KeyCheck): RequestHandler {
   return async (req, res) => {
-    let principal;
-    try {
-      principal = await authenticator.authenticate(req.headers.authorization);
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      metrics.authFailure(error.reason);
-      res.status(401).json(refusal(error.message, ErrorCode.UNAUTHENTICATED, error.reason));
-      return;
-    }
-    if (!principal) {
-      metrics.authFailure(AuthErrorReason.MISSING_KEY);
-      res.status(401).json(refusal('/metrics needs an ADMIN or ANALYST key: send "Authorization: Bearer <key>"', ErrorCode.UNAUTHENTICATED, AuthErrorReason.MISSING_KEY));
-      return;
-    }
-    if (!METRICS_ROLES.includes(principal.role)) {
-      metrics.authFailure(AuthErrorReason.ROLE_NOT_ALLOWED);
-      res.status(403).json(refusal(`Role ${principal.role} may not read /metrics`, ErrorCode.FORBIDDEN, AuthErrorReason.ROLE_NOT_ALLOWED));
-      return;
-    }
+    const { refused } = await checkKey(req, { roles: METRICS_ROLES, what: '/metrics' });
+    if (refused) return void sendRefusal(res, refused);
     const { contentType, body } = await metrics.exposition();
     res.type(contentType).send(body);
   };

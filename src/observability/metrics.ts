@@ -22,14 +22,13 @@ export function operationKindOf(rootFields: readonly string[]): OperationKind {
 const AUTH_REASONS: readonly string[] = [...Object.values(AuthErrorReason).filter((reason) => reason !== AuthErrorReason.API_KEY_NOT_FOUND), 'other'];
 
 /**
- * The exposure writer as metrics see it: its memory backlog, and its disk spool (`spoolBytes` on
- * disk now, `spoolDropped` given up because memory and the spool were full, since start).
+ * The exposure writer as metrics see it: rows waiting in memory, bytes waiting in the disk spool,
+ * and rows given up since start (memory and the spool both full).
  */
 export interface ExposureBacklog {
   readonly waiting: number;
   readonly dropped: number;
-  readonly spoolBytes?: number;
-  readonly spoolDropped?: number;
+  readonly spoolBytes: number;
 }
 
 /** pg's Pool counters. */
@@ -199,13 +198,8 @@ export class UpliftMetrics {
 
     const { exposures } = sources;
     gaugeFrom(registry, 'uplift_exposures_waiting', 'Exposures in memory waiting to be written to the database.', () => exposures.waiting);
-    counterFrom(registry, 'uplift_exposures_dropped_total', 'Exposures dropped since start because the in-memory buffer was full.', () => exposures.dropped);
-    if (typeof exposures.spoolBytes === 'number') {
-      gaugeFrom(registry, 'uplift_exposure_spool_bytes', 'Bytes of exposures spooled on local disk while the database is away.', () => exposures.spoolBytes ?? 0);
-    }
-    if (typeof exposures.spoolDropped === 'number') {
-      counterFrom(registry, 'uplift_exposure_spool_dropped_total', 'Exposures dropped since start because the disk spool was full.', () => exposures.spoolDropped ?? 0);
-    }
+    counterFrom(registry, 'uplift_exposures_dropped_total', 'Exposures given up since start: memory and the disk spool were both full.', () => exposures.dropped);
+    gaugeFrom(registry, 'uplift_exposure_spool_bytes', 'Bytes of exposures spooled on local disk while the database is away.', () => exposures.spoolBytes);
     gaugeFrom(registry, 'uplift_metric_fold_lag_seconds', 'Seconds since the metric value log was last folded into the exposures (every 5 s normally; grows while folding fails).', () => (Date.now() - sources.lastFoldAt()) / 1000);
     gaugeFrom(registry, 'uplift_config_snapshot_age_seconds', 'Seconds since the configuration resolve serves was last read from the database (rebuilt, or found unchanged; every 30 s at most normally; grows while the database is away).', () => (Date.now() - sources.snapshotLoadedAt()) / 1000);
     gaugeFrom(registry, 'uplift_db_pool_connections', 'Connections the database pool holds, in use or idle.', () => sources.pool()?.totalCount ?? 0);

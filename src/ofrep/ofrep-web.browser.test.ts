@@ -10,7 +10,8 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../testing/harness';
-import { chromiumPath, launchChromium, pageServer, type PageServer } from '../testing/browser';
+import { chromiumPath, launchChromium } from '../testing/chromium';
+import { pageServer, type PageServer } from '../testing/page-server';
 import { contextOf, createOpenFeatureFlags, OPENFEATURE_USERS, resolvedFlags } from './openfeature-flags.fixture';
 
 if (!chromiumPath) console.warn("SKIPPED: the OFREP web provider test needs Chromium: install Debian's chromium package or set CHROMIUM_PATH.");

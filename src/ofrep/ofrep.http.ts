@@ -14,16 +14,14 @@
  * parsing and per-request log line cost several times the evaluation itself. Every other path
  * goes on to `next`.
  */
-import { hash } from 'node:crypto';
 import type http from 'node:http';
 import { evaluate, evaluateFlags, servingAssignment } from '../engine/evaluate';
 import type { ConfigSnapshot, FlagEvaluation, JsonValue, Resolution } from '../engine/snapshot';
 import { isFailure, ofrepEvaluation, userFromRequest, type OfrepFailure } from './ofrep.rules';
-import { DomainError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../common/errors';
-import { authFailureStatus } from '../auth/auth.errors';
-import { Role, type Principal } from '../auth/principal';
+import { Role } from '../auth/principal';
+import type { KeyCheck } from '../auth/key-check';
 import { BODY_ABORTED, readBody } from '../server/fast-path';
-import type { Authenticator } from '../auth/authenticator';
+import { etagMatches, etagOf } from '../server/etag';
 import type { SnapshotService } from '../assignment/snapshot.service';
 import type { ExposureWriter } from '../events/exposure.writer';
 import type { Logger } from '../common/logger';
@@ -34,7 +32,7 @@ const BULK_PATH = '/ofrep/v1/evaluate/flags';
 const ONE_FLAG_PREFIX = `${BULK_PATH}/`;
 
 export interface OfrepOptions {
-  authenticator: Authenticator;
+  checkKey: KeyCheck;
   snapshots: SnapshotService;
   exposures: ExposureWriter;
   logger: Logger;
@@ -75,38 +73,12 @@ function serialisedAnswer(config: ConfigSnapshot, resolution: Resolution, evalua
   return text;
 }
 
-/** `If-None-Match` names this tag (weak or strong, in a list or alone). */
-function matches(ifNoneMatch: string | undefined, etag: string): boolean {
-  return ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
-}
-
-export function ofrepListener({ authenticator, snapshots, exposures, logger, now, next }: OfrepOptions): http.RequestListener {
-  /** The key's principal, or null once a 401, 403 or 503 (as OFREP expects them: no flag evaluated) has been sent. */
-  const authorised = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<Principal | null> => {
-    let principal: Principal | null;
-    try {
-      // Awaited only when it is a promise: a cached key answers at once.
-      const answer = authenticator.authenticate(req.headers.authorization);
-      principal = answer instanceof Promise ? await answer : answer;
-    } catch (error) {
-      if (isDatabaseUnavailable(error)) {
-        send(res, 503, failure('GENERAL', 'The database is unavailable and this key was not seen before; retry later'), { 'retry-after': String(RETRY_AFTER_SECONDS) });
-        return null;
-      }
-      if (!(error instanceof DomainError)) throw error;
-      const status = authFailureStatus(error.code);
-      send(res, status, failure('GENERAL', error.message), status === 429 ? { 'retry-after': '1' } : {});
-      return null;
-    }
-    if (!principal) {
-      send(res, 401, failure('GENERAL', 'This endpoint needs an API key: send "Authorization: Bearer <key>"'));
-      return null;
-    }
-    if (!ROLES.has(principal.role)) {
-      send(res, 403, failure('GENERAL', `Role ${principal.role} may not evaluate flags`));
-      return null;
-    }
-    return principal;
+export function ofrepListener({ checkKey, snapshots, exposures, logger, now, next }: OfrepOptions): http.RequestListener {
+  /** Whether the key may evaluate; if not, the refusal (401, 403, 429 or 503, as the rest of the server answers) is sent in OFREP's body. */
+  const authorised = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> => {
+    const { refused } = await checkKey(req, { roles: ROLES, what: 'OFREP' });
+    if (refused) send(res, refused.status, failure('GENERAL', refused.message), refused.retryAfter !== undefined ? { 'retry-after': String(refused.retryAfter) } : {});
+    return !refused;
   };
 
   /** The request's body as JSON, or null once a refusal was sent (or the client went away). */
@@ -148,9 +120,9 @@ export function ofrepListener({ authenticator, snapshots, exposures, logger, now
     const resolution = evaluateFlags(config, user);
     const answer = `{"flags":[${resolution.flags.map((flag) => serialisedAnswer(config, resolution, flag)).join(',')}]}`;
     // The answer's own hash: it changes exactly when the answer does (configuration or context).
-    const etag = `"${hash('sha1', answer, 'base64url')}"`;
+    const etag = etagOf(answer);
     const headers = { etag, 'cache-control': 'private, no-cache' };
-    if (matches(req.headers['if-none-match'], etag)) {
+    if (etagMatches(req.headers['if-none-match'], etag)) {
       res.writeHead(304, headers);
       return void res.end();
     }

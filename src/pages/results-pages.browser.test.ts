@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumPath, launchChromium } from '../testing/chromium';
 import { freshDatabase, postGraphQL } from '../testing/harness';
 import { runDemo, type DemoRun } from '../demo/demo';
 import { projectRoot } from '../common/paths';
@@ -9,9 +10,6 @@ import { projectRoot } from '../common/paths';
  * The results pages in a real browser, on a small demo run: what an analyst reads, checked against
  * what the API answers, formatted here by the test's own rules (not the pages' code).
  */
-const chromiumPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-  (candidate): candidate is string => !!candidate && fs.existsSync(candidate),
-);
 if (!chromiumPath) {
   // eslint-disable-next-line no-console
   console.warn("SKIPPED: the results pages' browser test needs Chromium: install Debian's chromium package or set CHROMIUM_PATH.");
@@ -77,10 +75,7 @@ const expected = {
     database = await freshDatabase(false);
     run = await runDemo({ users: 600, seed: 5, port: 0, host: '127.0.0.1', dataDir: null, databaseUrl: database.databaseUrl, logLevel: 'silent' });
     sdkKey = (await api(`mutation { createApiKey(input: { name: "app", role: SDK }) { secret } }`)).createApiKey.secret;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
@@ -171,6 +166,30 @@ const expected = {
     await screenshot(page, 'results-experiment-1280');
     // The picture in docs/analyst.md: RESULTS_DOCS_SCREENSHOT=docs/images/results-experiment.png npx jest src/pages
     if (process.env.RESULTS_DOCS_SCREENSHOT) await page.locator('section[data-section=metrics] figure.chart-figure').screenshot({ path: process.env.RESULTS_DOCS_SCREENSHOT });
+    await page.close();
+  });
+
+  it('shows the users seen in more than one variant beside the sample ratio, as the API counts them', async () => {
+    // An app on a stale configuration reports four exposed users in another arm than theirs; a refresh stores new results.
+    const exposed: { user_id: string; variant_key: string }[] = await run.uplift.dataSource.query(
+      `SELECT user_id, variant_key FROM exposures WHERE experiment_key = 'activity-incentives' ORDER BY user_id LIMIT 4`,
+    );
+    const reports = exposed.map((e) => ({
+      experimentKey: 'activity-incentives', phase: 1, userId: e.user_id, variantKey: e.variant_key === 'control' ? 'task-system' : 'control', exposedAt: new Date().toISOString(),
+    }));
+    const tracked = await postGraphQL(run.uplift.url, 'mutation ($x: [ExposureInput!]!) { trackExposures(exposures: $x) { accepted rejected { field } } }', { x: reports }, sdkKey);
+    expect(tracked.data.trackExposures).toEqual({ accepted: 0, rejected: reports.map(() => ({ field: 'variantKey' })) });
+    await api('mutation { refreshExperimentResults(key: "activity-incentives") { computedAt } }');
+    const check = (await api(`{ experiment(key: "activity-incentives") { latestResults { multipleVariantUsers { users share arms { variantKey users } } } } }`)).experiment.latestResults.multipleVariantUsers;
+    expect(check.users).toBe(4);
+
+    const { page, problems } = await open('/results/experiments/activity-incentives');
+    // In the health section, right after the sample-ratio check.
+    const shown = page.locator('section[data-section=health] [data-testid=srm] + [data-testid=multiple-variants]');
+    const text = await shown.innerText();
+    expect(text).toContain(`${expected.count(check.users)} exposed users (${(check.share * 100).toFixed(2)}%) were also seen in another variant`);
+    for (const arm of check.arms.filter((a: { users: number }) => a.users > 0)) expect(text).toContain(`${expected.count(arm.users)} in ${arm.variantKey}`);
+    expect(problems).toEqual([]);
     await page.close();
   });
 

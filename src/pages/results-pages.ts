@@ -27,7 +27,8 @@ const VENDOR: Record<string, string> = {
 
 // From the sources, so the built server and the tests serve the same files (tsc does not copy them).
 const WEB_DIR = path.join(projectRoot, 'src', 'pages', 'web');
-const WEB_FILES = ['app.js', 'api.js', 'format.js', 'charts.js', 'tables.js', 'list-page.js', 'experiment-page.js', 'compare-page.js', 'pages.css'];
+// operations.generated.js: the pages' GraphQL documents, which `npm run codegen` checked against the schema.
+const WEB_FILES = ['app.js', 'api.js', 'operations.generated.js', 'format.js', 'charts.js', 'tables.js', 'list-page.js', 'experiment-page.js', 'compare-page.js', 'pages.css'];
 
 /** A file inside an installed package (found by name: some packages' `exports` hide their package.json). */
 function vendorFile(spec: string): string {

@@ -24,7 +24,7 @@ const EXPERIMENTS = 2000;
 const BASELINE = 0.3;
 
 function group(variantKey: string, exposed: number, n: number, retained: number): GroupAggregate {
-  return { variantKey, tier: null, segmented: false, exposed, metrics: { d7_retention: { n, sumY: retained, sumY2: retained, sumX: 0, sumX2: 0, sumXY: 0, sumD: 0, sumD2: 0, sumYD: 0 } } };
+  return { variantKey, tier: null, segmented: false, exposed, multipleVariantUsers: 0, metrics: { d7_retention: { n, sumY: retained, sumY2: retained, sumX: 0, sumX2: 0, sumXY: 0, sumD: 0, sumD2: 0, sumYD: 0 } } };
 }
 
 interface Outcome {

@@ -76,6 +76,7 @@ async function compute(dataSource: DataSource, experiment: Experiment, options: 
   const aggregates = await new AnalyticsStore(dataSource.manager).sufficientStatistics({
     experimentKey: experiment.key,
     phase: experiment.phase,
+    phaseStartedAt: experiment.startedAt,
     metrics: metrics.map((m) => m.definition),
     today: utcDay(computedAt),
     byTier: segmentBy === SegmentBy.TIER,
@@ -168,7 +169,7 @@ export async function compareStrategies(dataSource: DataSource, metricKey: strin
   const inputs = [];
   for (const [i, key] of experimentKeys.entries()) {
     const experiment = await findExperiment(dataSource, key, `experimentKeys.${i}`);
-    const aggregates = await new AnalyticsStore(dataSource.manager).sufficientStatistics({ experimentKey: key, phase: experiment.phase, metrics: definitions, today, byTier: false });
+    const aggregates = await new AnalyticsStore(dataSource.manager).sufficientStatistics({ experimentKey: key, phase: experiment.phase, phaseStartedAt: experiment.startedAt, metrics: definitions, today, byTier: false });
     inputs.push({ experimentKey: key, strategy: experiment.strategy, variants: variantsOf(experiment), aggregates, targeting: experiment.targeting });
   }
   return compareStrategyArms(measured, choice, inputs);

@@ -63,7 +63,8 @@ export class ResultStore {
 
 /**
  * A stored snapshot as results read today. Snapshots stored before guardrail statuses existed
- * flagged every problem as at risk, and auto-paused on any of them: they read so.
+ * flagged every problem as at risk, and auto-paused on any of them: they read so. Those stored
+ * before the multiple-variant check have none.
  */
 function resultsOf(row: ResultSnapshot): ExperimentResults {
   const stored = row.results as Omit<ExperimentResults, 'computedAt'>;
@@ -71,6 +72,7 @@ function resultsOf(row: ResultSnapshot): ExperimentResults {
     ...stored,
     guardrailProblems: stored.guardrailProblems.map((problem) => ({ ...problem, status: problem.status ?? 'AT_RISK', breachedAlwaysValid: problem.breachedAlwaysValid ?? false })),
     autoPauseWarranted: stored.autoPauseWarranted ?? false,
+    multipleVariantUsers: stored.multipleVariantUsers ?? null,
     computedAt: row.computedAt,
   };
 }

@@ -155,6 +155,46 @@ export class SampleRatioCheck implements Analysis.SampleRatioCheck {
   mismatch!: boolean;
 }
 
+export enum HealthCheckStatus {
+  OK = 'OK',
+  WARNING = 'WARNING',
+}
+registerEnumType(HealthCheckStatus, { name: 'HealthCheckStatus', description: 'WARNING: past the check’s threshold; look for the cause before trusting the results.' });
+
+@ObjectType()
+export class MultipleVariantArm {
+  @Field({ description: 'The arm the users are analysed in: the variant their exposure holds.' })
+  variantKey!: string;
+
+  @Field(() => Int)
+  users!: number;
+
+  @Field(() => Float, { description: 'Of the arm’s exposed users.' })
+  share!: number;
+}
+
+@ObjectType({
+  description:
+    'Exposed users of the phase also seen in another variant: an SDK on a stale configuration (an older phase, or another variant than the user is bucketed into), or a second variant logged for the same user. ' +
+    'They stay in the arm their exposure holds (intention to treat); the estimates are unchanged.',
+})
+export class MultipleVariantCheck implements Analysis.MultipleVariantCheck {
+  @Field(() => Int)
+  users!: number;
+
+  @Field(() => Float, { description: 'Of the phase’s exposed users.' })
+  share!: number;
+
+  @Field(() => Float, { description: 'WARNING from this share on (0.01, as GrowthBook’s default).' })
+  warningShare!: number;
+
+  @Field(() => HealthCheckStatus)
+  status!: Analysis.HealthCheckStatus;
+
+  @Field(() => [MultipleVariantArm], { description: 'Every arm, in the experiment’s order.' })
+  arms!: MultipleVariantArm[];
+}
+
 @ObjectType()
 export class ArmValue implements Analysis.ArmValue {
   @Field()
@@ -421,6 +461,9 @@ export class ExperimentResults implements Analysis.ExperimentAnalysis {
   @Field(() => SampleRatioCheck, { nullable: true, description: 'Null before any exposure.' })
   sampleRatio!: SampleRatioCheck | null;
 
+  @Field(() => MultipleVariantCheck, { nullable: true, description: 'Beside the sample-ratio check. Null before any exposure, and in snapshots stored before the check.' })
+  multipleVariantUsers!: MultipleVariantCheck | null;
+
   @Field(() => [MetricResult], { description: 'Primary, then secondary, then guardrail metrics.' })
   metrics!: MetricResult[];
 
@@ -521,3 +564,4 @@ assertSameType<`${InferenceMethod}`, Analysis.InferenceMethod>(true);
 assertSameType<`${FamilyMethod}`, Analysis.ComparisonFamily['method']>(true);
 assertSameType<`${TestSides}`, Analysis.ComparisonFamily['sides']>(true);
 assertSameType<`${AnalysisPlanKind}`, Analysis.PlanProgress['type']>(true);
+assertSameType<`${HealthCheckStatus}`, Analysis.HealthCheckStatus>(true);

@@ -10,7 +10,7 @@ const D1: MetricDefinition = {
 
 function arm(variantKey: string, exposed: number, n: number, retained: number): GroupAggregate {
   return {
-    variantKey, tier: null, segmented: false, exposed,
+    variantKey, tier: null, segmented: false, exposed, multipleVariantUsers: 0,
     metrics: { d1_retention: { n, sumY: retained, sumY2: retained, sumX: 0, sumX2: 0, sumXY: 0, sumD: 0, sumD2: 0, sumYD: 0 } },
   };
 }
@@ -70,7 +70,7 @@ const COMPLAINTS: MetricDefinition = { ...D1, key: 'complaint_rate', name: 'Comp
 
 function complaints(control: [number, number], treatment: [number, number]) {
   const of = (variantKey: string, [n, complained]: [number, number]): GroupAggregate => ({
-    variantKey, tier: null, segmented: false, exposed: n,
+    variantKey, tier: null, segmented: false, exposed: n, multipleVariantUsers: 0,
     metrics: { complaint_rate: { n, sumY: complained, sumY2: complained, sumX: 0, sumX2: 0, sumXY: 0, sumD: 0, sumD2: 0, sumYD: 0 } },
   });
   return analyseExperiment({ ...input([of('control', control), of('treatment', treatment)]), metrics: [{ definition: COMPLAINTS, role: 'GUARDRAIL' }] });
@@ -115,7 +115,7 @@ describe('guardrail thresholds with uncertainty (one-sided 95% Wilson bounds, qn
 describe('compareStrategyArms', () => {
   const COST: MetricDefinition = { ...D1, key: 'cost_2d', name: 'Cost', kind: MetricKind.MEAN, retentionDay: null, windowDays: 2, higherIsBetter: false, alertBelow: null };
   const group = (variantKey: string, n: number, retained: number, cost: number): GroupAggregate => ({
-    variantKey, tier: null, segmented: false, exposed: n,
+    variantKey, tier: null, segmented: false, exposed: n, multipleVariantUsers: 0,
     metrics: {
       d1_retention: { n, sumY: retained, sumY2: retained, sumX: 0, sumX2: 0, sumXY: 0, sumD: 0, sumD2: 0, sumYD: 0 },
       cost_2d: { n, sumY: cost * n, sumY2: cost * cost * n, sumX: 0, sumX2: 0, sumXY: 0, sumD: 0, sumD2: 0, sumYD: 0 },
@@ -151,7 +151,7 @@ describe('query views never change the recommendation', () => {
     // (pooled z = 2.1687, one-sided p = 0.0151 fixed, scipy.stats.norm; the always-valid p is far larger): it blocks SHIP whichever view is asked for.
     const COMPLAINTS: MetricDefinition = { ...D1, key: 'complaint_rate', kind: MetricKind.CONVERSION, retentionDay: null, windowDays: 14, higherIsBetter: false, alertBelow: null, alertAbove: null };
     const of = (variantKey: string, retained: number, complained: number): GroupAggregate => ({
-      variantKey, tier: null, segmented: false, exposed: 1000,
+      variantKey, tier: null, segmented: false, exposed: 1000, multipleVariantUsers: 0,
       metrics: {
         d1_retention: { n: 1000, sumY: retained, sumY2: retained, sumX: 0, sumX2: 0, sumXY: 0, sumD: 0, sumD2: 0, sumYD: 0 },
         complaint_rate: { n: 1000, sumY: complained, sumY2: complained, sumX: 0, sumX2: 0, sumXY: 0, sumD: 0, sumD2: 0, sumYD: 0 },
@@ -175,5 +175,34 @@ describe('query views never change the recommendation', () => {
     const result = analyseExperiment({ ...input([arm('control', 300, 300, 90), arm('treatment', 100, 100, 30)], 'GUARDRAIL') });
     expect(result.recommendation.action).toBe('INVESTIGATE');
     expect(result.recommendation.reason).toMatch(/Sample ratio mismatch/);
+  });
+});
+
+describe('users seen in more than one variant', () => {
+  const crossed = (group: GroupAggregate, users: number): GroupAggregate => ({ ...group, multipleVariantUsers: users });
+
+  it('reports any, and warns from 1% of the exposed users on', () => {
+    // 1,000 exposed users: 9 crossed is 0.9% (reported, OK); 10 is exactly 1% (WARNING).
+    const under = analyseExperiment(input([crossed(arm('control', 500, 500, 150), 4), crossed(arm('treatment', 500, 500, 160), 5)]));
+    expect(under.multipleVariantUsers).toEqual({
+      users: 9, share: 0.009, warningShare: 0.01, status: 'OK',
+      arms: [{ variantKey: 'control', users: 4, share: 4 / 500 }, { variantKey: 'treatment', users: 5, share: 5 / 500 }],
+    });
+    const at = analyseExperiment(input([crossed(arm('control', 500, 500, 150), 4), crossed(arm('treatment', 500, 500, 160), 6)]));
+    expect(at.multipleVariantUsers).toMatchObject({ users: 10, share: 0.01, status: 'WARNING' });
+  });
+
+  it('is clean without any, and null before any exposure', () => {
+    expect(analyseExperiment(input([arm('control', 500, 500, 150), arm('treatment', 500, 500, 160)])).multipleVariantUsers).toMatchObject({ users: 0, share: 0, status: 'OK' });
+    expect(analyseExperiment(input([])).multipleVariantUsers).toBeNull();
+  });
+
+  it('changes no estimate: the users stay in the arm their exposure holds (intention to treat)', () => {
+    const clean = analyseExperiment(input([arm('control', 1000, 1000, 300), arm('treatment', 1000, 1000, 340)]));
+    const withCrossovers = analyseExperiment(input([crossed(arm('control', 1000, 1000, 300), 40), crossed(arm('treatment', 1000, 1000, 340), 60)]));
+    expect(withCrossovers.multipleVariantUsers?.status).toBe('WARNING');
+    expect(withCrossovers.exposures).toEqual(clean.exposures);
+    expect(withCrossovers.metrics).toEqual(clean.metrics);
+    expect(withCrossovers.recommendation).toEqual(clean.recommendation);
   });
 });

@@ -149,6 +149,26 @@ export interface SampleRatioCheck {
   mismatch: boolean;
 }
 
+export type HealthCheckStatus = 'OK' | 'WARNING';
+
+/**
+ * At or above this share of exposed users seen in more than one variant, the check warns:
+ * GrowthBook's default (multipleExposureMinPercent, 1%), and where Statsig asks to look into crossovers.
+ */
+export const MULTIPLE_VARIANT_WARNING_SHARE = 0.01;
+
+/** Exposed users of the phase also seen in another variant (docs/analyst.md, "Reading the health section"). */
+export interface MultipleVariantCheck {
+  users: number;
+  /** Of the phase's exposed users. */
+  share: number;
+  /** MULTIPLE_VARIANT_WARNING_SHARE. */
+  warningShare: number;
+  status: HealthCheckStatus;
+  /** Per arm the users are analysed in (the one their exposure holds). */
+  arms: { variantKey: string; users: number; share: number }[];
+}
+
 export interface GuardrailProblem {
   metricKey: string;
   variantKey: string;
@@ -200,6 +220,7 @@ export interface SegmentResult {
 export interface ExperimentAnalysis {
   exposures: VariantExposure[];
   sampleRatio: SampleRatioCheck | null;
+  multipleVariantUsers: MultipleVariantCheck | null;
   metrics: MetricResult[];
   segments: SegmentResult[];
   guardrailStatus: GuardrailStatus;
@@ -448,6 +469,23 @@ function sampleRatioCheck(exposures: VariantExposure[]): SampleRatioCheck | null
   if (weighted.length < 2 || weighted.every((e) => e.users === 0)) return null;
   const { chiSquare, degreesOfFreedom, pValue, mismatch } = sampleRatioMismatch(weighted.map((e) => e.users), weighted.map((e) => e.expectedShare));
   return { chiSquare, degreesOfFreedom, pValue, mismatch };
+}
+
+/**
+ * How many exposed users were also seen in another variant, per arm and overall. They stay in the
+ * arm their exposure holds (intention to treat): the check reports them and changes no estimate.
+ * Any is reported; WARNING from MULTIPLE_VARIANT_WARNING_SHARE of the exposed users. Null before any exposure.
+ */
+export function multipleVariantCheck(exposures: VariantExposure[], groups: GroupAggregate[]): MultipleVariantCheck | null {
+  const exposed = exposures.reduce((sum, e) => sum + e.users, 0);
+  if (exposed === 0) return null;
+  const arms = exposures.map((e) => {
+    const users = groups.find((g) => g.variantKey === e.variantKey)?.multipleVariantUsers ?? 0;
+    return { variantKey: e.variantKey, users, share: e.users > 0 ? users / e.users : 0 };
+  });
+  const users = arms.reduce((sum, a) => sum + a.users, 0);
+  const share = users / exposed;
+  return { users, share, warningShare: MULTIPLE_VARIANT_WARNING_SHARE, status: share >= MULTIPLE_VARIANT_WARNING_SHARE ? 'WARNING' : 'OK', arms };
 }
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
@@ -709,6 +747,7 @@ export function analyseExperiment(input: AnalysisInput): ExperimentAnalysis {
   return {
     exposures,
     sampleRatio,
+    multipleVariantUsers: multipleVariantCheck(exposures, overall),
     metrics,
     segments,
     guardrailStatus: worstGuardrailStatus(problems),

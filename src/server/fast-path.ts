@@ -84,9 +84,8 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<stri
       if (size <= limit) chunks.push(chunk);
     });
     req.on('end', () => resolve(size > limit ? null : (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8')));
-    req.on('close', () => {
-      if (!req.complete) resolve(BODY_ABORTED);
-    });
+    // A connection closed before the body was whole (the client went away, or the request timeout
+    // cut it) is an 'aborted' error on the request.
     req.on('error', (error) => (req.complete ? reject(error) : resolve(BODY_ABORTED)));
   });
 }

@@ -33,7 +33,10 @@ import { resultsPages } from '../pages/results-pages';
 import { webAssets } from '../web/assets';
 import { withCors } from './cors';
 import { ofrepListener } from '../ofrep/ofrep.http';
+import { growthBookFeatures } from '../growthbook/growthbook.http';
 import { createConfigStream } from '../stream/config-stream';
+import { configEndpoint } from '../stream/config-endpoint';
+import { createKeyCheck } from '../auth/key-check';
 
 /** Request bodies above this are refused before parsing (event batches of 5,000 fit well below it). */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -77,6 +80,8 @@ export interface HttpServerOptions {
   hostCheck: { listenHost: string; allowedHosts: readonly string[] };
   /** Browser origins allowed to call (UPLIFT_CORS_ORIGINS); none: no CORS headers at all. */
   corsOrigins?: readonly string[];
+  /** How often the update stream sends a heartbeat (UPLIFT_STREAM_HEARTBEAT_MS). */
+  streamHeartbeatMs?: number;
 }
 
 export interface HttpServer {
@@ -84,19 +89,32 @@ export interface HttpServer {
   stop(): Promise<void>;
 }
 
-/** One request's exposures, handed to the writer only once the answer is known to carry data. */
+type Exposure = Parameters<ExposureWriter['record']>;
+
+/**
+ * One request's exposures, handed to the writer only once the answer is known to carry data.
+ * resolve records one: it is kept in fields, and only resolveMany's others in an array.
+ */
 class HeldExposures {
-  private readonly held: Parameters<ExposureWriter['record']>[] = [];
+  private user?: Exposure[0];
+  private resolution?: Exposure[1];
+  private at?: Exposure[2];
+  private more?: Exposure[];
 
   constructor(private readonly writer: ExposureWriter) {}
 
-  record(...exposure: Parameters<ExposureWriter['record']>): void {
-    this.held.push(exposure);
+  record(user: Exposure[0], resolution: Exposure[1], at: Exposure[2]): void {
+    if (this.user === undefined) {
+      this.user = user;
+      this.resolution = resolution;
+      this.at = at;
+    } else (this.more ??= []).push([user, resolution, at]);
   }
 
   commit(): void {
-    for (const [user, resolution, at] of this.held) this.writer.record(user, resolution, at);
-    this.held.length = 0;
+    if (this.user !== undefined) this.writer.record(this.user, this.resolution!, this.at!);
+    if (this.more) for (const [user, resolution, at] of this.more) this.writer.record(user, resolution, at);
+    this.user = this.resolution = this.at = this.more = undefined;
   }
 }
 
@@ -129,17 +147,19 @@ class Context implements RequestContext {
   }
 }
 
-export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, metrics, changes, hostCheck, corsOrigins = [] }: HttpServerOptions): Promise<HttpServer> {
+export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, metrics, changes, hostCheck, corsOrigins = [], streamHeartbeatMs }: HttpServerOptions): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
   const schema = await buildUpliftSchema();
   const armor = new ApolloArmor(QUERY_LIMITS).protect();
   const formatError = countingAuthFailures(createErrorFormatter(logger), metrics);
   const contextFor = (principal: Principal | null): RequestContext => new Context(principal, dataSource, logger, snapshots, exposures, userStates, now);
+  // The plain HTTP endpoints' one key check: the same refusals as /graphql, counted alike.
+  const checkKey = createKeyCheck(authenticator, (reason) => metrics.authFailure(reason));
   // The Host check comes before anything reads the request: the fast path and Express behind it.
   const server = http.createServer(
     REQUEST_TIMEOUTS,
-    guardHosts(hostCheck, withCors(corsOrigins, ofrepListener({ authenticator, snapshots, exposures, logger, now, next: createFastPath({
+    guardHosts(hostCheck, withCors(corsOrigins, ofrepListener({ checkKey, snapshots, exposures, logger, now, next: createFastPath({
       // Its own instance: Apollo wraps every field resolver of the schema it is given, which would
       // stop graphql-jit from reading plain fields inline (it cost resolve 60% of its speed).
       schema: await buildUpliftSchema(),
@@ -217,11 +237,13 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
     const readiness = await databaseReadiness(dataSource);
     res.status(readiness.ready ? 200 : 503).json({ status: readiness.ready ? 'ready' : 'not ready', reason: readiness.reason });
   });
-  app.get('/metrics', metricsEndpoint(metrics, authenticator));
+  app.get('/metrics', metricsEndpoint(metrics, checkKey));
   app.use('/graphiql', graphiqlAssets());
   app.use(resultsPages());
   app.use('/assets', webAssets());
-  const configStream = createConfigStream({ snapshots, authenticator });
+  app.get('/sdk/v1/config', configEndpoint({ snapshots, checkKey }));
+  app.get('/api/features/:key', growthBookFeatures({ snapshots, checkKey }));
+  const configStream = createConfigStream({ snapshots, checkKey, heartbeatMs: streamHeartbeatMs });
   app.get('/sdk/v1/stream', (req, res) => configStream.handle(req, res));
   app.use(
     '/graphql',
@@ -250,6 +272,9 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
       res.status(413).type('json').send(refusal(`Request body larger than ${MAX_BODY_BYTES} bytes`, ErrorCode.BAD_USER_INPUT, 'PAYLOAD_TOO_LARGE'));
     } else if (error?.type === 'entity.parse.failed') {
       res.status(400).type('json').send(refusal('Request body is not valid JSON', ErrorCode.BAD_USER_INPUT, 'INVALID_JSON'));
+    } else if (error?.name === 'URIError' && error.status === 400) {
+      // A path parameter that is not valid percent-encoding (Express's router refuses to decode it); its text may be a key, so it is not repeated.
+      res.status(400).type('json').send(refusal('The address is not valid percent-encoding', ErrorCode.BAD_USER_INPUT, 'MALFORMED_URL'));
     } else {
       logger.error({ err: error }, 'unhandled HTTP error');
       res.status(500).type('json').send(refusal('Internal server error', ErrorCode.INTERNAL_SERVER_ERROR, 'INTERNAL'));

@@ -197,10 +197,14 @@ describeWithPostgres('a database outage under load', () => {
     const uplift = await start(path.join(spoolRoot, 'first'));
     await startEveryoneExperiment(uplift.url, adminKey);
     await uplift.snapshots.refresh();
-    const created = async (name: string) => (await postGraphQL(uplift.url, 'mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }', { input: { name, role: 'SDK' } }, adminKey)).data.createApiKey.secret as string;
+    const created = async (name: string, role = 'SDK') => (await postGraphQL(uplift.url, 'mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }', { input: { name, role } }, adminKey)).data.createApiKey.secret as string;
     const sdkKey = await created('app');
     // Created before the outage, first used during it: its lookup cannot be done.
     const unseenKey = await created('unseen-until-the-outage');
+    const unseenClientKey = await created('unseen-browser', 'CLIENT');
+    const clientKey = await created('browser', 'CLIENT');
+    const growthBookFeatures = (key: string) => fetch(`${uplift.url}/api/features/${key}`);
+    expect((await growthBookFeatures(clientKey)).status).toBe(200);
 
     const load = new Load(uplift.url, sdkKey, 'first');
     load.start();
@@ -224,6 +228,19 @@ describeWithPostgres('a database outage under load', () => {
     for (const answer of [mutation, query, unseenResolve, unseenTrack]) {
       expect({ status: answer.status, retryAfter: answer.retryAfter, code: codeOf(answer) }).toEqual({ status: 503, retryAfter: '5', code: 'SERVICE_UNAVAILABLE' });
     }
+    // The SDK's plain HTTP endpoints alike: a known key keeps reading the configuration, an unseen one is told to retry.
+    expect((await fetch(`${uplift.url}/sdk/v1/config`, { headers: { authorization: `Bearer ${sdkKey}` } })).status).toBe(200);
+    expect((await growthBookFeatures(clientKey)).status).toBe(200);
+    const unseenAnswers = [
+      ...['/sdk/v1/config', '/sdk/v1/stream'].map((endpoint) => fetch(`${uplift.url}${endpoint}`, { headers: { authorization: `Bearer ${unseenKey}` } })),
+      growthBookFeatures(unseenClientKey),
+    ];
+    for (const unseen of await Promise.all(unseenAnswers)) {
+      const body = (await unseen.json()) as Answer['body'];
+      expect({ url: unseen.url.slice(0, 40), status: unseen.status, retryAfter: unseen.headers.get('retry-after'), code: body.errors?.[0].extensions?.code }).toEqual({ url: unseen.url.slice(0, 40), status: 503, retryAfter: '5', code: 'SERVICE_UNAVAILABLE' });
+    }
+    const unseenOfrep = await fetch(`${uplift.url}/ofrep/v1/evaluate/flags`, { method: 'POST', headers: { authorization: `Bearer ${unseenKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ context: { targetingKey: 'someone' } }) });
+    expect({ status: unseenOfrep.status, retryAfter: unseenOfrep.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
     // Partial data stays 200, with the code on the field that failed.
     const partial = await post(uplift.url, '{ sdkConfig holdout { percentage } }', {}, adminKey);
     expect(partial.status).toBe(200);

@@ -1,6 +1,6 @@
 import { studentTQuantile, studentTTwoSidedPValue } from './distributions';
 import { EffectEstimate, MeanSummary, relativeLiftWithWelchT } from './summary';
-import { assertFinite, assertProbability } from './validation';
+import { assertFinite, assertAlpha } from './validation';
 
 export type { MeanSummary } from './summary';
 
@@ -34,7 +34,7 @@ export function compareMeans(
 ): MeanComparison {
   assertMeanSummary('control', control);
   assertMeanSummary('treatment', treatment);
-  assertProbability('alpha', alpha);
+  assertAlpha(alpha);
 
   const controlSquaredError = control.variance / control.n;
   const treatmentSquaredError = treatment.variance / treatment.n;

@@ -1,5 +1,5 @@
 import { normalCdf, normalQuantile } from './distributions';
-import { assertProbability } from './validation';
+import { assertProbability, assertAlpha } from './validation';
 
 export interface SampleSizeInput {
   p1: number;
@@ -40,7 +40,7 @@ export function powerForProportions({ n, p1, p2, alpha = 0.05 }: PowerInput): nu
   assertSampleSize(n);
   assertProbability('p1', p1);
   assertProbability('p2', p2);
-  assertProbability('alpha', alpha);
+  assertAlpha(alpha);
   const pooledTerm = Math.sqrt((p1 + p2) * (1 - (p1 + p2) / 2));
   const alternativeTerm = Math.sqrt(p1 * (1 - p1) + p2 * (1 - p2));
   return normalCdf(
@@ -61,7 +61,7 @@ export function sampleSizeForProportions({
 }: SampleSizeInput): number {
   assertProbability('p1', p1);
   assertProbability('p2', p2);
-  assertProbability('alpha', alpha);
+  assertAlpha(alpha);
   assertProbability('power', power);
   if (p1 === p2) {
     throw new RangeError('p1 and p2 must differ: no sample size detects a zero effect');
@@ -86,7 +86,7 @@ export function minimumDetectableEffect({
 }: MinimumDetectableEffectInput): MinimumDetectableEffect {
   assertSampleSize(n);
   assertProbability('p1', p1);
-  assertProbability('alpha', alpha);
+  assertAlpha(alpha);
   assertProbability('power', power);
 
   const powerAt = (p2: number): number => powerForProportions({ n, p1, p2, alpha });
@@ -146,7 +146,7 @@ export function sampleSizeForMeans({
   power = 0.8,
 }: MeansSampleSizeInput): number {
   assertStandardDeviation(standardDeviation);
-  assertProbability('alpha', alpha);
+  assertAlpha(alpha);
   assertProbability('power', power);
   if (!Number.isFinite(difference) || difference === 0) {
     throw new RangeError('difference must be a non-zero number: no sample size detects a zero effect');
@@ -165,7 +165,7 @@ export function minimumDetectableDifferenceForMeans({
 }: MeansMinimumDetectableEffectInput): number {
   assertSampleSize(n);
   assertStandardDeviation(standardDeviation);
-  assertProbability('alpha', alpha);
+  assertAlpha(alpha);
   assertProbability('power', power);
   return (
     (normalQuantile(1 - alpha / 2) + normalQuantile(power)) * standardDeviation * Math.sqrt(2 / n)

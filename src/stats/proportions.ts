@@ -1,6 +1,6 @@
 import { normalQuantile, normalTwoSidedPValue } from './distributions';
 import { ArmSummary, EffectEstimate, relativeLiftWithWelchT } from './summary';
-import { assertNonNegativeInteger, assertProbability } from './validation';
+import { assertNonNegativeInteger, assertAlpha } from './validation';
 
 export interface ProportionSample {
   successes: number;
@@ -42,7 +42,7 @@ export function compareProportions(
 ): ProportionComparison {
   assertProportionSample('control', control);
   assertProportionSample('treatment', treatment);
-  assertProbability('alpha', alpha);
+  assertAlpha(alpha);
 
   const controlRate = control.successes / control.trials;
   const treatmentRate = treatment.successes / treatment.trials;

@@ -1,7 +1,7 @@
 import { assertMeanSummary } from './means';
 import { assertProportionSample, ProportionSample } from './proportions';
 import { EffectEstimate, MeanSummary, relativeLiftWithInterval } from './summary';
-import { assertFinite, assertProbability } from './validation';
+import { assertFinite, assertAlpha } from './validation';
 import { P_VALUE_FLOOR } from './distributions';
 
 /**
@@ -75,7 +75,7 @@ export function alwaysValidTest({
   alpha = 0.05,
 }: AlwaysValidInput): AlwaysValidResult {
   assertFinite('difference', difference);
-  assertProbability('alpha', alpha);
+  assertAlpha(alpha);
   if (!(variance > 0) || !Number.isFinite(variance)) {
     throw new RangeError(`variance must be a positive number, got ${variance}`);
   }
@@ -136,7 +136,7 @@ function sequentialEstimate(
   options: SequentialOptions,
 ): SequentialComparison {
   const alpha = options.alpha ?? 0.05;
-  assertProbability('alpha', alpha);
+  assertAlpha(alpha);
   const difference = treatmentMean - controlMean;
   const variance = controlMeanVariance + treatmentMeanVariance;
   const mixingVariance = resolveMixingVariance(options, alpha, variance, totalUsers);
@@ -203,7 +203,7 @@ export function sequentialCompareProportions(
     // Each arm all converted or all not (e.g. the first minutes): no variance to estimate from yet,
     // so no evidence either way.
     const alpha = options.alpha ?? 0.05;
-    assertProbability('alpha', alpha);
+    assertAlpha(alpha);
     return {
       controlMean: controlRate,
       treatmentMean: treatmentRate,

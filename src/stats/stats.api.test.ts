@@ -64,6 +64,24 @@ describe('compareProportions', () => {
     expect(badAlpha.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'alpha' });
   });
 
+  it('refuses a level so small that its interval would be infinite (found by the fuzz test), and answers at the smallest one taken', async () => {
+    // At alpha 9.4e-323 the Welch t quantile of 3 degrees of freedom overflows: the relative lift's
+    // interval was (-Infinity, Infinity), which GraphQL's Float cannot carry (INTERNAL_SERVER_ERROR).
+    const arms = { control: { trials: 4, successes: 2 }, treatment: { trials: 2, successes: 1 } };
+    const tiny = await server.gql(COMPARE_PROPORTIONS, { ...arms, alpha: 9.4e-323 }, analystKey);
+    expect(tiny.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'alpha' });
+    expect(tiny.errors![0].message).toContain('at least 1e-12');
+    const smallest = await server.gql(COMPARE_PROPORTIONS, { ...arms, alpha: 1e-12 }, analystKey);
+    expect(smallest.errors).toBeUndefined();
+    expect(Number.isFinite(smallest.data.compareProportions.relativeLiftInterval.upper)).toBe(true);
+    const means = await server.gql(
+      'query ($alpha: Float) { compareMeans(control: { n: 2, mean: 1, standardDeviation: 1 }, treatment: { n: 2, mean: 2, standardDeviation: 1 }, alpha: $alpha) { pValue } }',
+      { alpha: 1e-300 },
+      analystKey,
+    );
+    expect(means.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'alpha' });
+  });
+
   it('is refused to SDK keys', async () => {
     const sdkKey = await server.createKey('SDK');
     const res = await server.gql(

@@ -7,20 +7,21 @@
  *
  * - Resume: a client sending `Last-Event-ID` equal to the current version gets nothing until the
  *   next change; any other (or none) gets the current version at once.
- * - Heartbeats (an SSE comment) every 25 s keep proxies from closing idle streams.
+ * - Heartbeats (an SSE comment) every 25 s (UPLIFT_STREAM_HEARTBEAT_MS, at most 25 s) keep proxies
+ *   from closing idle streams.
  * - `X-Accel-Buffering: no` and `Cache-Control: no-transform`: no proxy buffering or compression.
- * - Browsers' EventSource cannot send headers: a CLIENT key (public) may come as `?key=`; the
- *   request log records paths without their query, so the key is not logged. Secret SDK keys are
- *   taken only from the Authorization header.
+ * - Browsers' EventSource cannot send headers: a CLIENT key (public) may come as `?key=`
+ *   (src/auth/key-check.ts); the request log records a query's names without their values, so the
+ *   key is not logged. Secret SDK keys are taken only from the Authorization header.
  * - close() ends every stream first on shutdown, so that draining does not wait for them.
  */
 import type { Request, Response } from 'express';
 import type { ConfigSnapshot } from '../engine/snapshot';
 import type { SnapshotService } from '../assignment/snapshot.service';
-import type { Authenticator } from '../auth/authenticator';
-import { DomainError, ErrorCode } from '../common/errors';
-import { Role, type Principal } from '../auth/principal';
+import { sendRefusal, type KeyCheck } from '../auth/key-check';
+import { Role } from '../auth/principal';
 
+/** Proxies commonly close a connection idle for 30 to 60 s; the longest heartbeat interval allowed. */
 export const HEARTBEAT_MS = 25_000;
 const ROLES: ReadonlySet<Role> = new Set([Role.SDK, Role.CLIENT, Role.ADMIN]);
 
@@ -35,7 +36,7 @@ function frameOf(version: string): string {
   return `event: config\nid: ${version}\ndata: ${JSON.stringify({ version })}\n\n`;
 }
 
-export function createConfigStream(options: { snapshots: SnapshotService; authenticator: Authenticator; heartbeatMs?: number }): ConfigStream {
+export function createConfigStream(options: { snapshots: SnapshotService; checkKey: KeyCheck; heartbeatMs?: number }): ConfigStream {
   const streams = new Set<Response>();
   let current: { version: string; frame: string } | null = null;
   const frameFor = (config: ConfigSnapshot) => (current?.version === config.version ? current : (current = { version: config.version, frame: frameOf(config.version) }));
@@ -49,31 +50,13 @@ export function createConfigStream(options: { snapshots: SnapshotService; authen
   }, options.heartbeatMs ?? HEARTBEAT_MS);
   heartbeat.unref();
 
-  async function principalOf(req: Request): Promise<Principal | null> {
-    if (req.headers.authorization) return options.authenticator.authenticate(req.headers.authorization);
-    const key = typeof req.query.key === 'string' ? req.query.key : undefined;
-    if (!key) return null;
-    const principal = await options.authenticator.authenticate(`Bearer ${key}`);
-    // A secret key in an address ends up in proxies' logs: only public keys may come this way.
-    if (principal && principal.role !== Role.CLIENT) throw new DomainError(ErrorCode.FORBIDDEN, 'KEY_IN_ADDRESS', 'Only a CLIENT key may be passed as ?key=; send server-side keys in the Authorization header');
-    return principal;
-  }
-
   return {
     get size() {
       return streams.size;
     },
     async handle(req, res) {
-      let principal: Principal | null;
-      try {
-        principal = await principalOf(req);
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        const status = error.reason === 'KEY_IN_ADDRESS' ? 403 : 401;
-        return void res.status(status).json({ error: error.message, reason: error.reason });
-      }
-      if (!principal) return void res.status(401).json({ error: 'This stream needs an API key: Authorization: Bearer <key>', reason: 'MISSING_KEY' });
-      if (!ROLES.has(principal.role)) return void res.status(403).json({ error: `Role ${principal.role} may not follow the configuration`, reason: 'ROLE_NOT_ALLOWED' });
+      const { refused } = await options.checkKey(req, { roles: ROLES, what: 'the update stream', keyInAddress: true });
+      if (refused) return void sendRefusal(res, refused);
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { startUplift, type RunningUplift } from '../app';
 import type { UpliftConfig } from '../common/config';
@@ -21,6 +23,8 @@ export interface TestServer {
   adminKey: string;
   /** POSTs an operation to /graphql as `key` (the admin key by default; null sends none). */
   gql<T = any>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<GraphQLResponse<T>>;
+  /** The same as the admin, for a test's set-up: its data, or a throw with the errors. */
+  ok<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
   /** Creates an API key with `role` through the API and returns its secret. */
   createKey(role: 'ADMIN' | 'ANALYST' | 'SDK' | 'CLIENT', name?: string): Promise<string>;
   /**
@@ -96,6 +100,11 @@ export async function startTestServer(options: { embedded?: boolean; now?: () =>
     databaseUrl: database.databaseUrl,
     adminKey,
     gql: (query, variables, key = server.adminKey) => postGraphQL(uplift.url, query, variables, key),
+    async ok(query, variables) {
+      const result = await server.gql(query, variables);
+      if (result.errors || result.data == null) throw new Error(`${query.slice(0, 80)}: ${JSON.stringify(result.errors)}`);
+      return result.data;
+    },
     async createKey(role, name = `${role.toLowerCase()}-key`) {
       const result = await server.gql(
         `mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }`,
@@ -111,6 +120,15 @@ export async function startTestServer(options: { embedded?: boolean; now?: () =>
     },
   };
   return server;
+}
+
+/** An address where nothing listens (a port just freed): connections are refused at once. */
+export async function closedPort(): Promise<string> {
+  const probe = http.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
 }
 
 /** The `extensions.code` of the first error, to assert on refusals. */

@@ -4,6 +4,7 @@ import { projectRoot } from '../common/paths';
 
 /** Browser modules every page Uplift serves may load, as files (no inline script under the pages' CSP). */
 const MODULES: Record<string, string> = {
+  'dom.js': 'src/web/dom.js',
   'sign-in.js': 'src/web/sign-in.js',
   'sign-in.css': 'src/web/sign-in.css',
 };

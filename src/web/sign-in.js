@@ -5,6 +5,8 @@
 // never send to a server; it moves into this tab's sessionStorage and leaves the address bar, so it
 // is neither in the history nor in a bookmark. Pages ask for it to build their Authorization header.
 
+import { h } from '/assets/dom.js';
+
 const STORAGE_KEY = 'uplift.apiKey';
 
 function storage() {
@@ -56,16 +58,6 @@ export function shownKey(key) {
   return key.startsWith('upl_') ? `${key.slice(0, 12)}…` : `${key.slice(0, 4)}…`;
 }
 
-function element(tag, attributes, children = []) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (name === 'text') node.textContent = value;
-    else node.setAttribute(name, value);
-  }
-  node.append(...children);
-  return node;
-}
-
 /**
  * Renders the sign-in bar into `container`: who is signed in with a sign-out button, or a field to
  * paste a key. `onChange` runs after signing in or out (pages usually reload).
@@ -75,16 +67,16 @@ export function mountSignIn(container, { onChange } = {}) {
   container.classList.add('uplift-sign-in');
   const key = currentKey();
   if (key) {
-    const button = element('button', { type: 'button', text: 'Sign out' });
+    const button = h('button', { type: 'button' }, ['Sign out']);
     button.addEventListener('click', () => {
       signOut();
       onChange?.();
     });
-    container.append(element('span', { text: `Signed in with ${shownKey(key)}` }), button);
+    container.append(h('span', {}, [`Signed in with ${shownKey(key)}`]), button);
     return;
   }
-  const input = element('input', { type: 'password', name: 'api-key', placeholder: 'Paste an API key (upl_…)', autocomplete: 'off', 'aria-label': 'API key' });
-  const form = element('form', {}, [element('span', { text: 'Not signed in.' }), input, element('button', { type: 'submit', text: 'Sign in' })]);
+  const input = h('input', { type: 'password', name: 'api-key', placeholder: 'Paste an API key (upl_…)', autocomplete: 'off', 'aria-label': 'API key' });
+  const form = h('form', {}, [h('span', {}, ['Not signed in.']), input, h('button', { type: 'submit' }, ['Sign in'])]);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (!input.value.trim()) return;

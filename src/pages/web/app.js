@@ -5,7 +5,7 @@ import { ApiError } from './api.js';
 import { renderComparePage } from './compare-page.js';
 import { renderExperimentPage } from './experiment-page.js';
 import { renderListPage } from './list-page.js';
-import { h } from './tables.js';
+import { h } from '/assets/dom.js';
 
 /** @param {HTMLElement} root @param {unknown} error */
 function showError(root, error) {

@@ -1,7 +1,8 @@
 // @ts-check
 // Charts drawn with Observable Plot (served from node_modules); each has a table view and
 // downloads as SVG or PNG.
-import { dataTable, download, h } from './tables.js';
+import { dataTable, download } from './tables.js';
+import { h } from '/assets/dom.js';
 
 /** @type {any} */
 const Plot = /** @type {any} */ (globalThis).Plot;

@@ -2,23 +2,16 @@
 // Strategies side by side: the treatment arms of chosen experiments on one metric, against what
 // each costs per incremental user.
 import { gql } from './api.js';
+import { CompareChoicesDocument, CompareStrategiesDocument } from './operations.generated.js';
 import { chartFigure, costLiftChart } from './charts.js';
 import { count, interval, isRate, number, points, pValue, relative } from './format.js';
-import { dataTable, h } from './tables.js';
-
-const CHOICES = `query CompareChoices { experiments(first: 100) { nodes { key name status strategy } } metrics { key name kind } }`;
-const COMPARE = `query CompareStrategies($metricKey: String!, $experimentKeys: [String!]!) {
-  compareStrategies(metricKey: $metricKey, experimentKeys: $experimentKeys) {
-    rank unrankedReason experimentKey strategy variantKey users controlValue value absoluteLift absoluteLiftInterval { lower upper }
-    relativeLift relativeLiftInterval { lower upper } pValue incrementalCostPerUser costPerIncrementalUser
-    costPerIncrementalUserInterval { lower upper } costPerIncrementalUserUnbounded costNote populationNote
-  }
-}`;
+import { dataTable } from './tables.js';
+import { h } from '/assets/dom.js';
 
 /** @param {HTMLElement} root */
 export async function renderComparePage(root) {
   const params = new URLSearchParams(location.search);
-  const { experiments, metrics } = await gql(CHOICES);
+  const { experiments, metrics } = await gql(CompareChoicesDocument);
   const chosen = (params.get('experiments') ?? '').split(',').filter(Boolean);
   const metricKey = params.get('metric') ?? 'd7_retention';
   const form = h('form', { class: 'filters', method: 'get', action: '/results/compare' });
@@ -40,7 +33,7 @@ export async function renderComparePage(root) {
     root.append(h('p', { class: 'muted' }, ['Choose experiments and a metric.']));
     return;
   }
-  const arms = (await gql(COMPARE, { metricKey, experimentKeys: chosen })).compareStrategies;
+  const arms = (await gql(CompareStrategiesDocument, { metricKey, experimentKeys: chosen })).compareStrategies;
   const metric = metrics.find((/** @type {any} */ m) => m.key === metricKey);
   const rate = metric && isRate(metric.kind);
   const lift = rate ? (/** @type {number} */ v) => points(v) : (/** @type {number} */ v) => number(v);

@@ -2,33 +2,19 @@
 // One experiment's results: header, health, metrics (table and forest plot), over time, tiers,
 // guardrails and the recommendation.
 import { gql } from './api.js';
+import {
+  ExperimentHistoryDocument,
+  ExperimentPageDocument,
+  ExperimentResultsDocument,
+  ExperimentTiersDocument,
+  ExperimentTimelineDocument,
+  RefreshResultsDocument,
+  StoredResultsDocument,
+} from './operations.generated.js';
 import { chartFigure, exposuresPerDayChart, forestPlot, overTimeChart, retentionChart, sampleRatioChart } from './charts.js';
 import { age, count, day, interval, liftFormat, number, percent, pValue, relative, valueFormat } from './format.js';
-import { badge, dataTable, h } from './tables.js';
-
-const COMPARISON = `variantKey absoluteLift absoluteLiftInterval { lower upper } relativeLift relativeLiftInterval { lower upper }
-  pValue adjustedPValue family { role method size sides } significant improvement chanceToBeatControl cuped { applied varianceReduction }`;
-const METRICS = `metrics { metricKey name kind role higherIsBetter arms { variantKey isControl users value interval { lower upper } } comparisons { ${COMPARISON} } }`;
-const RESULTS = `experimentKey phase computedAt asOfDay status minimumDetectableLift sequential
-  exposures { variantKey isControl users expectedShare }
-  sampleRatio { chiSquare degreesOfFreedom pValue mismatch }
-  ${METRICS}
-  guardrailStatus guardrailProblems { metricKey variantKey kind message }
-  autoPaused recommendation { action variantKey estimatedDaysToPower reason }
-  plan { source type primaryMetricKey baseline minimumDetectableLift power plannedUsersPerArm plannedEndDay usersPerArm progress horizonReached decidedOnDay }`;
-
-const EXPERIMENT_QUERY = `query ExperimentPage($key: String!) {
-  experiment(key: $key) {
-    key name description hypothesis strategy status tags phase trafficAllocation startedAt stoppedAt
-    primaryMetricKey secondaryMetricKeys guardrailMetricKeys
-    targeting { tiers }
-    variants { key name weight isControl payload }
-  }
-  metrics { key alertBelow alertAbove higherIsBetter }
-}`;
-const STORED_QUERY = `query StoredResults($key: String!) { experiment(key: $key) { phase latestResults { ${RESULTS} } } }`;
-const LIVE_QUERY = `query ExperimentResults($key: String!) { experimentResults(key: $key) { ${RESULTS} } }`;
-const REFRESH_MUTATION = `mutation RefreshResults($key: String!) { refreshExperimentResults(key: $key) { computedAt } }`;
+import { badge, dataTable } from './tables.js';
+import { h } from '/assets/dom.js';
 
 /**
  * The results to show: the latest stored snapshot of the current phase (the results job keeps one
@@ -36,16 +22,11 @@ const REFRESH_MUTATION = `mutation RefreshResults($key: String!) { refreshExperi
  * stores nothing). @param {string} key
  */
 async function resultsToShow(key) {
-  const { experiment } = await gql(STORED_QUERY, { key });
+  const { experiment } = await gql(StoredResultsDocument, { key });
   const stored = experiment.latestResults;
   if (stored && stored.phase === experiment.phase) return { results: stored, stored: true };
-  return { results: (await gql(LIVE_QUERY, { key })).experimentResults, stored: false };
+  return { results: (await gql(ExperimentResultsDocument, { key })).experimentResults, stored: false };
 }
-const HISTORY_QUERY = `query ExperimentHistory($key: String!) { experimentResultHistory(key: $key, first: 100) {
-  computedAt phase plan { type } metrics { metricKey comparisons { variantKey absoluteLift absoluteLiftInterval { lower upper } sequential { absoluteLiftInterval { lower upper } } } } } }`;
-const TIMELINE_QUERY = `query ExperimentTimeline($key: String!) { experimentTimeline(key: $key) {
-  asOfDay retention { variantKey day users activeUsers rate interval { lower upper } } exposuresPerDay { variantKey day users } } }`;
-const TIERS_QUERY = `query ExperimentTiers($key: String!) { experimentResults(key: $key, segmentBy: TIER) { segments { tier exposures { variantKey users } ${METRICS} } } }`;
 
 /** A payload in a few words: its keys and short values. @param {unknown} payload */
 export function payloadSummary(payload) {
@@ -159,6 +140,21 @@ export function planText(plan) {
   return `${method}${source} ${target}, ${effect}. ${progress}`;
 }
 
+/**
+ * The multiple-variant check beside the sample ratio: how many exposed users were also seen in
+ * another variant, per arm they are analysed in. @param {any} check
+ * @returns {(Node | string)[]}
+ */
+function multipleVariantsText(check) {
+  if (!check) return [badge('Multiple variants not checked', 'neutral'), ' These results were stored before the check existed.'];
+  if (check.users === 0) return [badge('No user in more than one variant', 'good')];
+  const arms = check.arms.filter((/** @type {any} */ a) => a.users > 0).map((/** @type {any} */ a) => `${count(a.users)} in ${a.variantKey}`).join(', ');
+  return [
+    check.status === 'WARNING' ? badge('Users in more than one variant', 'warn') : badge('A few users in more than one variant', 'neutral'),
+    ` ${count(check.users)} exposed users (${percent(check.share, 2)}) were also seen in another variant (${arms}); they stay in the arm they were exposed to. Warning from ${percent(check.warningShare, 0)}.`,
+  ];
+}
+
 /** @param {string} title @param {...(Node | string)} children */
 function section(title, ...children) {
   return h('section', { 'data-section': title.toLowerCase().replace(/[^a-z]+/g, '-') }, [h('h2', {}, [title]), ...children]);
@@ -166,7 +162,7 @@ function section(title, ...children) {
 
 /** @param {HTMLElement} root @param {string} key */
 export async function renderExperimentPage(root, key) {
-  const { experiment, metrics: definitions } = await gql(EXPERIMENT_QUERY, { key });
+  const { experiment, metrics: definitions } = await gql(ExperimentPageDocument, { key });
   const header = h('header', { class: 'experiment-header' }, [
     h('h1', {}, [experiment.name, ' ', badge(experiment.status, experiment.status === 'RUNNING' ? 'good' : 'neutral')]),
     h('p', { class: 'muted' }, [`${experiment.key} · phase ${experiment.phase} · strategy ${experiment.strategy ?? '—'} · ${percent(experiment.trafficAllocation / 100, 0)} of traffic${experiment.targeting.tiers.length ? ` · tiers ${experiment.targeting.tiers.join(', ')}` : ''}`]),
@@ -193,7 +189,7 @@ export async function renderExperimentPage(root, key) {
     refresh.setAttribute('disabled', '');
     try {
       // A new snapshot, as the results job would store (and its guardrail actions).
-      await gql(REFRESH_MUTATION, { key });
+      await gql(RefreshResultsDocument, { key });
       await renderExperimentPage(root, key);
     } catch (error) {
       root.append(h('p', { class: 'error', role: 'alert' }, [String(/** @type {any} */ (error).message ?? error)]));
@@ -222,6 +218,7 @@ export async function renderExperimentPage(root, key) {
         results.sampleRatio?.mismatch ? badge('Sample ratio mismatch', 'bad') : badge('Sample ratio as planned', 'good'),
         ` ${count(total)} exposed users; chi-square ${number(results.sampleRatio?.chiSquare)} on ${results.sampleRatio?.degreesOfFreedom ?? '—'} df, p ${pValue(results.sampleRatio?.pValue)}.`,
       ]),
+      h('p', { 'data-testid': 'multiple-variants' }, multipleVariantsText(results.multipleVariantUsers)),
       chartFigure({
         title: 'Exposed users per arm: observed share (bar) against planned share (tick)',
         filename: `${experiment.key}-sample-ratio`,
@@ -257,7 +254,7 @@ export async function renderExperimentPage(root, key) {
     ),
   );
 
-  const [history, tiers, timeline] = await Promise.all([gql(HISTORY_QUERY, { key }), gql(TIERS_QUERY, { key }), gql(TIMELINE_QUERY, { key })]);
+  const [history, tiers, timeline] = await Promise.all([gql(ExperimentHistoryDocument, { key }), gql(ExperimentTiersDocument, { key }), gql(ExperimentTimelineDocument, { key })]);
   const curve = timeline.experimentTimeline.retention
     .filter((/** @type {any} */ p) => p.rate !== null)
     .map((/** @type {any} */ p) => ({ variantKey: p.variantKey, day: p.day, users: p.users, activeUsers: p.activeUsers, rate: p.rate, lower: p.interval.lower, upper: p.interval.upper }));

@@ -1,33 +1,20 @@
 // @ts-check
 // Every experiment with its latest stored results: never computed live (there may be a thousand).
 import { gql } from './api.js';
+import { ResultsListDocument } from './operations.generated.js';
 import { age, count, day, interval, liftFormat, pValue, relative } from './format.js';
-import { badge, dataTable, h } from './tables.js';
+import { badge, dataTable } from './tables.js';
+import { h } from '/assets/dom.js';
 
-const QUERY = `query ResultsList($after: String) {
-  experiments(first: 25, after: $after) {
-    nodes {
-      key name status strategy tags startedAt stoppedAt primaryMetricKey
-      variants { key name isControl }
-      latestResults {
-        computedAt phase
-        exposures { variantKey users }
-        sampleRatio { mismatch pValue }
-        guardrailStatus
-        metrics { metricKey name kind role comparisons { variantKey absoluteLift absoluteLiftInterval { lower upper } relativeLift adjustedPValue significant improvement } }
-        recommendation { action variantKey reason }
-      }
-    }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
+/** The latest results warn of users seen in more than one variant. @param {any} experiment */
+const crossedOver = (experiment) => experiment.latestResults?.multipleVariantUsers?.status === 'WARNING';
 
 /** @returns {Promise<any[]>} */
 async function allExperiments() {
   const experiments = [];
   let after = null;
   for (;;) {
-    const data = await gql(QUERY, { after });
+    const data = await gql(ResultsListDocument, { after });
     experiments.push(...data.experiments.nodes);
     if (!data.experiments.pageInfo.hasNextPage) return experiments;
     after = data.experiments.pageInfo.endCursor;
@@ -112,7 +99,17 @@ export async function renderListPage(root) {
               ]);
             },
           },
-          { label: 'Health', text: (e) => (e.latestResults ? `${e.latestResults.sampleRatio?.mismatch ? 'SRM' : 'ratio ok'}; guardrails ${e.latestResults.guardrailStatus}` : '—'), cell: (e) => (e.latestResults ? h('span', {}, [e.latestResults.sampleRatio?.mismatch ? badge('SRM', 'bad') : badge('ratio ok', 'good'), ' ', badge(`guardrails ${e.latestResults.guardrailStatus}`, e.latestResults.guardrailStatus === 'OK' ? 'good' : 'bad')]) : '—') },
+          {
+            label: 'Health',
+            text: (e) => (e.latestResults ? `${e.latestResults.sampleRatio?.mismatch ? 'SRM' : 'ratio ok'}${crossedOver(e) ? '; users in several variants' : ''}; guardrails ${e.latestResults.guardrailStatus}` : '—'),
+            cell: (e) => (e.latestResults
+              ? h('span', {}, [
+                e.latestResults.sampleRatio?.mismatch ? badge('SRM', 'bad') : badge('ratio ok', 'good'), ' ',
+                crossedOver(e) ? h('span', {}, [badge('users in several variants', 'warn'), ' ']) : '',
+                badge(`guardrails ${e.latestResults.guardrailStatus}`, e.latestResults.guardrailStatus === 'OK' ? 'good' : 'bad'),
+              ])
+              : '—'),
+          },
           { label: 'Recommendation', text: (e) => (e.latestResults ? `${e.latestResults.recommendation.action}${e.latestResults.recommendation.variantKey ? ` ${e.latestResults.recommendation.variantKey}` : ''}` : '—') },
           { label: 'Results computed', text: (e) => (e.latestResults ? `${day(e.latestResults.computedAt)} (${age(e.latestResults.computedAt, now)})` : 'never'), csv: (e) => e.latestResults?.computedAt ?? '' },
         ],

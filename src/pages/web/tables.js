@@ -1,17 +1,11 @@
 // @ts-check
 // Tables with a CSV download; every chart's table view is one of these.
 
+import { h } from '/assets/dom.js';
+
 /**
  * @typedef {{ label: string, text: (row: any) => string, csv?: (row: any) => unknown, numeric?: boolean, cell?: (row: any) => Node | string }} Column
  */
-
-/** @param {string} tag @param {Record<string, string>} [attributes] @param {(Node | string)[]} [children] */
-export function h(tag, attributes = {}, children = []) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  for (const child of children) element.append(child);
-  return element;
-}
 
 /** @param {unknown} value */
 function csvCell(value) {

@@ -1,24 +1,9 @@
 /**
- * What browser tests share: Debian's Chromium (or the binary CHROMIUM_PATH names; Playwright's own
- * browser download is not used), launched headless with the flags that keep it from calling out,
- * and a page server on its own origin serving an esbuild bundle as an app's page would.
+ * A page server for browser tests, on its own origin, serving an esbuild bundle as an app's page
+ * would (Chromium itself: src/testing/chromium.ts).
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
-
-export const chromiumPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-  (candidate): candidate is string => !!candidate && fs.existsSync(candidate),
-);
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: chromiumPath,
-    // Without the background-networking flags Chromium itself calls out to Google's hosts.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
 
 export interface PageServer {
   /** `http://127.0.0.1:<port>`: the page's origin, e.g. for UPLIFT_CORS_ORIGINS. */

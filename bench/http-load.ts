@@ -47,15 +47,15 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 
 /**
- * wrk's script: every connection cycles through the bodies (one JSON document a line), formatted
- * into requests once at start; `done` prints the totals as one JSON line.
+ * wrk's script: every connection cycles through the bodies (one JSON document a line), POSTed to
+ * the path, formatted into requests once at start; `done` prints the totals as one JSON line.
  */
 const WRK_SCRIPT = `
 local requests = {}
 local next = 0
 function init(args)
   local headers = { ["content-type"] = "application/json", ["authorization"] = args[2] }
-  for line in io.lines(args[1]) do requests[#requests + 1] = wrk.format("POST", "/graphql", headers, line) end
+  for line in io.lines(args[1]) do requests[#requests + 1] = wrk.format("POST", args[3], headers, line) end
   next = math.random(#requests)
 end
 function request()
@@ -96,20 +96,30 @@ export function scratch(): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** The resolve bodies, one a line, and the wrk script, written to `dir`. */
-export function writeLoad(dir: string): { script: string; bodies: string } {
-  if (spawnSync(WRK, ['--version']).error) throw new Error(`${WRK} not found: install wrk (apt-get install wrk) or set WRK`);
-  const script = path.join(dir, 'resolve.lua');
-  const bodies = path.join(dir, 'bodies.jsonl');
-  fs.writeFileSync(script, WRK_SCRIPT);
-  fs.writeFileSync(bodies, `${Array.from({ length: USERS }, (_, i) => JSON.stringify({ query: RESOLVE, variables: { user: benchUser(i) } })).join('\n')}\n`);
-  return { script, bodies };
+/** What wrk sends: the script, the bodies (one a line) and the path they are POSTed to. */
+export interface Load {
+  script: string;
+  bodies: string;
+  path: string;
 }
 
-/** wrk against `url`/graphql for `seconds`; any non-2xx answer or socket error fails the benchmark. */
-export function wrk(url: string, load: { script: string; bodies: string }, authorization: string, seconds: number, pid?: number): LoadResult {
+/** The bench users' resolve request. */
+const resolveBody = (i: number) => JSON.stringify({ query: RESOLVE, variables: { user: benchUser(i) } });
+
+/** One body per bench user (resolve's by default) and the wrk script, written to `dir`. */
+export function writeLoad(dir: string, requestPath = '/graphql', bodyOf: (user: number) => string = resolveBody): Load {
+  if (spawnSync(WRK, ['--version']).error) throw new Error(`${WRK} not found: install wrk (apt-get install wrk) or set WRK`);
+  const script = path.join(dir, 'load.lua');
+  const bodies = path.join(dir, 'bodies.jsonl');
+  fs.writeFileSync(script, WRK_SCRIPT);
+  fs.writeFileSync(bodies, `${Array.from({ length: USERS }, (_, i) => bodyOf(i)).join('\n')}\n`);
+  return { script, bodies, path: requestPath };
+}
+
+/** wrk against `url` + the load's path for `seconds`; any non-2xx answer or socket error fails the benchmark. */
+export function wrk(url: string, load: Load, authorization: string, seconds: number, pid?: number): LoadResult {
   const cpuBefore = processCpuUs(pid);
-  const run = spawnSync(WRK, ['-t', String(WRK_THREADS), '-c', String(CONNECTIONS), '-d', `${seconds}s`, '--timeout', '10s', '-s', load.script, `${url}/graphql`, '--', load.bodies, authorization], { encoding: 'utf8' });
+  const run = spawnSync(WRK, ['-t', String(WRK_THREADS), '-c', String(CONNECTIONS), '-d', `${seconds}s`, '--timeout', '10s', '-s', load.script, `${url}${load.path}`, '--', load.bodies, authorization, load.path], { encoding: 'utf8' });
   const line = run.stdout?.split('\n').find((l) => l.startsWith('{'));
   if (run.status !== 0 || !line) throw new Error(`wrk failed (${run.status}): ${run.stderr}${run.stdout}`);
   const r = JSON.parse(line) as { requests: number; durationUs: number; non2xx: number; socketErrors: number; p50Us: number; p99Us: number };
@@ -286,7 +296,7 @@ export async function startBare(body: string): Promise<Target> {
  * Warm-up, then `ROUNDS` rounds in which every target is loaded once, the order turning by one
  * each round (on two shared cores a round of any of them can be hit by a neighbour); medians.
  */
-export function alternate(targets: Target[], load: { script: string; bodies: string }): { rounds: LoadResult[][]; medians: LoadResult[] } {
+export function alternate(targets: Target[], load: Load): { rounds: LoadResult[][]; medians: LoadResult[] } {
   for (const target of targets) wrk(target.url, load, target.authorization, WARMUP_S, target.pid);
   const rounds: LoadResult[][] = targets.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
@@ -296,6 +306,36 @@ export function alternate(targets: Target[], load: { script: string; bodies: str
     }
   }
   return { rounds, medians: rounds.map(medianOf) };
+}
+
+/**
+ * A whole benchmark against the bare baseline: builds `root`, starts its Uplift (startTarget), takes
+ * the answer the baseline copies (`sampleOf`; by default startTarget's resolve answer), starts the
+ * baseline, loads both in alternating rounds (bare first), prints the run, the rounds and both
+ * rows, and stops everything. The caller prints its targets.
+ */
+export async function againstBare(name: string, root: string, loadIn: (dir: string) => Load, sampleOf?: (uplift: Target) => Promise<string>): Promise<{ bare: LoadResult; uplift: LoadResult; ratio: number }> {
+  build(root);
+  const work = scratch();
+  const targets: Target[] = [];
+  try {
+    const load = loadIn(work.dir);
+    const uplift = await startTarget(name, root);
+    targets.push(uplift);
+    const sample = sampleOf ? await sampleOf(uplift) : uplift.sample;
+    const bare = await startBare(sample);
+    targets.unshift(bare);
+    const { rounds, medians } = alternate(targets, load);
+    const [bareResult, upliftResult] = medians;
+    console.log(describeRun(sample, uplift.events));
+    console.log(`rounds (req/s, bare / uplift): ${rounds[0].map((r, i) => `${Math.round(r.rps)} / ${Math.round(rounds[1][i].rps)}`).join(', ')}`);
+    console.log(row(bare.name, bareResult));
+    console.log(row(uplift.name, upliftResult));
+    return { bare: bareResult, uplift: upliftResult, ratio: upliftResult.rps / bareResult.rps };
+  } finally {
+    for (const target of targets) await target.stop();
+    work.cleanup();
+  }
 }
 
 export function describeRun(sample: string, events: number): string {

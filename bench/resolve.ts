@@ -9,32 +9,13 @@
  * To compare two commits side by side, `npm run bench:compare` (bench/compare.ts).
  */
 import path from 'node:path';
-import { alternate, build, describeRun, row, scratch, startBare, startTarget, writeLoad, type Target } from './http-load';
+import { againstBare, writeLoad } from './http-load';
 
 const ROOT = path.resolve(__dirname, '..');
 
 async function main(): Promise<void> {
-  build(ROOT);
-  const work = scratch();
-  const targets: Target[] = [];
-  try {
-    const load = writeLoad(work.dir);
-    const uplift = await startTarget('uplift resolve', ROOT);
-    targets.push(uplift);
-    const bare = await startBare(uplift.sample);
-    targets.unshift(bare);
-    const { rounds, medians } = alternate(targets, load);
-    const [bareResult, upliftResult] = medians;
-    const ratio = upliftResult.rps / bareResult.rps;
-    console.log(describeRun(uplift.sample, uplift.events));
-    console.log(`rounds (req/s, bare / uplift): ${rounds[0].map((r, i) => `${Math.round(r.rps)} / ${Math.round(rounds[1][i].rps)}`).join(', ')}`);
-    console.log(row(bare.name, bareResult));
-    console.log(row(uplift.name, upliftResult));
-    console.log(`ratio uplift / bare: ${ratio.toFixed(2)} (target >= 0.35: ${ratio >= 0.35 ? 'met' : 'NOT met'}); p99 ${upliftResult.p99.toFixed(2)} ms (target < 10 ms: ${upliftResult.p99 < 10 ? 'met' : 'NOT met'})`);
-  } finally {
-    for (const target of targets) await target.stop();
-    work.cleanup();
-  }
+  const { uplift, ratio } = await againstBare('uplift resolve', ROOT, (dir) => writeLoad(dir));
+  console.log(`ratio uplift / bare: ${ratio.toFixed(2)} (target >= 0.35: ${ratio >= 0.35 ? 'met' : 'NOT met'}); p99 ${uplift.p99.toFixed(2)} ms (target < 10 ms: ${uplift.p99 < 10 ? 'met' : 'NOT met'})`);
 }
 
 if (require.main === module) {

@@ -76,6 +76,8 @@ export interface LocalOptions extends UpliftOptions {
    * with backoff.
    */
   stream?: boolean;
+  /** Told each time a configuration of another version is installed (the bootstrap included; `previous` null for the first). Never throws into the SDK. */
+  onChange?: (config: SdkConfig, previous: SdkConfig | null) => void;
 }
 
 export interface ClientStats {
@@ -285,6 +287,9 @@ export class LocalUpliftClient extends BaseClient {
   private lastFetchAt = 0;
   private fetching: Promise<UpliftError | null> | undefined;
   private fetchAgain = false;
+  private readonly onChange: LocalOptions['onChange'];
+  /** When a fetch was last answered (a configuration, or 304: the one held is current). */
+  private lastAnsweredAt = 0;
 
   constructor(options: LocalOptions) {
     super(options);
@@ -292,6 +297,7 @@ export class LocalUpliftClient extends BaseClient {
     this.cache = options.cache;
     this.configPath = `/sdk/v1/config${options.userId === undefined ? '' : `?userId=${encodeURIComponent(options.userId)}`}`;
     this.refreshIntervalMs = options.refreshIntervalMs ?? 30_000;
+    this.onChange = options.onChange;
     const batch = { ...DEFAULT_BATCH, ...options.batch };
     this.exposures = new BatchQueue<ExposureInput>(
       async (exposures) => ({ rejected: (await operations.trackExposures(this.transport, exposures)).rejected.length }),
@@ -424,6 +430,12 @@ export class LocalUpliftClient extends BaseClient {
     return this.installed !== null;
   }
 
+  /** When the server was last heard from (a fetch answered, or anything on the update stream, heartbeats included), in ms since the epoch; null if never. */
+  lastContactAt(): number | null {
+    const at = Math.max(this.lastAnsweredAt, this.streamHeardAt);
+    return at > 0 ? at : null;
+  }
+
   /** The configuration in use, e.g. to keep for the next start (bootstrap); null before one arrived. */
   configuration(): SdkConfig | null {
     return this.installed?.config ?? null;
@@ -458,10 +470,16 @@ export class LocalUpliftClient extends BaseClient {
     this.lastFetchAt = Date.now();
     try {
       const answer = await this.transport.getJson<unknown>(this.configPath, this.etag);
-      if (answer === null) return null;
+      if (answer === null) {
+        this.lastAnsweredAt = Date.now();
+        return null;
+      }
       const config = answer.value;
       if (!isSdkConfig(config)) throw new UpliftError('INVALID_RESPONSE', 'Uplift answered the configuration with something that is not one');
-      if (config.version === this.installed?.config.version || this.install(config)) this.etag = answer.etag ?? undefined;
+      if (config.version === this.installed?.config.version || this.install(config)) {
+        this.etag = answer.etag ?? undefined;
+        this.lastAnsweredAt = Date.now();
+      }
       if (this.installed?.config === config) await this.saveCache(config);
       return null;
     } catch (error) {
@@ -476,6 +494,7 @@ export class LocalUpliftClient extends BaseClient {
     try {
       const { snapshot, unsupported } = compatibleSnapshot(config);
       compileSnapshot(snapshot); // refuses a corrupt configuration now, not on the app's first read
+      const previous = this.installed?.config ?? null;
       this.installed = {
         config,
         snapshot,
@@ -486,10 +505,19 @@ export class LocalUpliftClient extends BaseClient {
         entitlements: installEntitlements(config.entitlements),
       };
       this.onFirstInstall();
+      this.tellChange(config, previous);
       return true;
     } catch (error) {
       this.reportError(new UpliftError('INVALID_RESPONSE', `Configuration refused: ${error instanceof Error ? error.message : String(error)}`));
       return false;
+    }
+  }
+
+  private tellChange(config: SdkConfig, previous: SdkConfig | null): void {
+    try {
+      this.onChange?.(config, previous);
+    } catch {
+      // An app's listener must not undo an installed configuration.
     }
   }
 

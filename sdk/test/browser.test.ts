@@ -4,26 +4,15 @@
  * key; a page on another origin is refused by CORS, and the SDK answers defaults with
  * NETWORK_ERROR rather than throwing. GraphQL's CSRF rule holds for requests without a preflight.
  */
-import http from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
-import { chromiumPath, launchChromium } from '../../src/testing/chromium';
 import { startTestServer, type TestServer } from '../../src/testing/harness';
+import { chromiumPath, launchChromium } from '../../src/testing/chromium';
+import { pageServer, type PageServer } from '../../src/testing/page-server';
 import { configFromEnv } from '../../src/common/config';
 
 if (!chromiumPath) console.warn("SKIPPED: the SDK browser test needs Chromium: install Debian's chromium package or set CHROMIUM_PATH.");
-
-/** A page server on its own port: its origin is http://127.0.0.1:<port>. */
-async function pageServer(bundle: string) {
-  const server = http.createServer((req, res) => {
-    if (req.url === '/sdk.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
-    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>app</title><script type="module">import * as sdk from "/sdk.js"; window.uplift = sdk; window.loaded = true;</script>');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 describe('CORS settings', () => {
   it('takes exact origins and refuses anything else at start-up', () => {
@@ -37,8 +26,8 @@ describe('CORS settings', () => {
 (chromiumPath ? describe : describe.skip)('the SDK in a browser, from configured origins only', () => {
   let uplift: TestServer;
   let browser: Browser;
-  let allowed: Awaited<ReturnType<typeof pageServer>>;
-  let other: Awaited<ReturnType<typeof pageServer>>;
+  let allowed: PageServer;
+  let other: PageServer;
   let clientKey: string;
 
   beforeAll(async () => {
@@ -50,8 +39,8 @@ describe('CORS settings', () => {
       write: false,
     });
     const bundle = bundled.outputFiles[0].text;
-    allowed = await pageServer(bundle);
-    other = await pageServer(bundle);
+    allowed = await pageServer(bundle, 'uplift');
+    other = await pageServer(bundle, 'uplift');
     uplift = await startTestServer({ config: { corsOrigins: [allowed.origin] } });
     clientKey = await uplift.createKey('CLIENT', 'web');
     const created = await uplift.gql(`mutation { createFlag(input: { key: "new-checkout", name: "New checkout", type: BOOLEAN, defaultValue: false, enabled: true,

@@ -3,6 +3,7 @@
  * /metrics): one check, so that each refuses a key with the statuses, codes and counting that
  * /graphql uses (docs/errors.md). Each endpoint only words the refusal in its protocol's body.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from 'express';
 import { DomainError, ErrorCode, DATABASE_UNAVAILABLE, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../common/errors';
 import { AuthErrorReason, authFailureStatus } from './auth.errors';
@@ -20,6 +21,9 @@ export interface KeyRefusal {
 
 export type KeyCheckResult = { principal: Principal; refused?: undefined } | { principal?: undefined; refused: KeyRefusal };
 
+/** What the check reads of a request: its headers, and Express's parsed query for `keyInAddress: true` (OFREP, served before Express, has none). */
+export type KeyRequest = IncomingMessage & { query?: Request['query'] };
+
 export interface KeyRequirement {
   roles: ReadonlySet<Role>;
   /** What the key is for, as the refusals name it: "OFREP", "/metrics". */
@@ -30,10 +34,10 @@ export interface KeyRequirement {
    * puts it (GrowthBook's SDKs: `/api/features/<key>`). A secret key in an address ends up in
    * proxies' logs, so no other role may come this way.
    */
-  keyInAddress?: true | ((req: Request) => string | undefined);
+  keyInAddress?: true | ((req: KeyRequest) => string | undefined);
 }
 
-export type KeyCheck = (req: Request, requirement: KeyRequirement) => Promise<KeyCheckResult>;
+export type KeyCheck = (req: KeyRequest, requirement: KeyRequirement) => Promise<KeyCheckResult>;
 
 export const KEY_IN_ADDRESS = 'KEY_IN_ADDRESS';
 
@@ -43,7 +47,7 @@ export function createKeyCheck(authenticator: Authenticator, countRefusal: (reas
     if (refused.status !== 503) countRefusal(refused.reason);
     return { refused };
   };
-  const queryKey = (req: Request) => (typeof req.query.key === 'string' ? req.query.key : undefined);
+  const queryKey = (req: KeyRequest) => (typeof req.query?.key === 'string' ? req.query.key : undefined);
   return async (req, { roles, what, keyInAddress }) => {
     const inAddress = keyInAddress && !req.headers.authorization ? (keyInAddress === true ? queryKey : keyInAddress)(req) : undefined;
     let principal: Principal | null;

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { GrowthBookClient, type Filter } from '@growthbook/growthbook';
 import { ConditionOperator as Op, MatchMode, type Targeting } from './targeting.model';
-import { compileSnapshot, evaluate } from './evaluate';
+import { compileSnapshot, evaluate, evaluateFlags } from './evaluate';
 import type { ConfigSnapshot, ExperimentSnapshot, FlagEvaluation, FlagRuleSnapshot, FlagSnapshot, JsonValue, Resolution, UserContext } from './snapshot';
 
 // jstat ships no type declarations; this is the one function used.
@@ -473,5 +473,44 @@ describe('evaluate: purity and compilation', () => {
 
   it('compiles a snapshot once and reuses it', () => {
     expect(compileSnapshot(snapshot)).toBe(compileSnapshot(snapshot));
+  });
+});
+
+describe('evaluateFlags: bulk flag evaluation', () => {
+  it('gives exactly the flags evaluate gives, assigning only the experiments flag rules name (holdout, layers and forced users included)', () => {
+    const layer = { key: 'incentives', seed: 'incentives-layer' };
+    const inLayer = (key: string, start: number, end: number, parts: Partial<ExperimentSnapshot> = {}) =>
+      experimentOf({ key, seed: `${key}-seed`, layer: { key: layer.key, start, end }, ...parts });
+    const snapshot = snapshotOf({
+      holdout: { percentage: 10, seed: 'global-holdout' },
+      layers: [layer],
+      experiments: [
+        inLayer('unread-first', 0, 0.3),
+        inLayer('read-in-layer', 0.3, 0.7, { forcedAssignments: { 'user-3': 'treatment-1' } }),
+        experimentOf({ key: 'unread', seed: 'unread-seed' }),
+        experimentOf({ key: 'read-alone', seed: 'read-alone-seed', weights: [20, 30, 50], trafficAllocation: 60 }),
+      ],
+      flags: [
+        flagOf('layered', 'NUMBER', -1, [{ id: 'r1', kind: 'EXPERIMENT', targeting: EVERYONE, experimentKey: 'read-in-layer', values: { control: 1, 'treatment-1': 2 } }]),
+        flagOf('alone', 'STRING', 'none', [
+          { id: 'r1', kind: 'EXPERIMENT', targeting: HIGH_VALUE, experimentKey: 'read-alone', values: { 'treatment-2': 'big' } },
+          { id: 'r2', kind: 'ROLLOUT', targeting: EVERYONE, percentage: 40, value: 'rolled' },
+        ]),
+        flagOf('plain', 'BOOLEAN', false, [{ id: 'r1', kind: 'VALUE', targeting: HIGH_VALUE, value: true }]),
+      ],
+    });
+    const reasons = new Set<string>();
+    for (const [i, id] of userIds(5_000).entries()) {
+      const user = { id, tier: i % 3 === 0 ? 'high_value' : 'regular' };
+      const full = evaluate(snapshot, user);
+      const forFlags = evaluateFlags(snapshot, user);
+      expect(forFlags.flags).toEqual(full.flags);
+      expect(forFlags.experiments).toEqual(full.experiments.filter((assignment) => assignment.experimentKey.startsWith('read-')));
+      for (const flag of forFlags.flags) reasons.add(`${flag.key}:${flag.reason}`);
+    }
+    // Served by both experiments (one user forced), by rules and by defaults.
+    expect([...reasons].sort()).toEqual(
+      ['alone:DEFAULT', 'alone:SPLIT', 'layered:DEFAULT', 'layered:SPLIT', 'layered:TARGETING_MATCH', 'plain:DEFAULT', 'plain:TARGETING_MATCH'].sort(),
+    );
   });
 });

@@ -284,6 +284,24 @@ export function evaluate(snapshot: ConfigSnapshot, user: UserContext): Resolutio
   return { userId, inHoldout, experiments, flags };
 }
 
+/** Each snapshot with only the experiments some flag rule names, made on first use. */
+const flagSnapshots = new WeakMap<ConfigSnapshot, ConfigSnapshot>();
+
+/**
+ * The user's flags, exactly as `evaluate` gives them, for bulk flag evaluation (OFREP), without
+ * assigning the experiments no flag reads: `experiments` holds only those flag rules name. Exact,
+ * since an experiment's assignment depends on no other experiment (layers and the holdout stay).
+ */
+export function evaluateFlags(snapshot: ConfigSnapshot, user: UserContext): Resolution {
+  let forFlags = flagSnapshots.get(snapshot);
+  if (forFlags === undefined) {
+    const named = new Set(snapshot.flags.flatMap((flag) => flag.rules.flatMap((rule) => (rule.kind === 'EXPERIMENT' ? [rule.experimentKey] : []))));
+    forFlags = { ...snapshot, experiments: snapshot.experiments.filter((experiment) => named.has(experiment.key)) };
+    flagSnapshots.set(snapshot, forFlags);
+  }
+  return evaluate(forFlags, user);
+}
+
 const NONE: readonly number[] = [];
 
 /**

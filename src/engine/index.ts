@@ -11,7 +11,7 @@ export * from './targeting.model';
 export * from './entitlement.model';
 export { bucketRanges, chooseVariant, fnv1a32, hashV2, seededHash, type BucketRange } from './hash';
 export { attributeReader, compileTargeting, matchesTargeting, type UserPredicate } from './targeting.evaluate';
-export { bucketedVariant, compileSnapshot, evaluate, FITS_FLAG_TYPE, servingAssignment, type CompiledSnapshot, type NotBucketed } from './evaluate';
+export { bucketedVariant, compileSnapshot, evaluate, evaluateFlags, FITS_FLAG_TYPE, servingAssignment, type CompiledSnapshot, type NotBucketed } from './evaluate';
 export {
   DAY_MS,
   explainEntitlements,
@@ -29,4 +29,5 @@ export {
   type UserGrantStatus,
 } from './entitlements';
 export { SLUG_PATTERN, toUserContext, userProblem, type UserInput } from './user';
+export { flagMetadata, flagsChanged, isContextProblem, userFromFlatContext, type FlatContextProblem, type FlagMetadata } from './openfeature';
 export { CONFIG_SCHEMA_VERSION, compatibleSnapshot, isKnownTargeting, type CompatibleSnapshot } from './compatibility';

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** A strong ETag of a body: its own hash, so it changes exactly when the body does. */
 export function etagOf(body: string): string {
-  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  // One-shot: half the cost of createHash().update().digest() on OFREP's bulk path.
+  return `"${hash('sha256', body, 'base64url').slice(0, 27)}"`;
 }
 
 /**

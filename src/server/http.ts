@@ -32,7 +32,7 @@ import { awaitLocalChangesPlugin, type ChangeBus } from '../common/change-bus';
 import { resultsPages } from '../pages/results-pages';
 import { webAssets } from '../web/assets';
 import { withCors } from './cors';
-import { ofrepRouter } from '../ofrep/ofrep.http';
+import { ofrepListener } from '../ofrep/ofrep.http';
 import { growthBookFeatures } from '../growthbook/growthbook.http';
 import { createConfigStream } from '../stream/config-stream';
 import { configEndpoint } from '../stream/config-endpoint';
@@ -154,10 +154,12 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
   const armor = new ApolloArmor(QUERY_LIMITS).protect();
   const formatError = countingAuthFailures(createErrorFormatter(logger), metrics);
   const contextFor = (principal: Principal | null): RequestContext => new Context(principal, dataSource, logger, snapshots, exposures, userStates, now);
+  // The plain HTTP endpoints' one key check: the same refusals as /graphql, counted alike.
+  const checkKey = createKeyCheck(authenticator, (reason) => metrics.authFailure(reason));
   // The Host check comes before anything reads the request: the fast path and Express behind it.
   const server = http.createServer(
     REQUEST_TIMEOUTS,
-    guardHosts(hostCheck, withCors(corsOrigins, createFastPath({
+    guardHosts(hostCheck, withCors(corsOrigins, ofrepListener({ checkKey, snapshots, exposures, logger, now, next: createFastPath({
       // Its own instance: Apollo wraps every field resolver of the schema it is given, which would
       // stop graphql-jit from reading plain fields inline (it cost resolve 60% of its speed).
       schema: await buildUpliftSchema(),
@@ -169,7 +171,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
       formatError: (error) => formatError(error instanceof GraphQLError ? error.toJSON() : { message: 'Internal server error' }, error),
       fallback: app,
       metrics,
-    }))),
+    }) }))),
   );
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -235,13 +237,10 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
     const readiness = await databaseReadiness(dataSource);
     res.status(readiness.ready ? 200 : 503).json({ status: readiness.ready ? 'ready' : 'not ready', reason: readiness.reason });
   });
-  // The plain HTTP endpoints' one key check: the same refusals as /graphql, counted alike.
-  const checkKey = createKeyCheck(authenticator, (reason) => metrics.authFailure(reason));
   app.get('/metrics', metricsEndpoint(metrics, checkKey));
   app.use('/graphiql', graphiqlAssets());
   app.use(resultsPages());
   app.use('/assets', webAssets());
-  app.use('/ofrep/v1', ofrepRouter({ checkKey, snapshots, exposures, logger, now }));
   app.get('/sdk/v1/config', configEndpoint({ snapshots, checkKey }));
   app.get('/api/features/:key', growthBookFeatures({ snapshots, checkKey }));
   const configStream = createConfigStream({ snapshots, checkKey, heartbeatMs: streamHeartbeatMs });

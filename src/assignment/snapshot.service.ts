@@ -9,8 +9,13 @@ import { SettledCollection } from '../common/settled-collection';
 
 /** Rebuilds even without a notification this often, in case one was lost. */
 const SAFETY_REFRESH_MS = 30_000;
-/** Quiet time after the last rebuild before the replaced snapshots are collected (src/common/settled-collection.ts). */
+/**
+ * Quiet time after the last rebuild before the replaced snapshots are collected, and the rebuilds
+ * a burst needs to be worth it (src/common/settled-collection.ts): a person editing a few
+ * experiments leaves little garbage; a script creating hundreds leaves most of the heap.
+ */
 const COLLECT_AFTER_MS = 2_000;
+const COLLECT_AFTER_REBUILDS = 50;
 
 /**
  * Holds the running configuration in memory, immutable, for the resolve path to read without
@@ -27,7 +32,7 @@ export class SnapshotService {
   /** Users resolved with a tier the catalogue does not know, per tier: for the metrics endpoint to read. */
   readonly unknownTiers = new UnknownTierCounter();
   private readonly changeListeners: ((config: ConfigSnapshot) => void)[] = [];
-  private readonly replacedSnapshots = new SettledCollection(COLLECT_AFTER_MS);
+  private readonly replacedSnapshots = new SettledCollection(COLLECT_AFTER_MS, COLLECT_AFTER_REBUILDS);
 
   constructor(
     private readonly dataSource: DataSource,

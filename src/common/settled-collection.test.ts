@@ -3,9 +3,13 @@ import { fullGarbageCollection, SettledCollection } from './settled-collection';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('SettledCollection', () => {
-  it('collects once a burst has settled, not during it', async () => {
+  it('collects once a big enough burst has settled, not during it, and not after a small one', async () => {
     let collections = 0;
-    const collection = new SettledCollection(80, () => collections++);
+    const collection = new SettledCollection(80, 5, () => collections++);
+    collection.poke();
+    collection.poke();
+    await sleep(150);
+    expect(collections).toBe(0);
     for (let i = 0; i < 5; i++) {
       collection.poke();
       await sleep(20);
@@ -17,7 +21,7 @@ describe('SettledCollection', () => {
 
   it('collects nothing once stopped', async () => {
     let collections = 0;
-    const collection = new SettledCollection(30, () => collections++);
+    const collection = new SettledCollection(30, 1, () => collections++);
     collection.poke();
     collection.stop();
     await sleep(80);

@@ -33,16 +33,24 @@ function collectTwice(): void {
  */
 export class SettledCollection {
   private timer?: NodeJS.Timeout;
+  private pokes = 0;
 
+  /** `minimumPokes`: a burst smaller than this leaves too little garbage to be worth a full collection. */
   constructor(
     private readonly settleMs: number,
+    private readonly minimumPokes: number,
     private readonly collect: () => void = collectTwice,
   ) {}
 
-  /** Something made garbage: collect once nothing more has come for `settleMs`. */
+  /** Something made garbage: once nothing more has come for `settleMs`, collect if the burst was big enough. */
   poke(): void {
+    this.pokes++;
     clearTimeout(this.timer);
-    this.timer = setTimeout(this.collect, this.settleMs);
+    this.timer = setTimeout(() => {
+      const pokes = this.pokes;
+      this.pokes = 0;
+      if (pokes >= this.minimumPokes) this.collect();
+    }, this.settleMs);
     this.timer.unref();
   }
 

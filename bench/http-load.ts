@@ -5,13 +5,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { benchCatalogue, benchEntitlementRules, benchEvents, benchSnapshot, benchUser } from './fixture';
 import { freshBenchDatabase, median } from './database';
 import { generateSecret } from '../src/auth/api-key.service';
 import { postGraphQL } from '../src/testing/harness';
+import { freePort } from '../src/testing/ports';
 import type { FlagRuleSnapshot } from '../src/assignment/snapshot';
 
 export const CONNECTIONS = 32;
@@ -138,16 +138,6 @@ export const row = (name: string, r: LoadResult) =>
   `${name.padEnd(34)} ${Math.round(r.rps).toLocaleString('en').padStart(8)} req/s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(6)} ms` +
   (Number.isNaN(r.cpuUs) ? '' : `   CPU ${r.cpuUs.toFixed(1).padStart(5)} µs/request`);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts a Node process on a free port and waits until it answers GET /healthz (60 s at most). */
 export async function startProcess(cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {

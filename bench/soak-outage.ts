@@ -15,7 +15,8 @@ import { Client } from 'pg';
 import { generateSecret } from '../src/auth/api-key.service';
 import { pmExamples } from '../src/graphiql/graphiql';
 import { postGraphQL } from '../src/testing/harness';
-import { freePort, ThrowawayPostgres } from '../src/testing/throwaway-postgres';
+import { ThrowawayPostgres } from '../src/testing/throwaway-postgres';
+import { freePort } from '../src/testing/ports';
 
 const OUTAGE_S = Number(process.env.SOAK_OUTAGE_SECONDS ?? 600);
 const RATE = Number(process.env.SOAK_RESOLVES_PER_SECOND ?? 1_000);

@@ -3,7 +3,7 @@
  * CLIENT key an admin created through the API, each user sees the checkout resolve gives them,
  * reading the variant logs its exposure, and a click is stored as an event.
  */
-import net from 'node:net';
+import { freePort } from '../../src/testing/ports';
 import type { Browser } from 'playwright-core';
 import { servePage } from './serve';
 import { createAppKey } from '../app/create-app-key';
@@ -12,14 +12,6 @@ import { startTestServer, type TestServer } from '../../src/testing/harness';
 
 if (!chromiumPath) console.warn("SKIPPED: the browser example's test needs Chromium: install Debian's chromium package or set CHROMIUM_PATH.");
 
-/** A port nothing listens on now: Uplift must know the page's origin (CORS) before the page exists. */
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 (chromiumPath ? describe : describe.skip)('client-examples/browser', () => {
   let uplift: TestServer;

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { startUplift, type RunningUplift } from '../app';
 import type { UpliftConfig } from '../common/config';
 import { generateSecret } from '../auth/api-key.service';
 import { AnalyticsStore } from '../analytics/analytics.store';
 import type { ExposureRow } from '../analytics/analytics.model';
+import { freePort } from './ports';
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -124,11 +123,7 @@ export async function startTestServer(options: { embedded?: boolean; now?: () =>
 
 /** An address where nothing listens (a port just freed): connections are refused at once. */
 export async function closedPort(): Promise<string> {
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${await freePort()}`;
 }
 
 /** The `extensions.code` of the first error, to assert on refusals. */

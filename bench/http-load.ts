@@ -19,6 +19,8 @@ export const CONNECTIONS = 32;
 const WRK_THREADS = 1;
 export const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 export const WARMUP_S = 3;
+/** alternate()'s slice: the targets take turns this often. */
+export const SLICE_S = 1;
 export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 export const USERS = 1_000;
 export const WRK = process.env.WRK ?? '/usr/bin/wrk';
@@ -47,8 +49,20 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 
 /**
+ * The latency percentiles wrk reports for each run, fine in the tail: runs (the slices of a round)
+ * are pooled by their quantiles (pooledQuantile), so that a round's p99 is its requests' p99, not
+ * an average of the slices'.
+ */
+const QUANTILE_GRID = [
+  ...Array.from({ length: 98 }, (_, i) => i + 1),
+  ...Array.from({ length: 20 }, (_, i) => Math.round((99 + i * 0.05) * 100) / 100),
+  99.99, 100,
+];
+
+/**
  * wrk's script: every connection cycles through the bodies (one JSON document a line), POSTed to
- * the path, formatted into requests once at start; `done` prints the totals as one JSON line.
+ * the path, formatted into requests once at start; `done` prints the totals and the latency at
+ * each percentile of QUANTILE_GRID as one JSON line.
  */
 const WRK_SCRIPT = `
 local requests = {}
@@ -64,8 +78,10 @@ function request()
 end
 function done(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format('{"requests":%d,"durationUs":%d,"non2xx":%d,"socketErrors":%d,"p50Us":%d,"p99Us":%d}\\n',
-    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(99)))
+  local q = {}
+  for _, p in ipairs(${JSON.stringify(QUANTILE_GRID).replace('[', '{').replace(']', '}')}) do q[#q + 1] = latency:percentile(p) end
+  io.write(string.format('{"requests":%d,"durationUs":%d,"non2xx":%d,"socketErrors":%d,"quantilesUs":[%s]}\\n',
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout, table.concat(q, ",")))
 end
 `;
 
@@ -73,6 +89,10 @@ export interface LoadResult {
   rps: number;
   p50: number;
   p99: number;
+  requests: number;
+  seconds: number;
+  /** Latency (ms) at each percentile of QUANTILE_GRID, for pooling runs. */
+  quantiles: number[];
   /** The server process's CPU time (user + system) per answered request, in µs; NaN when unknown. On shared cores it moves less than req/s. */
   cpuUs: number;
 }
@@ -122,15 +142,52 @@ export function wrk(url: string, load: Load, authorization: string, seconds: num
   const run = spawnSync(WRK, ['-t', String(WRK_THREADS), '-c', String(CONNECTIONS), '-d', `${seconds}s`, '--timeout', '10s', '-s', load.script, `${url}${load.path}`, '--', load.bodies, authorization, load.path], { encoding: 'utf8' });
   const line = run.stdout?.split('\n').find((l) => l.startsWith('{'));
   if (run.status !== 0 || !line) throw new Error(`wrk failed (${run.status}): ${run.stderr}${run.stdout}`);
-  const r = JSON.parse(line) as { requests: number; durationUs: number; non2xx: number; socketErrors: number; p50Us: number; p99Us: number };
+  const r = JSON.parse(line) as { requests: number; durationUs: number; non2xx: number; socketErrors: number; quantilesUs: number[] };
   if (r.non2xx > 0 || r.socketErrors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.socketErrors} socket errors`);
-  return { rps: r.requests / (r.durationUs / 1e6), p50: r.p50Us / 1000, p99: r.p99Us / 1000, cpuUs: (processCpuUs(pid) - cpuBefore) / r.requests };
+  const quantiles = r.quantilesUs.map((us) => us / 1000);
+  const at = (p: number) => quantiles[QUANTILE_GRID.indexOf(p)];
+  const took = r.durationUs / 1e6;
+  return { rps: r.requests / took, p50: at(50), p99: at(99), requests: r.requests, seconds: took, quantiles, cpuUs: (processCpuUs(pid) - cpuBefore) / r.requests };
+}
+
+/**
+ * The p-th percentile of the requests of several runs, from each run's quantiles: each grid point
+ * stands for the requests between it and the one below, weighted by its run's request count.
+ */
+export function pooledQuantile(runs: readonly LoadResult[], p: number): number {
+  const points = runs.flatMap((run) => run.quantiles.map((ms, k) => ({ ms, weight: ((QUANTILE_GRID[k] - (QUANTILE_GRID[k - 1] ?? 0)) / 100) * run.requests })));
+  points.sort((a, b) => a.ms - b.ms);
+  const rank = (p / 100) * points.reduce((sum, point) => sum + point.weight, 0);
+  let seen = 0;
+  for (const point of points) {
+    seen += point.weight;
+    if (seen >= rank - 1e-9) return point.ms;
+  }
+  return points[points.length - 1].ms;
+}
+
+/** Several runs as one: their requests over their time, their requests' percentiles, CPU per request. */
+export function pooled(runs: readonly LoadResult[]): LoadResult {
+  const requests = runs.reduce((sum, run) => sum + run.requests, 0);
+  const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
+  return {
+    rps: requests / seconds,
+    p50: pooledQuantile(runs, 50),
+    p99: pooledQuantile(runs, 99),
+    requests,
+    seconds,
+    quantiles: QUANTILE_GRID.map((p) => pooledQuantile(runs, p)),
+    cpuUs: runs.reduce((sum, run) => sum + run.cpuUs * run.requests, 0) / requests,
+  };
 }
 
 export const medianOf = (rounds: LoadResult[]): LoadResult => ({
   rps: median(rounds.map((r) => r.rps)),
   p50: median(rounds.map((r) => r.p50)),
   p99: median(rounds.map((r) => r.p99)),
+  requests: median(rounds.map((r) => r.requests)),
+  seconds: median(rounds.map((r) => r.seconds)),
+  quantiles: QUANTILE_GRID.map((_, k) => median(rounds.map((r) => r.quantiles[k]))),
   cpuUs: median(rounds.map((r) => r.cpuUs)),
 });
 
@@ -283,17 +340,26 @@ export async function startBare(body: string): Promise<Target> {
 }
 
 /**
- * Warm-up, then `ROUNDS` rounds in which every target is loaded once, the order turning by one
- * each round (on two shared cores a round of any of them can be hit by a neighbour); medians.
+ * Warm-up, then `ROUNDS` rounds in which every target is loaded for DURATION_S; medians. A round's
+ * time is taken in slices of SLICE_S, the targets' slices interleaved, the order turning by one
+ * each slice, and pooled (requests over time, the requests' percentiles): on a shared host the
+ * machine's speed drifts over seconds (here consecutive 10-s runs of the same server differed by
+ * up to 40%), and interleaving gives every target the same machine.
  */
 export function alternate(targets: Target[], load: Load): { rounds: LoadResult[][]; medians: LoadResult[] } {
   for (const target of targets) wrk(target.url, load, target.authorization, WARMUP_S, target.pid);
+  const sliceS = Math.min(SLICE_S, DURATION_S);
+  const slices = Math.max(1, Math.round(DURATION_S / sliceS));
   const rounds: LoadResult[][] = targets.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < targets.length; i++) {
-      const t = (i + round) % targets.length;
-      rounds[t].push(wrk(targets[t].url, load, targets[t].authorization, DURATION_S, targets[t].pid));
+    const runs: LoadResult[][] = targets.map(() => []);
+    for (let slice = 0; slice < slices; slice++) {
+      for (let i = 0; i < targets.length; i++) {
+        const t = (i + round + slice) % targets.length;
+        runs[t].push(wrk(targets[t].url, load, targets[t].authorization, sliceS, targets[t].pid));
+      }
     }
+    runs.forEach((slicesOfTarget, t) => rounds[t].push(pooled(slicesOfTarget)));
   }
   return { rounds, medians: rounds.map(medianOf) };
 }
@@ -330,7 +396,7 @@ export async function againstBare(name: string, root: string, loadIn: (dir: stri
 
 export function describeRun(sample: string, events: number): string {
   return (
-    `wrk, ${WRK_THREADS} thread, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION_S} s each after ${WARMUP_S} s warm-up, medians; ` +
+    `wrk, ${WRK_THREADS} thread, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_S} s each (in ${Math.min(SLICE_S, DURATION_S)}-s slices, the targets' interleaved) after ${WARMUP_S} s warm-up, medians; ` +
     `${benchSnapshot.experiments.length} experiments in ${benchSnapshot.layers.length} layers, ${benchSnapshot.flags.length} flags, ${benchEntitlementRules.length} entitlement rules; ` +
     `${USERS} distinct users with ${events} events; answer ${Buffer.byteLength(sample)} bytes`
   );

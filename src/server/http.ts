@@ -2,7 +2,6 @@ import http from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { DataSource } from 'typeorm';
 import { GraphQLError } from 'graphql';
@@ -147,6 +146,26 @@ class Context implements RequestContext {
   }
 }
 
+/** How long shutdown waits for requests in flight before it closes every connection. */
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * Stops taking connections and lets the requests in flight finish, closing each keep-alive
+ * connection once it is idle; after STOP_GRACE_MS, every connection. Node's own connection
+ * tracking: Apollo's drain plugin would add a listener and a closure to every request.
+ */
+function closeGracefully(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const deadline = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(deadline);
+      resolve();
+    });
+  });
+}
+
 export async function createHttpServer({ dataSource, logger, authenticator, snapshots, exposures, userStates, now, metrics, changes, hostCheck, corsOrigins = [], streamHeartbeatMs }: HttpServerOptions): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
@@ -201,7 +220,6 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
           };
         },
       },
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
       graphiqlLandingPage(),
       requestMetricsPlugin(metrics),
       {
@@ -287,7 +305,7 @@ export async function createHttpServer({ dataSource, logger, authenticator, snap
     async stop() {
       // Streams first: they never finish on their own, and draining would wait for them.
       configStream.close();
-      // The drain plugin stops accepting connections and waits for requests in flight.
+      await closeGracefully(server);
       await apollo.stop();
     },
   };

@@ -17,7 +17,7 @@
  * events; then bare, before and after are loaded in turn (BENCH_ROUNDS rounds, default 3, of
  * BENCH_DURATION s, default 10, each taken in 1-s slices interleaved across the three: see
  * `alternate`), medians. It prints each side's ratio to bare and the change in %; a change within
- * -5% is "no slower". BENCH_RUNS (default 1) repeats the whole comparison on the same servers and
+ * -5% is "no slower". BENCH_RUNS (default 1) repeats the whole comparison, on fresh servers, and
  * prints the median change: one run's change is not steady on a shared host. The worktrees and
  * databases are removed at the end, also on failure. About three minutes plus the builds (two more
  * a run). Needs wrk (`apt-get install wrk`).
@@ -33,9 +33,9 @@ const ROOT = path.resolve(__dirname, '..');
 /** The issue's bar: resolve's ratio to bare down by no more than this. */
 const NO_SLOWER_PERCENT = -5;
 /**
- * Whole comparisons (warm-up and BENCH_ROUNDS rounds) repeated on the same servers, for resolve:
- * on a shared host one comparison's change moved by 10 points or more from run to run, so a
- * verdict rests on the median of several.
+ * Whole comparisons for resolve (fresh servers and databases, warm-up, BENCH_ROUNDS rounds): on a
+ * shared host one comparison's change moved by 10 points or more from run to run, so a verdict
+ * rests on the median of several.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const signed = (change: number) => `${change >= 0 ? '+' : ''}${change.toFixed(1)}`;
@@ -143,36 +143,38 @@ async function main(): Promise<void> {
     return;
   }
   const checkouts: Checkout[] = [];
-  const targets: Target[] = [];
+  let targets: Target[] = [];
   const work = scratch();
   try {
     const load = writeLoad(work.dir);
     checkouts.push(checkout(beforeRef));
     checkouts.push(afterRef ? checkout(afterRef) : workingTree());
     const [before, after] = checkouts;
-    targets.push(await startTarget('before', before.root));
-    targets.push(await startTarget('after', after.root));
-    const [beforeTarget, afterTarget] = targets;
-    if (Buffer.byteLength(beforeTarget.sample) !== Buffer.byteLength(afterTarget.sample)) {
-      console.log(`note: the answers differ in size (before ${Buffer.byteLength(beforeTarget.sample)}, after ${Buffer.byteLength(afterTarget.sample)} bytes); bare copies after's`);
-    }
-    targets.unshift(await startBare(afterTarget.sample));
     const changes: number[] = [];
     for (let run = 1; run <= RUNS; run++) {
+      // Fresh processes and databases each run: two processes of the same build differed by up to 8%.
+      targets = [await startTarget('before', before.root), await startTarget('after', after.root)];
+      const [beforeTarget, afterTarget] = targets;
+      targets.unshift(await startBare(afterTarget.sample));
+      if (run === 1) {
+        console.log(`before: ${before.label}`);
+        console.log(`after:  ${after.label}`);
+        console.log(describeRun(afterTarget.sample, afterTarget.events));
+        if (Buffer.byteLength(beforeTarget.sample) !== Buffer.byteLength(afterTarget.sample)) {
+          console.log(`note: the answers differ in size (before ${Buffer.byteLength(beforeTarget.sample)}, after ${Buffer.byteLength(afterTarget.sample)} bytes); bare copies after's`);
+        }
+      }
       const { rounds, medians } = alternate(targets, load);
+      for (const target of targets) await target.stop();
+      targets = [];
       const [bare, beforeResult, afterResult] = medians;
       const ratioBefore = beforeResult.rps / bare.rps;
       const ratioAfter = afterResult.rps / bare.rps;
       const change = (ratioAfter / ratioBefore - 1) * 100;
       changes.push(change);
-      if (run === 1) {
-        console.log(`before: ${before.label}`);
-        console.log(`after:  ${after.label}`);
-        console.log(describeRun(afterTarget.sample, afterTarget.events));
-      }
       if (RUNS > 1) console.log(`--- run ${run} of ${RUNS}`);
       console.log(`rounds (req/s, bare / before / after): ${rounds[0].map((_, i) => rounds.map((r) => Math.round(r[i].rps)).join(' / ')).join(', ')}`);
-      console.log(row(targets[0].name, bare));
+      console.log(row('bare node http, fixed body', bare));
       console.log(row('uplift resolve, before', beforeResult));
       console.log(row('uplift resolve, after', afterResult));
       console.log(`ratio before / bare: ${ratioBefore.toFixed(3)}`);

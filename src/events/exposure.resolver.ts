@@ -62,7 +62,8 @@ export class ExposureResolver {
   })
   async trackExposures(
     @Ctx() ctx: RequestContext,
-    @Arg('exposures', () => [ExposureInput]) exposures: ExposureInput[],
+    // As trackEvents: no class-validator constraints to walk; validateExposures judges each one.
+    @Arg('exposures', () => [ExposureInput], { validate: false }) exposures: ExposureInput[],
   ): Promise<TrackExposuresResult> {
     if (exposures.length > MAX_EXPOSURES_PER_CALL) {
       throw eventError(EventErrorReason.TOO_MANY_EXPOSURES, `At most ${MAX_EXPOSURES_PER_CALL} exposures per call, got ${exposures.length}`, 'exposures');

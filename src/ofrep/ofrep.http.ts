@@ -22,6 +22,7 @@ import { Role } from '../auth/principal';
 import type { KeyCheck } from '../auth/key-check';
 import { BODY_ABORTED, readBody } from '../server/fast-path';
 import { etagMatches, etagOf } from '../server/etag';
+import { sendJson } from '../server/json-response';
 import type { SnapshotService } from '../assignment/snapshot.service';
 import type { ExposureWriter } from '../events/exposure.writer';
 import type { Logger } from '../common/logger';
@@ -39,11 +40,6 @@ export interface OfrepOptions {
   now: () => Date;
   /** Everything that is not an OFREP evaluation. */
   next: http.RequestListener;
-}
-
-function send(res: http.ServerResponse, status: number, body: string, headers: http.OutgoingHttpHeaders = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
-  res.end(body);
 }
 
 const failure = (errorCode: OfrepFailure['errorCode'], errorDetails: string, key?: string) => JSON.stringify(key === undefined ? { errorCode, errorDetails } : { key, errorCode, errorDetails });
@@ -77,7 +73,7 @@ export function ofrepListener({ checkKey, snapshots, exposures, logger, now, nex
   /** Whether the key may evaluate; if not, the refusal (401, 403, 429 or 503, as the rest of the server answers) is sent in OFREP's body. */
   const authorised = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> => {
     const { refused } = await checkKey(req, { roles: ROLES, what: 'OFREP' });
-    if (refused) send(res, refused.status, failure('GENERAL', refused.message), refused.retryAfter !== undefined ? { 'retry-after': String(refused.retryAfter) } : {});
+    if (refused) sendJson(res, refused.status, failure('GENERAL', refused.message), refused.retryAfter !== undefined ? { 'retry-after': String(refused.retryAfter) } : {});
     return !refused;
   };
 
@@ -86,13 +82,13 @@ export function ofrepListener({ checkKey, snapshots, exposures, logger, now, nex
     const raw = await readBody(req, MAX_BODY_BYTES);
     if (raw === BODY_ABORTED) return null;
     if (raw === null) {
-      send(res, 400, failure('PARSE_ERROR', `The body is larger than ${MAX_BODY_BYTES / 1024} KiB`, key));
+      sendJson(res, 400, failure('PARSE_ERROR', `The body is larger than ${MAX_BODY_BYTES / 1024} KiB`, key));
       return null;
     }
     try {
       return { json: JSON.parse(raw) };
     } catch {
-      send(res, 400, failure('PARSE_ERROR', 'The body is not valid JSON', key));
+      sendJson(res, 400, failure('PARSE_ERROR', 'The body is not valid JSON', key));
       return null;
     }
   };
@@ -101,21 +97,21 @@ export function ofrepListener({ checkKey, snapshots, exposures, logger, now, nex
     const body = await bodyOf(req, res, key);
     if (!body || !(await authorised(req, res))) return;
     const user = userFromRequest(body.json);
-    if (isFailure(user)) return send(res, 400, JSON.stringify({ key, ...user }));
+    if (isFailure(user)) return sendJson(res, 400, JSON.stringify({ key, ...user }));
     const config = snapshots.current();
     const resolution = evaluate(config, user);
     const evaluation = resolution.flags.find((flag) => flag.key === key);
-    if (!evaluation) return send(res, 404, failure('FLAG_NOT_FOUND', `No flag "${key}"`, key));
+    if (!evaluation) return sendJson(res, 404, failure('FLAG_NOT_FOUND', `No flag "${key}"`, key));
     const assignment = servingAssignment(config, resolution, key);
     if (assignment) exposures.record(user, { ...resolution, experiments: [assignment] }, now());
-    send(res, 200, JSON.stringify(ofrepEvaluation(evaluation, config.version, assignment)));
+    sendJson(res, 200, JSON.stringify(ofrepEvaluation(evaluation, config.version, assignment)));
   };
 
   const bulk = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const body = await bodyOf(req, res, undefined);
     if (!body || !(await authorised(req, res))) return;
     const user = userFromRequest(body.json);
-    if (isFailure(user)) return send(res, 400, JSON.stringify(user));
+    if (isFailure(user)) return sendJson(res, 400, JSON.stringify(user));
     const config = snapshots.current();
     const resolution = evaluateFlags(config, user);
     const answer = `{"flags":[${resolution.flags.map((flag) => serialisedAnswer(config, resolution, flag)).join(',')}]}`;
@@ -126,7 +122,7 @@ export function ofrepListener({ checkKey, snapshots, exposures, logger, now, nex
       res.writeHead(304, headers);
       return void res.end();
     }
-    send(res, 200, answer, headers);
+    sendJson(res, 200, answer, headers);
   };
 
   return (req, res) => {
@@ -140,13 +136,13 @@ export function ofrepListener({ checkKey, snapshots, exposures, logger, now, nex
       try {
         key = decodeURIComponent(path.slice(ONE_FLAG_PREFIX.length));
       } catch {
-        return send(res, 400, failure('PARSE_ERROR', 'The flag key in the address is not valid percent-encoding'));
+        return sendJson(res, 400, failure('PARSE_ERROR', 'The flag key in the address is not valid percent-encoding'));
       }
       served = oneFlag(req, res, key);
     } else return next(req, res);
     served.catch((error) => {
       logger.error({ err: error }, 'OFREP request failed');
-      if (!res.headersSent) send(res, 500, failure('GENERAL', 'Internal server error'));
+      if (!res.headersSent) sendJson(res, 500, failure('GENERAL', 'Internal server error'));
     });
   };
 }

@@ -5,7 +5,8 @@ import {
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { DATABASE_UNAVAILABLE, DomainError, ErrorCode, isDatabaseUnavailable, RETRY_AFTER_SECONDS, unavailableStatus } from '../common/errors';
+import { DATABASE_UNAVAILABLE, DomainError, ErrorCode, isDatabaseUnavailable, unavailableStatus } from '../common/errors';
+import { sendJson } from './json-response';
 import type { RequestContext } from '../common/context';
 import type { Principal } from '../auth/principal';
 import { operationKindOf, type OperationKind } from '../observability/metrics';
@@ -88,13 +89,6 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<stri
     // cut it) is an 'aborted' error on the request.
     req.on('error', (error) => (req.complete ? reject(error) : resolve(BODY_ABORTED)));
   });
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: string): void {
-  const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) };
-  if (status === 503) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
-  res.writeHead(status, headers);
-  res.end(body);
 }
 
 const UNAVAILABLE = refusal('The database is unavailable; nothing was done. Retry later.', ErrorCode.SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE);

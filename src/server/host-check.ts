@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { ErrorCode } from '../common/errors';
+import { sendJson } from './json-response';
 
 /** Names that always mean this machine: a page elsewhere cannot make a browser send them (DNS rebinding sends its own name). */
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -48,7 +49,6 @@ export function guardHosts(options: { listenHost: string; allowedHosts: readonly
         extensions: { code: ErrorCode.FORBIDDEN, reason: 'HOST_NOT_ALLOWED' },
       }],
     });
-    res.writeHead(403, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+    sendJson(res, 403, body);
   };
 }
